@@ -1,0 +1,20 @@
+"""Errors the user can act on. Anything else is a bug and propagates."""
+
+from __future__ import annotations
+
+
+class PaperchatError(Exception):
+    """Base: its message is one line that says what to do next."""
+
+
+class ConfigError(PaperchatError):
+    """The user must change something: a setting, a file, an argument."""
+
+
+class ProviderError(PaperchatError):
+    """The model endpoint failed; keeps status and body for debugging."""
+
+    def __init__(self, message: str, *, status: int | None = None, body: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.body = body

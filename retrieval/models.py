@@ -1,0 +1,172 @@
+"""Typed records that flow through the house: source file -> Paper -> index -> Hit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# arXiv-style primary category codes as the profile page shows them.
+CATEGORY_NAMES: dict[str, str] = {
+    "AI": "Artificial Intelligence",
+    "CL": "Computation and Language",
+    "CP": "Computational Finance",
+    "CR": "Cryptography and Security",
+    "CV": "Computer Vision",
+    "CY": "Computers and Society",
+    "DB": "Databases",
+    "DC": "Distributed Computing",
+    "GR": "Graphics",
+    "HC": "Human-Computer Interaction",
+    "IR": "Information Retrieval",
+    "IT": "Information Theory",
+    "LG": "Machine Learning",
+    "MA": "Multiagent Systems",
+    "MM": "Multimedia",
+    "NE": "Neural and Evolutionary Computing",
+    "PL": "Programming Languages",
+    "RO": "Robotics",
+    "SD": "Sound",
+    "SE": "Software Engineering",
+    "SI": "Social and Information Networks",
+    "ST": "Statistics",
+    "AS": "Audio and Speech Processing",
+    "IV": "Image and Video Processing",
+}
+
+DatePrecision = Literal["day", "month", "year", "unknown"]
+
+
+def category_name(code: str) -> str:
+    """Readable name of a category code; unknown codes are shown as themselves."""
+    return CATEGORY_NAMES.get(code.upper(), code.upper() or "Unknown")
+
+
+class Paper(BaseModel):
+    """One publication, cleaned and normalised, whatever source it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Stable id derived from the title; unique in a corpus.")
+    title: str = Field(min_length=1)
+    authors: list[str] = Field(default_factory=list, description="Authors as listed.")
+    authors_truncated: bool = Field(
+        default=False, description="True when the source list ended in 'et al.'."
+    )
+    affiliation: str | None = Field(default=None, description="Affiliation shown with the authors.")
+    published: date | None = Field(default=None, description="Publication date (see precision).")
+    date_precision: DatePrecision = Field(default="unknown")
+    year: int | None = Field(default=None)
+    year_inferred: bool = Field(
+        default=False, description="True when the source gave no year and the parser inferred it."
+    )
+    category: str = Field(default="", description="Primary category code, e.g. CV.")
+    category_name: str = Field(default="", description="Readable category, e.g. Computer Vision.")
+    has_code: bool = Field(default=False)
+    code_url: str | None = Field(default=None, description="GitHub URL from the abstract, if any.")
+    urls: list[str] = Field(default_factory=list)
+    abstract: str = Field(default="", description="Clean text: LaTeX markup removed.")
+    venue: str | None = Field(default=None, description="Journal or booktitle, when known.")
+
+    def content_hash(self) -> str:
+        """Hash of everything indexed, so unchanged papers are never re-embedded."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def embed_text(self) -> str:
+        """The text the embedder and BM25 see."""
+        return f"{self.title}. {self.abstract}".strip()
+
+    def short_ref(self) -> str:
+        """'Title (Year)' for lists and prompts."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class CorpusInfo(BaseModel):
+    """The profile header: who the corpus belongs to and their headline figures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner: str = Field(description="The researcher whose papers these are.")
+    field: str | None = Field(default=None, description="Main field code from the header, e.g. CV.")
+    h_index: int | None = None
+    paper_count: int | None = Field(default=None, description="Paper count the header states.")
+    citations: int | None = None
+    scores: dict[str, int] = Field(
+        default_factory=dict, description="Other header scores in percent, e.g. Novelty, AI Score."
+    )
+    source: str | None = Field(default=None, description="File the corpus was ingested from.")
+
+
+class Filters(BaseModel):
+    """Metadata filters; every field optional, all given fields must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year_from: int | None = None
+    year_to: int | None = None
+    categories: list[str] | None = Field(default=None, description="Category codes, any of.")
+    author: str | None = Field(default=None, description="Case-insensitive author name match.")
+    has_code: bool | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in self.model_dump().values())
+
+    def matches(self, paper: Paper) -> bool:
+        if self.year_from is not None and (paper.year is None or paper.year < self.year_from):
+            return False
+        if self.year_to is not None and (paper.year is None or paper.year > self.year_to):
+            return False
+        if self.categories and paper.category.upper() not in {c.upper() for c in self.categories}:
+            return False
+        if self.has_code is not None and paper.has_code != self.has_code:
+            return False
+        if self.author and not author_matches(self.author, paper.authors):
+            return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        if self.year_from is not None and self.year_from == self.year_to:
+            parts.append(f"in {self.year_from}")
+        else:
+            if self.year_from is not None:
+                parts.append(f"since {self.year_from}")
+            if self.year_to is not None:
+                parts.append(f"up to {self.year_to}")
+        if self.categories:
+            parts.append("in " + " or ".join(category_name(c) for c in self.categories))
+        if self.author:
+            parts.append(f"with {self.author}")
+        if self.has_code is not None:
+            parts.append("with code" if self.has_code else "without code")
+        return ", ".join(parts)
+
+
+def normalise_name(name: str) -> str:
+    return " ".join(name.lower().replace("-", " ").replace(".", " ").split())
+
+
+def author_matches(query: str, authors: list[str]) -> bool:
+    """True if the query names one of the authors (full name, or the surname alone)."""
+    q = normalise_name(query)
+    for author in authors:
+        a = normalise_name(author)
+        if q == a or (" " not in q and q in a.split()) or (len(q) > 3 and q in a):
+            return True
+    return False
+
+
+class Hit(BaseModel):
+    """A search result: the paper, its fused score and why it matched."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paper: Paper
+    score: float = Field(description="Fused relevance, higher is better.")
+    dense: float | None = Field(default=None, description="Cosine similarity of the embeddings.")
+    lexical: float | None = Field(default=None, description="BM25 score, normalised to 0..1.")
+    why: str = Field(default="", description="Human-readable reason for the match.")
