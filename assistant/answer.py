@@ -1,0 +1,97 @@
+"""The typed end of the pipeline: a checked `Answer` and the events `stream` yields."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.models import Paper
+
+NOT_COVERED = "The corpus does not cover this."
+
+
+class Citation(BaseModel):
+    """A key the code minted, pointing at the paper the user can check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(description="The marker used in the text, e.g. '1' for [1].")
+    paper: Paper
+
+
+class Sentence(BaseModel):
+    """One answer sentence after checking; `status` explains its fate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    keys: list[str] = Field(default_factory=list, description="Final citation keys.")
+    status: Literal["supported", "reattributed", "attributed", "unsupported", "fact"] = "supported"
+    note: str = Field(default="", description="Why it was re-attributed or removed.")
+
+
+class Timings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    retrieval: float = Field(default=0.0, description="Seconds to plan and retrieve.")
+    first_token: float | None = Field(default=None, description="Seconds to the first model token.")
+    total: float = 0.0
+
+
+class Answer(BaseModel):
+    """What the user sees, with the status needed to trust it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Answer text with [n] markers.")
+    answered: bool = Field(description="False when the corpus does not cover the question.")
+    citations: list[Citation] = Field(default_factory=list)
+    dropped_keys: list[str] = Field(
+        default_factory=list, description="Keys the model cited but was never shown."
+    )
+    unsupported: int = Field(default=0, description="Sentences removed by the grounding check.")
+    reattributed: int = Field(default=0, description="Sentences whose citations code corrected.")
+    sentences: list[Sentence] = Field(
+        default_factory=list, description="Debug view: every sentence, kept or removed."
+    )
+    model: str = Field(default="", description="Model that wrote the text, or 'metadata'.")
+    kind: Literal["ask", "summarize", "bio"] = "ask"
+    timings: Timings = Field(default_factory=Timings)
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The stable CLI/JSON shape other tools depend on."""
+        return {
+            "answer": self.text,
+            "answered": self.answered,
+            "citations": [{"key": c.key, "paper": paper_json(c.paper)} for c in self.citations],
+            "model": self.model,
+            "timings": self.timings.model_dump(),
+            "dropped_keys": self.dropped_keys,
+            "unsupported": self.unsupported,
+        }
+
+
+def paper_json(paper: Paper) -> dict[str, object]:
+    """Paper fields in the order tools expect (id, title, year, authors, ...)."""
+    data = paper.model_dump(mode="json")
+    first = ["id", "title", "year", "authors", "category", "has_code", "code_url"]
+    return {**{k: data[k] for k in first}, **{k: v for k, v in data.items() if k not in first}}
+
+
+class SourcesEvent(BaseModel):
+    type: Literal["sources"] = "sources"
+    citations: list[Citation]
+
+
+class TextEvent(BaseModel):
+    type: Literal["text"] = "text"
+    delta: str
+
+
+class AnswerEvent(BaseModel):
+    type: Literal["answer"] = "answer"
+    answer: Answer
+
+
+Event = SourcesEvent | TextEvent | AnswerEvent

@@ -1,0 +1,188 @@
+"""The facade: `Assistant` with search, ask, stream, summarize and draft_bio.
+
+Collaborators (embedder, index, chat model) are passed in or built lazily from settings,
+never at import time; search needs no model at all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from typing import Any, Literal
+
+from assistant.answer import Answer, AnswerEvent, Event
+from assistant.context import Compressor
+from assistant.errors import ConfigError
+from assistant.llm import ChatModel, build_chat_model
+from assistant.pipeline import AskPipeline
+from assistant.settings import Settings
+from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
+from retrieval.errors import SourceError
+from retrieval.index import PaperIndex, SyncReport, make_client
+from retrieval.models import CorpusInfo, Filters, Hit, Paper
+from retrieval.search import Searcher
+from retrieval.sources import read_corpus
+
+History = Sequence[dict[str, Any]]
+
+
+class Assistant:
+    """Cited answers over one researcher's papers."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        chat_model: ChatModel | None = None,
+        embedder: Embedder | None = None,
+        papers: list[Paper] | None = None,
+        info: CorpusInfo | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._chat_model = chat_model
+        self._embedder = embedder
+        self._papers = papers
+        self._info = info
+        self._provider: str | None = "fake" if chat_model is not None else None
+
+    # --- lazily built collaborators ---
+    @cached_property
+    def corpus(self) -> tuple[CorpusInfo | None, list[Paper]]:
+        if self._papers is not None:
+            return self._info, self._papers
+        paths = self.settings.paths
+        if not paths.corpus.exists():
+            raise SourceError(f"No corpus at {paths.corpus}: run `paperchat ingest SOURCE` first")
+        return read_corpus(paths.corpus, paths.corpus_info)
+
+    @property
+    def info(self) -> CorpusInfo | None:
+        return self.corpus[0]
+
+    @property
+    def papers(self) -> list[Paper]:
+        return self.corpus[1]
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        r = self.settings.retrieval
+        if r.embedder == "openai":
+            return OpenAIEmbedder(
+                r.openai_embedding_model, self.settings.llm.api_key, self.settings.llm.base_url
+            )
+        return MiniLMEmbedder(batch_size=r.embed_batch, threads=r.embed_threads)
+
+    @cached_property
+    def index(self) -> PaperIndex:
+        r = self.settings.retrieval
+        client = make_client(self.settings.paths.data_dir, r.chroma_host, r.chroma_port)
+        return PaperIndex(client, self.embedder, name=r.collection)
+
+    def build_index(self, progress: bool = True) -> SyncReport:
+        """Bring the index in step with the corpus (embeds only what changed)."""
+        report = self.index.sync(self.papers, progress=progress)
+        self.__dict__.pop("searcher", None)
+        return report
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        if self.index.count() != len(self.papers):
+            self.index.sync(self.papers, progress=True)
+        r = self.settings.retrieval
+        return Searcher(
+            self.papers,
+            self.index,
+            self.embedder,
+            dense_weight=r.dense_weight,
+            lexical_weight=r.lexical_weight,
+        )
+
+    @cached_property
+    def pipeline(self) -> AskPipeline:
+        return AskPipeline(self.searcher, self.info, Compressor(self.embedder))
+
+    @property
+    def chat_model(self) -> ChatModel:
+        if self._chat_model is None:
+            self._chat_model, self._provider = build_chat_model(self.settings)
+        return self._chat_model
+
+    @property
+    def mode(self) -> Literal["pipeline", "agent"]:
+        mode = self.settings.llm.mode
+        if mode != "auto":
+            return mode
+        return "pipeline" if self.settings.uses_embedded_model() else "agent"
+
+    # --- the jobs ---
+    def search(self, query: str, k: int = 5, **filters: Any) -> list[Hit]:
+        """Hybrid search with optional filters (year_from, year_to, categories, author,
+        has_code); no model needed."""
+        if not query.strip():
+            raise ConfigError("Empty query: say what to search for")
+        return self.searcher.search(query, k=k, filters=Filters(**filters))
+
+    def list_papers(self, **filters: Any) -> list[Paper]:
+        """Exactly the papers the filters admit, newest first."""
+        return self.searcher.catalog.select(Filters(**filters))
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        position = self.searcher.catalog.position.get(paper_id)
+        return None if position is None else self.papers[position]
+
+    def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
+        """Sources first (fast), then text deltas, then the final checked `Answer`."""
+        if not question.strip():
+            raise ConfigError("Empty question: ask something about the papers")
+        if self.mode == "agent":
+            from assistant.agent import run_agent
+
+            started = time.perf_counter()
+            answer = run_agent(self, question, history)
+            answer.timings.total = time.perf_counter() - started
+            yield AnswerEvent(answer=answer)
+            return
+        started = time.perf_counter()
+        prepared = self.pipeline.prepare(question, history)
+        model = self.chat_model if prepared.final is None else _NoModel()
+        yield from self.pipeline.run(prepared, model, started)
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        for event in self.stream(question, history):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+        raise AssertionError("stream ended without an answer")  # a bug, not a user error
+
+    def summarize(self, topic: str | None = None, **filters: Any) -> Answer:
+        from assistant.writing import summarize
+
+        return summarize(self, topic, Filters(**filters))
+
+    def draft_bio(
+        self,
+        kind: Literal["bio", "talk_intro"] = "bio",
+        length: Literal["short", "medium", "long"] = "short",
+        audience: str = "general",
+        topic: str | None = None,
+    ) -> Answer:
+        from assistant.writing import draft_bio
+
+        return draft_bio(self, kind=kind, length=length, audience=audience, topic=topic)
+
+    def close(self) -> None:
+        """Stop the embedded model server if this process started one."""
+        from assistant.server import LlamaServer
+
+        LlamaServer.stop_all()
+
+
+class _NoModel:
+    """Stands in where the code answered without a model (metadata, abstention)."""
+
+    name = "none"
+
+    def stream_json(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        raise AssertionError("no model call expected")

@@ -1,0 +1,224 @@
+"""Citations and grounding, checked by code before a user sees a sentence.
+
+The model only ever sees keys minted here. Each sentence it writes is checked against the
+abstracts it cites: every number and named term must occur in a cited abstract; a claim
+that occurs only in another shown source is re-attributed there; a sentence nothing
+supports is removed. The model's own confidence plays no part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer import NOT_COVERED, Citation, Sentence
+from retrieval.lexical import tokenize
+from retrieval.models import Paper
+
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d])")
+# Words with a capital after the first letter or a digit mix: DINO, ResNet-50, XiaoIce, H2VQ.
+NAMED = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\b")
+CAPITALISED = re.compile(r"(?<=[\s(\"'])[A-Z][a-z]{2,}(?:[-][A-Z]?[a-z]+)*\b")
+# Capitalised words that are not claims: sentence glue, months, the corpus's own vocabulary.
+COMMON = frozenset(
+    """The This These Those That Their There They It Its In On At For From With Without And
+    Or But Both Also Moreover Furthermore Overall Finally First Second Third However Which
+    While Using Based Our We He She His Her A An As By To Of Paper Papers Work Research
+    January February March April May June July August September October November December
+    Jan Feb Mar Apr Jun Jul Aug Sep Oct Nov Dec Introduction Talk Bio Abstract Transformer
+    Transformers English Chinese""".split()
+)
+MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+
+class Source(BaseModel):
+    """A paper shown to the model under a key the code minted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    paper: Paper
+    shown: str = Field(default="", description="The compressed text the model saw.")
+
+    def evidence(self) -> str:
+        """Everything a claim may be checked against: the whole record, not just the snippet."""
+        p = self.paper
+        return " ".join(
+            [p.title, p.abstract, ", ".join(p.authors), str(p.year or ""), p.category_name]
+        )
+
+
+class Draft(BaseModel):
+    """One sentence as the model wrote it, with the keys it claimed."""
+
+    text: str
+    sources: list[str] = Field(default_factory=list)
+
+
+def mint_sources(papers: Sequence[Paper], shown: Sequence[str] | None = None) -> list[Source]:
+    """Keys 1..n, one per distinct paper id: two papers can never share a key."""
+    seen: set[str] = set()
+    out: list[Source] = []
+    for i, paper in enumerate(papers):
+        if paper.id in seen:
+            continue
+        seen.add(paper.id)
+        out.append(Source(key=str(len(out) + 1), paper=paper, shown=shown[i] if shown else ""))
+    return out
+
+
+def claims(text: str, allowed: frozenset[str] = frozenset()) -> set[str]:
+    """Numbers and named terms a sentence asserts (each must appear in a cited source)."""
+    found = {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}
+    found |= {m.group(0) for m in NAMED.finditer(text) if not m.group(0).isdigit()}
+    found |= {m.group(0) for m in CAPITALISED.finditer(" " + text)}
+    return {c for c in found if c not in COMMON and c.lower() not in allowed and len(c) > 1}
+
+
+def normalise(text: str) -> str:
+    """Lowercase, thousands separators and dashes folded, for matching claims."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return re.sub(r"[\s\-‐–]+", " ", text.lower())
+
+
+def occurs(claim: str, evidence: str) -> bool:
+    """Whole-token, case-insensitive occurrence: '49.4' does not match '149.4'."""
+    pattern = r"(?<![\w.])" + re.escape(normalise(claim)) + r"(?![\d])"
+    if claim[0].isdigit():
+        return re.search(pattern, evidence) is not None
+    return re.search(r"(?<!\w)" + re.escape(normalise(claim)) + r"(?!\w)", evidence) is not None
+
+
+def overlap(text: str, evidence_tokens: set[str]) -> float:
+    """Share of the sentence's content words found in the evidence."""
+    words = set(tokenize(text))
+    return len(words & evidence_tokens) / len(words) if words else 0.0
+
+
+MIN_OVERLAP = 0.34
+
+
+class Checker:
+    """Checks drafts against the sources shown for one answer."""
+
+    def __init__(self, sources: Sequence[Source], allowed: Sequence[str] = ()) -> None:
+        self.sources = {s.key: s for s in sources}
+        self.evidence = {s.key: normalise(s.evidence()) for s in sources}
+        self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
+        self.allowed = allowed_words(allowed)
+
+    def supports(self, key: str, needed: set[str]) -> set[str]:
+        return {c for c in needed if occurs(c, self.evidence[key])}
+
+    def check(self, draft: Draft) -> tuple[Sentence, list[str]]:
+        """The sentence's fate, and the keys it cited that were never minted."""
+        inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
+        text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", draft.text)).strip()
+        raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]
+        dropped = [k for k in raw if k and k not in self.sources]
+        cited = list(dict.fromkeys(k for k in raw if k in self.sources))
+        needed = claims(text, self.allowed)
+        if not text or _is_refusal(text):
+            return Sentence(text=text, status="unsupported", note="empty or refusal"), dropped
+        if needed:
+            covered = set().union(*(self.supports(k, needed) for k in cited)) if cited else set()
+            if covered == needed:
+                keys = [k for k in cited if self.supports(k, needed)]
+                return Sentence(text=text, keys=keys, status="supported"), dropped
+            # Re-attribute: the one shown source that holds every claim.
+            holders = [k for k in self.sources if self.supports(k, needed) == needed]
+            if holders:
+                best = max(holders, key=lambda k: overlap(text, self.tokens[k]))
+                status = "reattributed" if cited else "attributed"
+                missing = ", ".join(sorted(needed - covered))
+                note = f"'{missing}' is not in the cited source" if cited else "uncited"
+                return Sentence(text=text, keys=[best], status=status, note=note), dropped
+            missing = sorted(
+                c for c in needed if not any(occurs(c, e) for e in self.evidence.values())
+            )
+            note = "not in any source: " + ", ".join(missing or sorted(needed))
+            return Sentence(text=text, status="unsupported", note=note), dropped
+        # No numbers or names: the sentence must share its content with a cited source.
+        good = [k for k in cited if overlap(text, self.tokens[k]) >= MIN_OVERLAP]
+        if good:
+            return Sentence(text=text, keys=good, status="supported"), dropped
+        best = max(self.sources, key=lambda k: overlap(text, self.tokens[k]), default=None)
+        if best is not None and overlap(text, self.tokens[best]) >= MIN_OVERLAP:
+            status = "reattributed" if cited else "attributed"
+            return Sentence(text=text, keys=[best], status=status, note="by word overlap"), dropped
+        return Sentence(text=text, status="unsupported", note="no source shares its content"), (
+            dropped
+        )
+
+
+def allowed_words(names: Sequence[str]) -> frozenset[str]:
+    """Names that are never claims (the corpus owner), split into their words."""
+    return frozenset(w.lower() for name in names for w in re.split(r"[\s,]+", name) if w)
+
+
+def _is_refusal(text: str) -> bool:
+    lowered = text.lower()
+    return NOT_COVERED.lower().rstrip(".") in lowered or "does not cover" in lowered
+
+
+class Composer:
+    """Renders checked sentences one at a time, renumbering keys by first use (1, 2, ...),
+    so streaming and the final answer show exactly the same text."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.by_key = {s.key: s for s in sources}
+        self.renumber: dict[str, str] = {}
+        self.parts: list[str] = []
+        self.sentences: list[Sentence] = []
+
+    def add(self, sentence: Sentence) -> str:
+        """The rendered sentence, or "" when it was removed."""
+        if sentence.status == "unsupported":
+            self.sentences.append(sentence)
+            return ""
+        new_keys = [self.renumber.setdefault(k, str(len(self.renumber) + 1)) for k in sentence.keys]
+        marks = "".join(f"[{k}]" for k in new_keys)
+        body = sentence.text.rstrip()
+        ending = body[-1] if body and body[-1] in ".!?" else "."
+        body = body.rstrip(".!?")
+        piece = f"{body} {marks}{ending}" if marks else f"{body}{ending}"
+        self.parts.append(piece)
+        self.sentences.append(sentence.model_copy(update={"keys": new_keys}))
+        return piece
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
+
+    @property
+    def citations(self) -> list[Citation]:
+        return [
+            Citation(key=new, paper=self.by_key[old].paper) for old, new in self.renumber.items()
+        ]
+
+
+def compose(
+    sentences: Sequence[Sentence], sources: Sequence[Source]
+) -> tuple[str, list[Citation], list[Sentence]]:
+    """Render kept sentences with [n] markers renumbered by first use (n = 1, 2, ...)."""
+    composer = Composer(sources)
+    for sentence in sentences:
+        composer.add(sentence)
+    return composer.text, composer.citations, composer.sentences
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def drafts_from_text(text: str) -> list[Draft]:
+    """Free text with inline [n] markers (agent mode) -> drafts with their keys."""
+    drafts = []
+    for sentence in split_sentences(text):
+        keys = [k.strip() for m in MARKER.finditer(sentence) for k in re.split(r"[,;]", m[1])]
+        clean = MARKER.sub("", sentence).replace(" .", ".").strip()
+        drafts.append(Draft(text=re.sub(r"\s{2,}", " ", clean), sources=keys))
+    return drafts

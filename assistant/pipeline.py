@@ -1,0 +1,276 @@
+"""Pipeline mode: the code plans and retrieves, the model only writes sentences naming
+their sources, and the code checks them. Count and list questions never reach the model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.answer import (
+    NOT_COVERED,
+    Answer,
+    AnswerEvent,
+    Citation,
+    Event,
+    Sentence,
+    SourcesEvent,
+    TextEvent,
+    Timings,
+)
+from assistant.context import (
+    Compressor,
+    SentenceStreamer,
+    format_sources,
+    previous_exchange,
+    resolve_follow_up,
+)
+from assistant.grounding import (
+    Checker,
+    Composer,
+    Draft,
+    Source,
+    allowed_words,
+    claims,
+    mint_sources,
+    normalise,
+    occurs,
+)
+from assistant.llm import ChatModel, Message
+from assistant.prompting import SENTENCES_SCHEMA, load
+from retrieval.models import CorpusInfo, Hit, Paper
+from retrieval.query import QueryPlan, analyze
+from retrieval.search import Searcher
+
+# Calibrated on the dev set (see `paperchat eval`): below this cosine similarity the best
+# hit is not about the question, and the answer is NOT_COVERED without asking the model.
+MIN_RELEVANCE = 0.28
+# ...unless the question names something (LazyDrag, Quant 4.0) that the hit's record holds.
+MIN_NAMED_RELEVANCE = 0.15
+# A list keeps hits whose fused score is this close to the best one.
+LIST_RELATIVE = 0.80
+ANSWER_SOURCES = 4
+LIST_LIMIT = 10
+
+
+@dataclass
+class Prepared:
+    """Everything decided before the model is called."""
+
+    question: str
+    plan: QueryPlan
+    hits: list[Hit] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    final: Answer | None = None  # answered (or abstained) without the model
+    query_vector: np.ndarray | None = None
+    context: str = ""
+    retrieval_seconds: float = 0.0
+
+
+class AskPipeline:
+    """`ask`: questions about the research."""
+
+    def __init__(self, searcher: Searcher, info: CorpusInfo | None, compressor: Compressor):
+        self.searcher = searcher
+        self.info = info
+        self.compressor = compressor
+        self.authors = sorted({a for p in searcher.catalog.papers for a in p.authors})
+
+    def plan(self, question: str) -> QueryPlan:
+        return analyze(question, authors=self.authors, owner=self.info.owner if self.info else None)
+
+    def prepare(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Prepared:
+        start = time.perf_counter()
+        plan = self.plan(question)
+        prepared = Prepared(question=question, plan=plan, context=previous_exchange(history))
+        catalog = self.searcher.catalog
+        if plan.is_metadata_only:
+            prepared.final = metadata_answer(plan, catalog.select(plan.filters))
+        else:
+            query = resolve_follow_up(plan.topic or question, history)
+            qvec = self.searcher.embed(query)
+            prepared.query_vector = qvec
+            k = LIST_LIMIT if plan.intent != "question" else ANSWER_SOURCES
+            hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
+            prepared.hits = hits
+            if not hits or not self.relevant(question, hits[0]):
+                prepared.final = not_covered()
+            elif plan.intent != "question":
+                prepared.final = self.topic_list(plan, hits, qvec)
+            else:
+                shown = [
+                    self.compressor.compress(h.paper, qvec, keep=3 if i == 0 else 2)
+                    for i, h in enumerate(hits)
+                ]
+                prepared.sources = mint_sources([h.paper for h in hits], shown)
+        prepared.retrieval_seconds = time.perf_counter() - start
+        if prepared.final is not None:
+            prepared.final.timings = Timings(retrieval=prepared.retrieval_seconds)
+        return prepared
+
+    def relevant(self, question: str, hit: Hit) -> bool:
+        """Code decides abstention: similarity, or a named term of the question in the hit."""
+        dense = hit.dense or 0.0
+        if dense >= MIN_RELEVANCE:
+            return True
+        named = claims(question, allowed_words(self.allowed_names()))
+        named = {c for c in named if not c[0].isdigit()}
+        source = Source(key="1", paper=hit.paper)
+        return (
+            dense >= MIN_NAMED_RELEVANCE
+            and bool(named)
+            and all(occurs(c, normalise(source.evidence())) for c in named)
+        )
+
+    def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
+        """'Which papers are about X': relevant hits with their most relevant sentence."""
+        top = hits[0].score
+        kept = [
+            h for h in hits if h.score >= LIST_RELATIVE * top and (h.dense or 0) >= MIN_RELEVANCE
+        ]
+        sources = mint_sources([h.paper for h in kept])
+        lines = []
+        for source in sources:
+            gist = self.compressor.best_sentence(source.paper, qvec)
+            lines.append(f"- {source.paper.short_ref()} [{source.key}]: {gist}")
+        noun = "paper" if len(sources) == 1 else "papers"
+        if plan.intent == "count":
+            head = f"{len(sources)} {noun} in the corpus are closely about this (by relevance):"
+        else:
+            head = f"The most relevant {noun} in the corpus:"
+        return Answer(
+            text="\n".join([head, *lines]),
+            answered=True,
+            citations=[Citation(key=s.key, paper=s.paper) for s in sources],
+            sentences=[Sentence(text=line, status="fact") for line in lines],
+            model="retrieval",
+        )
+
+    def messages(self, prepared: Prepared) -> list[Message]:
+        user = load("answer_user").render(
+            sources=format_sources(prepared.sources),
+            context=prepared.context,
+            question=prepared.question,
+        )
+        return [
+            {"role": "system", "content": load("answer_system").render()},
+            {"role": "user", "content": user},
+        ]
+
+    def run(self, prepared: Prepared, model: ChatModel, started: float) -> Iterator[Event]:
+        """Sources first, then text deltas, then the checked answer."""
+        yield SourcesEvent(
+            citations=[Citation(key=s.key, paper=s.paper) for s in prepared.sources]
+            or (prepared.final.citations if prepared.final else [])
+        )
+        if prepared.final is not None:
+            prepared.final.timings.total = time.perf_counter() - started
+            yield TextEvent(delta=prepared.final.text)
+            yield AnswerEvent(answer=prepared.final)
+            return
+        streamer = SentenceStreamer()
+        checker = Checker(prepared.sources, allowed=self.allowed_names())
+        composer = Composer(prepared.sources)
+        dropped: list[str] = []
+        first: float | None = None
+        for chunk in model.stream_json(self.messages(prepared), SENTENCES_SCHEMA):
+            if first is None:
+                first = time.perf_counter() - started
+            for item in streamer.feed(chunk):
+                sentence, bad = checker.check(to_draft(item))
+                dropped.extend(bad)
+                piece = composer.add(sentence)
+                if piece:
+                    yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+        answer = finish(composer, dropped)
+        if not answer.answered and prepared.query_vector is not None:
+            answer = self.extractive(prepared, answer)
+        answer.model = model.name
+        answer.timings = Timings(
+            retrieval=prepared.retrieval_seconds,
+            first_token=first,
+            total=time.perf_counter() - started,
+        )
+        yield AnswerEvent(answer=answer)
+
+    def extractive(self, prepared: Prepared, failed: Answer) -> Answer:
+        """When the model wrote nothing that survives checking, quote the best sentence."""
+        assert prepared.query_vector is not None
+        source = prepared.sources[0]
+        quote = self.compressor.best_sentence(source.paper, prepared.query_vector)
+        text = f'{source.paper.title} states: "{quote}" [1]'
+        return failed.model_copy(
+            update={
+                "text": text,
+                "answered": True,
+                "citations": [Citation(key="1", paper=source.paper)],
+                "sentences": [*failed.sentences, Sentence(text=text, keys=["1"], status="fact")],
+            }
+        )
+
+    def allowed_names(self) -> list[str]:
+        return [self.info.owner] if self.info else []
+
+
+def to_draft(item: dict[str, Any]) -> Draft:
+    keys = [str(k) for k in item.get("sources") or [] if isinstance(k, int | str)]
+    return Draft(text=str(item.get("text", "")), sources=keys)
+
+
+def finish(composer: Composer, dropped: list[str]) -> Answer:
+    final = composer.sentences
+    return Answer(
+        text=composer.text or NOT_COVERED,
+        answered=bool(composer.text),
+        citations=composer.citations,
+        dropped_keys=dropped,
+        unsupported=sum(s.status == "unsupported" for s in final),
+        reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
+        sentences=final,
+    )
+
+
+def checked_answer(
+    reply: dict[str, Any], sources: Sequence[Source], allowed: Sequence[str] = ()
+) -> Answer:
+    """The model's whole JSON reply -> a checked Answer (used where nothing streams)."""
+    checker = Checker(sources, allowed=allowed)
+    composer = Composer(sources)
+    dropped: list[str] = []
+    for item in reply.get("sentences") or []:
+        if isinstance(item, dict):
+            sentence, bad = checker.check(to_draft(item))
+            dropped.extend(bad)
+            composer.add(sentence)
+    return finish(composer, dropped)
+
+
+def not_covered() -> Answer:
+    return Answer(text=NOT_COVERED, answered=False, model="retrieval")
+
+
+def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
+    """Exact answers to count/list questions, straight from the catalog."""
+    description = plan.filters.describe()
+    sources = mint_sources(papers)
+    noun = "paper" if len(papers) == 1 else "papers"
+    if not papers:
+        return Answer(
+            text=f"No papers in the corpus match ({description}).", answered=True, model="metadata"
+        )
+    if plan.intent == "count":
+        head = f"{len(papers)} {noun} in the corpus match ({description}):"
+    else:
+        head = f"{len(papers)} {noun} match ({description}):"
+    lines = [f"- {s.paper.short_ref()} [{s.key}]" for s in sources]
+    return Answer(
+        text="\n".join([head, *lines]),
+        answered=True,
+        citations=[Citation(key=s.key, paper=s.paper) for s in sources],
+        sentences=[Sentence(text=head, status="fact")],
+        model="metadata",
+    )

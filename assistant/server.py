@@ -1,0 +1,295 @@
+"""The embedded model: llama-cpp-python's OpenAI-compatible server as a child process.
+
+One process per (model file, threads, context) per Python process (`LlamaServer.shared`),
+stopped at interpreter exit; if this process dies without running atexit (SIGKILL), the
+child notices that its parent changed and exits by itself, so no server is left orphaned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import IO, ClassVar
+
+import httpx
+
+from assistant.errors import ConfigError, ProviderError
+from assistant.settings import Settings
+from assistant.weights import resolve_gguf
+
+HOST = "127.0.0.1"
+# No Linux wheel on PyPI: this builds one (~10 min on 2 cores, see FINDINGS).
+LLAMA_INSTALL = "CMAKE_ARGS=-DLLAVA_BUILD=OFF pip install 'llama-cpp-python[server]>=0.3,<0.4'"
+_SERVER_MODULES = ("llama_cpp", "fastapi", "uvicorn", "sse_starlette", "starlette_context", "yaml")
+
+# Runs `python -m llama_cpp.server ARGS` after starting a watchdog thread that exits the
+# server once its parent is gone (reparented), which atexit cannot cover.
+_LAUNCHER = """\
+import os, runpy, threading, time
+parent = os.getppid()
+def _watch():
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+threading.Thread(target=_watch, daemon=True).start()
+runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+"""
+
+
+def require_llama_cpp() -> None:
+    """ConfigError naming the install command if the server's modules are missing."""
+    missing = [m for m in _SERVER_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ConfigError(
+            f"The embedded model server needs llama-cpp-python[server] (missing: "
+            f"{', '.join(missing)}): run {LLAMA_INSTALL}"
+        )
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _port_in_use(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class LlamaServer:
+    """A `llama_cpp.server` child process serving one GGUF at `base_url` (OpenAI API)."""
+
+    _shared: ClassVar[dict[tuple[str, int, int], LlamaServer]] = {}
+    _live: ClassVar[set[LlamaServer]] = set()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        model: Path,
+        *,
+        alias: str | None = None,
+        threads: int = 2,
+        n_ctx: int = 4096,
+        port: int | None = None,
+        log_dir: Path | None = None,
+        startup_timeout: float = 120.0,
+        chat_format: str | None = None,
+    ) -> None:
+        self.model = Path(model)
+        self.model_alias = alias or self.model.stem
+        # llama.cpp collapses when its threads exceed the free cores (FINDINGS: 2 threads
+        # with another CPU-heavy process fell from 30 to 1.3 tok/s), so the default is 2 on
+        # this 2-core machine and prompt processing (threads_batch) gets the same number.
+        self.threads = threads
+        self.n_ctx = n_ctx
+        self.port = port
+        self.log_dir = Path(log_dir) if log_dir else Path.cwd() / "logs"
+        self.startup_timeout = startup_timeout
+        # None: llama-cpp-python uses the chat template stored in the GGUF (Qwen2.5 and
+        # SmolLM2 both carry a ChatML-style one), which is what the models were tuned on.
+        self.chat_format = chat_format
+        self.log_path: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LlamaServer:
+        model = resolve_gguf(settings)
+        return cls(
+            model,
+            alias=settings.llm.model or model.stem,
+            threads=settings.llm.threads,
+            n_ctx=settings.llm.n_ctx,
+            port=settings.llm.server_port,
+            log_dir=Path(settings.paths.data_dir) / "logs",
+        )
+
+    @classmethod
+    def shared(cls, settings: Settings) -> LlamaServer:
+        """The running server for these settings, started on first use (thread-safe)."""
+        model = resolve_gguf(settings)
+        key = (str(model.resolve()), settings.llm.threads, settings.llm.n_ctx)
+        with cls._lock:
+            server = cls._shared.get(key)
+            if server is None or not server.running:
+                server = cls.from_settings(settings).start()
+                cls._shared[key] = server
+            return server
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("LlamaServer.base_url before start()")
+        return f"http://{HOST}:{self.port}/v1"
+
+    def command(self) -> list[str]:
+        args = [
+            sys.executable, "-c", _LAUNCHER,
+            "--model", str(self.model),
+            "--model_alias", self.model_alias,
+            "--n_ctx", str(self.n_ctx),
+            "--n_threads", str(self.threads),
+            "--n_threads_batch", str(self.threads),
+            "--host", HOST,
+            "--port", str(self.port),
+            # Default True: a new request cuts a running stream short with a normal-looking
+            # [DONE]. We would rather queue (one model, one request at a time).
+            "--interrupt_requests", "false",
+            # Default True keeps logits for every prompt token (only needed for prompt
+            # logprobs): measured on Qwen-1.5B, +1 GB RSS and ~20% slower prompt processing.
+            "--logits_all", "false",
+        ]  # fmt: skip
+        if self.chat_format:
+            args += ["--chat_format", self.chat_format]
+        return args
+
+    def start(self) -> LlamaServer:
+        """Start the process and block until `GET /v1/models` answers 200."""
+        if self.running:
+            return self
+        require_llama_cpp()
+        if not self.model.is_file():
+            raise ConfigError(f"Model file not found: {self.model}")
+        if self.port is None:
+            self.port = free_port()
+        elif _port_in_use(self.port):
+            raise ConfigError(
+                f"Port {self.port} is in use: set PAPERCHAT_LLM__SERVER_PORT to a free port "
+                "or unset it"
+            )
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.log_dir / f"llama-server-{self.model_alias}-{self.port}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self._proc = subprocess.Popen(
+            self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+        with LlamaServer._lock:
+            LlamaServer._live.add(self)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        url = f"{self.base_url}/models"
+        deadline = time.monotonic() + self.startup_timeout
+        with httpx.Client(timeout=2.0, trust_env=False) as client:
+            while True:
+                assert self._proc is not None
+                code = self._proc.poll()
+                if code is not None:
+                    raise ProviderError(
+                        f"llama.cpp server exited with code {code} while loading {self.model}"
+                        f" (log: {self.log_path}):\n{self._log_tail()}",
+                        status=None, body=self._log_tail(),
+                    )  # fmt: skip
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get(url).status_code == 200:
+                        return
+                if time.monotonic() > deadline:
+                    raise ProviderError(
+                        f"llama.cpp server not ready after {self.startup_timeout:.0f} s at "
+                        f"{url} (log: {self.log_path}):\n{self._log_tail()}",
+                        body=self._log_tail(),
+                    )
+                time.sleep(0.2)
+
+    def _log_tail(self) -> str:
+        if self._log:
+            self._log.flush()
+        return _tail(self.log_path) if self.log_path else ""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after timeout; idempotent."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        with LlamaServer._lock:
+            LlamaServer._live.discard(self)
+
+    def wait(self) -> int:
+        """Block until the server exits; its return code."""
+        assert self._proc is not None, "wait() before start()"
+        return self._proc.wait()
+
+    def __enter__(self) -> LlamaServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"pid={self.pid} {self.base_url}" if self.running else "stopped"
+        return f"LlamaServer({self.model.name}, {state})"
+
+
+@atexit.register
+def _stop_all() -> None:
+    for server in list(LlamaServer._live):
+        server.stop(timeout=5.0)
+
+
+def serve_forever(settings: Settings, echo: Callable[[str], None] = print) -> int:
+    """`paperchat model serve`: run the embedded model in the foreground until Ctrl-C."""
+    server = LlamaServer.from_settings(settings)
+    echo(f"Loading {server.model} ({server.threads} threads, n_ctx {server.n_ctx}) …")
+    try:
+        server.start()
+        echo(f"Serving {server.model_alias!r} at {server.base_url}  (log: {server.log_path})")
+        echo(f"Use it with: OPENAI_BASE_URL={server.base_url} OPENAI_API_KEY=none. Ctrl-C stops.")
+        code = server.wait()
+        echo(f"Server exited with code {code}; see {server.log_path}")
+        return code or 1
+    except KeyboardInterrupt:
+        echo("Stopping …")
+        return 0
+    finally:
+        server.stop()

@@ -1,0 +1,282 @@
+"""The longer jobs: `summarize` (grouped by theme, map then reduce) and `draft_bio`.
+
+Facts the code can state exactly (counts, years, collaborators, the profile header) are
+written by code; the model writes only per-paper sentences, which are checked like any
+answer. Nothing about positions or awards can appear: no source holds them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.answer import NOT_COVERED, Answer, Sentence, Timings
+from assistant.context import format_sources
+from assistant.grounding import Checker, Draft, Source, claims, compose, mint_sources
+from assistant.llm import complete_json
+from assistant.pipeline import MIN_RELEVANCE
+from assistant.prompting import SENTENCES_SCHEMA, THEMED_SCHEMA, load
+from retrieval.models import Filters, Paper, category_name, normalise_name
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+
+CHUNK = 4  # papers per model call: keeps prompts ~500 tokens
+SUMMARY_LIMIT = 12
+THEME_SIMILARITY = 0.45
+BIO_RESULTS = {"short": 3, "medium": 5, "long": 7}
+
+
+def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answer:
+    started = time.perf_counter()
+    searcher = assistant.searcher
+    if topic and topic.strip():
+        hits = searcher.search(topic, k=SUMMARY_LIMIT, filters=filters)
+        top = hits[0].score if hits else 0.0
+        papers = [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= 0.7 * top]
+        query_vector = searcher.embed(topic)
+    else:
+        papers = searcher.catalog.select(filters)
+        topic = filters.describe() or "all papers"
+        query_vector = None
+    if not papers:
+        return Answer(text=NOT_COVERED, answered=False, kind="summarize", model="retrieval")
+    retrieval = time.perf_counter() - started
+    compressor = assistant.pipeline.compressor
+    vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
+    shown = [
+        compressor.compress(p, query_vector if query_vector is not None else vectors[i], keep=2)
+        for i, p in enumerate(papers)
+    ]
+    sources = mint_sources(papers, shown)
+    checker = Checker(sources, allowed=assistant.pipeline.allowed_names())
+    model = assistant.chat_model
+    sections: list[tuple[str, list[Sentence]]] = []
+    first_token: float | None = None
+    for group in themes(vectors):
+        group_sources = [sources[i] for i in group]
+        theme = ""
+        kept: list[Sentence] = []
+        for start in range(0, len(group_sources), CHUNK):
+            chunk = group_sources[start : start + CHUNK]
+            messages = [
+                {"role": "system", "content": load("summary_system").render()},
+                {
+                    "role": "user",
+                    "content": load("summary_user").render(
+                        topic=topic, sources=format_sources(chunk)
+                    ),
+                },
+            ]
+            reply, first = complete_json(model, messages, THEMED_SCHEMA)
+            first_token = first_token if first_token is not None else first
+            theme = theme or _checked_theme(reply.get("theme"), chunk)
+            kept.extend(_check_items(checker, reply))
+        covered = {k for s in kept for k in s.keys}
+        for source in group_sources:
+            if source.key not in covered:  # the model skipped it: still list it, as a fact
+                kept.append(
+                    Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
+                )
+        sections.append((theme or group_sources[0].paper.category_name or "Other work", kept))
+    return _assemble(
+        f"{len(sources)} papers on {topic}, grouped by theme.",
+        sections,
+        sources,
+        kind="summarize",
+        model=model.name,
+        timings=Timings(
+            retrieval=retrieval, first_token=first_token, total=time.perf_counter() - started
+        ),
+    )
+
+
+def themes(vectors: np.ndarray) -> list[list[int]]:
+    """Greedy grouping by cosine similarity to each group's first (most relevant) paper."""
+    groups: list[list[int]] = []
+    for i in range(len(vectors)):
+        for group in groups:
+            if float(vectors[group[0]] @ vectors[i]) >= THEME_SIMILARITY:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    # Fold singletons into one "other" group so a summary is not a list of one-liners.
+    singles = [g[0] for g in groups if len(g) == 1]
+    multi = [g for g in groups if len(g) > 1]
+    return [*multi, singles] if len(singles) > 1 else groups
+
+
+def _checked_theme(theme: Any, chunk: Sequence[Source]) -> str:
+    """A heading, not a claim: at most 6 words, and any name in it must be in the sources."""
+    if not isinstance(theme, str) or not theme.strip():
+        return ""
+    theme = " ".join(theme.strip().strip("#*:").split()[:6])
+    checker = Checker(chunk)
+    needed = claims(theme)
+    return theme if all(any(checker.supports(s.key, {c}) for s in chunk) for c in needed) else ""
+
+
+def _check_items(checker: Checker, reply: dict[str, Any]) -> list[Sentence]:
+    out = []
+    for item in reply.get("sentences") or []:
+        if isinstance(item, dict):
+            keys = [str(k) for k in item.get("sources") or []]
+            out.append(checker.check(Draft(text=str(item.get("text", "")), sources=keys))[0])
+    return out
+
+
+def _assemble(
+    intro: str,
+    sections: list[tuple[str, list[Sentence]]],
+    sources: Sequence[Source],
+    *,
+    kind: str,
+    model: str,
+    timings: Timings,
+) -> Answer:
+    """Reduce: one block per theme, keys renumbered across the whole answer."""
+    flat = [s for _, sentences in sections for s in sentences]
+    _, citations, final = compose(flat, sources)
+    lines = [intro]
+    i = 0
+    for heading, sentences in sections:
+        block = final[i : i + len(sentences)]
+        i += len(sentences)
+        body = [
+            f"- {s.text.rstrip('.')} {''.join(f'[{k}]' for k in s.keys)}".rstrip()
+            for s in block
+            if s.status != "unsupported"
+        ]
+        if body:
+            lines.append(f"\n**{heading}**" if heading else "")
+            lines.extend(body)
+    unsupported = sum(s.status == "unsupported" for s in final)
+    return Answer(
+        text="\n".join(lines).strip(),
+        answered=bool(citations),
+        citations=citations,
+        unsupported=unsupported,
+        reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
+        sentences=final,
+        kind=kind,  # type: ignore[arg-type]
+        model=model,
+        timings=timings,
+    )
+
+
+def draft_bio(
+    assistant: Assistant, *, kind: str, length: str, audience: str, topic: str | None
+) -> Answer:
+    started = time.perf_counter()
+    info = assistant.info
+    papers = assistant.papers
+    owner = info.owner if info else "The researcher"
+    focus = _bio_papers(assistant, topic, BIO_RESULTS.get(length, 3))
+    facts = corpus_facts(owner, papers, info)
+    sources = mint_sources([*focus, *[p for _, keys in facts for p in keys]])
+    key_of = {s.paper.id: s.key for s in sources}
+    fact_sentences = [
+        Sentence(text=text, keys=[key_of[p.id] for p in cited], status="fact")
+        for text, cited in facts
+    ]
+    model = assistant.chat_model
+    qvec = assistant.searcher.embed(topic or "main contribution and results")
+    chosen = [s for s in sources if s.paper.id in {p.id for p in focus}]
+    for source in chosen:
+        source.shown = assistant.pipeline.compressor.compress(source.paper, qvec, keep=2)
+    purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
+    if topic:
+        purpose += f" about {owner}'s work on {topic}"
+    messages = [
+        {"role": "system", "content": load("bio_system").render()},
+        {
+            "role": "user",
+            "content": load("bio_user").render(
+                purpose=purpose, audience=audience, sources=format_sources(chosen)
+            ),
+        },
+    ]
+    reply, first = complete_json(model, messages, SENTENCES_SCHEMA)
+    checker = Checker(sources, allowed=[owner])
+    results = _check_items(checker, reply)
+    opening = (
+        [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
+        if kind == "talk_intro"
+        else []
+    )
+    closing = (
+        [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
+        if kind == "talk_intro"
+        else []
+    )
+    heading = "Talk introduction" if kind == "talk_intro" else "Bio"
+    sections = [("", [*opening, *fact_sentences]), ("Selected work", results), ("", closing)]
+    return _assemble(
+        f"{heading}: {owner} (from the corpus only; every claim cited).",
+        sections,
+        sources,
+        kind="bio",
+        model=model.name,
+        timings=Timings(first_token=first, total=time.perf_counter() - started),
+    )
+
+
+def _bio_papers(assistant: Assistant, topic: str | None, n: int) -> list[Paper]:
+    """Papers to highlight: on the topic if one is given, else spread over categories."""
+    if topic:
+        hits = assistant.searcher.search(topic, k=n)
+        return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE]
+    by_category: dict[str, list[Paper]] = {}
+    for paper in sorted(
+        assistant.papers, key=lambda p: (any(c.isdigit() for c in p.abstract), p.year or 0)
+    )[::-1]:
+        by_category.setdefault(paper.category, []).append(paper)
+    ordered = sorted(by_category.values(), key=len, reverse=True)
+    picked: list[Paper] = []
+    while len(picked) < n and any(ordered):
+        for group in ordered:
+            if group and len(picked) < n:
+                picked.append(group.pop(0))
+    return picked
+
+
+def corpus_facts(owner: str, papers: Sequence[Paper], info: Any) -> list[tuple[str, list[Paper]]]:
+    """Sentences the code can state exactly, each with the papers that show it."""
+    facts: list[tuple[str, list[Paper]]] = []
+    if info is not None and info.citations is not None and info.h_index is not None:
+        facts.append(
+            (
+                f"{owner}'s profile lists {info.paper_count or len(papers)} papers, "
+                f"{info.citations:,} citations and an h-index of {info.h_index} (profile header)",
+                [],
+            )
+        )
+    dated = sorted((p for p in papers if p.year), key=lambda p: p.year or 0)
+    if dated:
+        facts.append(
+            (
+                f"The papers here span {dated[0].year} to {dated[-1].year}",
+                [dated[0], dated[-1]],
+            )
+        )
+    counts = Counter(p.category for p in papers if p.category)
+    if counts:
+        top = counts.most_common(3)
+        example = {c: next(p for p in papers if p.category == c) for c, _ in top}
+        listed = ", ".join(f"{category_name(c)} ({n})" for c, n in top)
+        facts.append((f"The largest research areas are {listed}", list(example.values())))
+    owner_key = normalise_name(owner)
+    coauthors = Counter(
+        a for p in papers for a in p.authors if normalise_name(a) != owner_key
+    ).most_common(3)
+    frequent = [(a, n) for a, n in coauthors if n >= 2]
+    if frequent:
+        cited = [p for a, _ in frequent for p in papers if a in p.authors][:4]
+        names = ", ".join(f"{a} ({n} papers)" for a, n in frequent)
+        facts.append((f"Frequent co-authors include {names}", cited))
+    return facts

@@ -1,0 +1,109 @@
+"""BM25 over titles and abstracts (bm25s: sparse, ~0.2 ms per query at 10k papers)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+
+TOKEN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "them",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "while",
+        "who",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "paper",
+        "papers",
+        "work",
+        "works",
+        "study",
+        "studies",
+        "corpus",
+        "about",
+        "using",
+        "use",
+        "used",
+        "via",
+    ]
+)
+
+
+def _stem(token: str) -> str:
+    """A deliberately crude plural/-ing fold: enough to meet 'models' with 'model'."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("es", "e"), ("s", "")):
+        if len(token) > 4 and token.endswith(suffix) and not token.endswith("ss"):
+            return token[: -len(suffix)] + keep
+    return token
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for raw in TOKEN.findall(text.lower()):
+        if raw in STOPWORDS:
+            continue
+        tokens.append(_stem(raw))
+        # 'mask-dino' also matches 'mask' and 'dino'
+        if "-" in raw:
+            tokens.extend(_stem(p) for p in raw.split("-") if p and p not in STOPWORDS)
+    return tokens
+
+
+class Lexical:
+    """BM25 scores for every paper, in corpus order."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        self.model = bm25s.BM25()
+        corpus = [tokenize(t) or ["_empty_"] for t in texts]
+        self.model.index(corpus, show_progress=False)
+
+    def scores(self, query: str) -> tuple[np.ndarray, list[str]]:
+        """All documents' scores and the query terms the index knows."""
+        terms = [t for t in dict.fromkeys(tokenize(query)) if t in self.model.vocab_dict]
+        if not terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32), []
+        return np.asarray(self.model.get_scores(terms), dtype=np.float32), terms

@@ -1,0 +1,220 @@
+"""Query analysis: natural language -> metadata filters, intent and the topical remainder.
+
+Count and list questions are answered exactly from metadata, never from similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.lexical import STOPWORDS
+from retrieval.models import CATEGORY_NAMES, Filters, normalise_name
+
+Intent = Literal["count", "list", "question"]
+
+# Names people use for categories, beyond the canonical ones.
+CATEGORY_ALIASES: dict[str, str] = {
+    **{name.lower(): code for code, name in CATEGORY_NAMES.items()},
+    "vision": "CV",
+    "nlp": "CL",
+    "natural language processing": "CL",
+    "language": "CL",
+    "ml": "LG",
+    "hci": "HC",
+    "finance": "CP",
+    "quantitative finance": "CP",
+    "statistics": "ST",
+    "audio": "SD",
+    "speech": "SD",
+}
+_CAT_NAMES = "|".join(sorted((re.escape(a) for a in CATEGORY_ALIASES), key=len, reverse=True))
+_CODES = "|".join(CATEGORY_NAMES)
+# A category is only a filter when phrased as one: "computer vision papers", "papers in NLP",
+# "in the CV category" -- "machine learning for knowledge graphs" stays a topic.
+CATEGORY_PATTERNS = [
+    re.compile(rf"\b(?P<cat>{_CAT_NAMES})\s+(?:papers?|works?|publications?|category)\b", re.I),
+    re.compile(
+        rf"\b(?:papers?|works?|publications?)\s+(?:in|on|from|about)\s+(?:the\s+)?"
+        rf"(?P<cat>{_CAT_NAMES})(?:\s+category)?\s*(?:[?.!,]|$)",
+        re.I,
+    ),
+    re.compile(rf"\b(?P<code>{_CODES})\s+(?:papers?|category)\b"),
+    re.compile(rf"\bin\s+(?:the\s+)?(?P<cat>{_CAT_NAMES}|{_CODES})\s+category\b", re.I),
+]
+YEAR = r"((?:19|20)\d\d)"
+YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\bbetween\s+{YEAR}\s+and\s+{YEAR}\b", re.I), "range"),
+    (re.compile(rf"\bfrom\s+{YEAR}\s+(?:to|until|through)\s+{YEAR}\b", re.I), "range"),
+    (re.compile(rf"\b{YEAR}\s*[-–]\s*{YEAR}\b"), "range"),
+    (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+{YEAR}\b", re.I), "since"),
+    (re.compile(rf"\b(?:in\s+or\s+after|no\s+earlier\s+than)\s+{YEAR}\b", re.I), "since"),
+    (re.compile(rf"\bafter\s+{YEAR}\b", re.I), "after"),
+    (re.compile(rf"\b(?:before)\s+{YEAR}\b", re.I), "before"),
+    (re.compile(rf"\b(?:until|up\s+to|through|by\s+the\s+end\s+of)\s+{YEAR}\b", re.I), "until"),
+    (re.compile(rf"\b(?:in|during|of|from)\s+{YEAR}\b", re.I), "in"),
+    (re.compile(rf"\b{YEAR}\s+(?:papers?|publications?|works?)\b", re.I), "in"),
+]
+RELATIVE_YEARS = [
+    (re.compile(r"\bthis\s+year\b", re.I), 0),
+    (re.compile(r"\blast\s+year\b", re.I), -1),
+]
+CODE_YES = re.compile(
+    r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
+    r"(?:publicly\s+)?available)\s+(?:public\s+|released\s+|open[- ]source\s+|source\s+)?code\b"
+    r"|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public)\b|\bopen[- ]sourced?\b",
+    re.I,
+)
+CODE_NO = re.compile(r"\b(?:without|no|lacking)\s+(?:public\s+|released\s+)?code\b", re.I)
+PAPER_NOUNS = r"(?:papers|works|publications|articles)"
+COUNT = re.compile(
+    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
+)
+# Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
+LIST = re.compile(
+    rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
+    r"|\blist\s+(?:all|the|every)\b",
+    re.I,
+)
+LIST_WORDS = frozenset(
+    """which what list show name give me find all every many how number count did write wrote
+    written publish published co authored co-authored coauthored appear appeared released there
+    any code available category he she they year years since after before between during until
+    does have say says tell know summarize summarise summary overview describe draft short long
+    talk introduction intro bio biography""".split()
+)
+
+
+class QueryPlan(BaseModel):
+    """What the analyzer made of a question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    intent: Intent = "question"
+    filters: Filters = Field(default_factory=Filters)
+    topic: str = Field(default="", description="The question minus its filter phrases.")
+
+    @property
+    def is_metadata_only(self) -> bool:
+        """A list/count question whose whole content is filters: answer from metadata."""
+        return self.intent in ("count", "list") and not self.topic and not self.filters.is_empty()
+
+
+def analyze(
+    question: str,
+    *,
+    authors: list[str] | None = None,
+    owner: str | None = None,
+    today: date | None = None,
+) -> QueryPlan:
+    """Turn a question into filters + intent. `authors` are the corpus's known names."""
+    today = today or date.today()
+    text = question
+    filters: dict[str, object] = {}
+    spans: list[tuple[int, int]] = []
+
+    for pattern, kind in YEAR_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        years = [int(g) for g in m.groups()]
+        if kind == "range":
+            filters["year_from"], filters["year_to"] = min(years), max(years)
+        elif kind == "since":
+            filters["year_from"] = years[0]
+        elif kind == "after":
+            filters["year_from"] = years[0] + 1
+        elif kind == "before":
+            filters["year_to"] = years[0] - 1
+        elif kind == "until":
+            filters["year_to"] = years[0]
+        else:
+            filters["year_from"] = filters["year_to"] = years[0]
+        spans.append(m.span())
+        break
+    else:
+        for pattern, offset in RELATIVE_YEARS:
+            m = pattern.search(text)
+            if m:
+                filters["year_from"] = filters["year_to"] = today.year + offset
+                spans.append(m.span())
+                break
+
+    for pattern in CATEGORY_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            groups = m.groupdict()
+            code = groups.get("code") or ""
+            name = (groups.get("cat") or "").lower()
+            filters["categories"] = [code or CATEGORY_ALIASES.get(name, name.upper())]
+            spans.append(m.span("code") if code else m.span("cat"))
+            break
+
+    m_no = CODE_NO.search(text)
+    m_yes = CODE_YES.search(text)
+    if m_no:
+        filters["has_code"] = False
+        spans.append(m_no.span())
+    elif m_yes:
+        filters["has_code"] = True
+        spans.append(m_yes.span())
+
+    if owner:
+        for variant in {owner, owner.replace("-", " ")}:
+            idx = text.lower().find(variant.lower())
+            if idx >= 0:
+                spans.append((idx, idx + len(variant)))
+    author = _find_author(text, authors or [], owner)
+    if author:
+        filters["author"] = author[0]
+        spans.append(author[1])
+
+    intent: Intent = "question"
+    if COUNT.search(text):
+        intent = "count"
+    elif LIST.search(text):
+        intent = "list"
+    return QueryPlan(
+        question=question, intent=intent, filters=Filters(**filters), topic=_topic(text, spans)
+    )
+
+
+def _find_author(
+    text: str, authors: list[str], owner: str | None
+) -> tuple[str, tuple[int, int]] | None:
+    """The longest known co-author name in the text (the owner is every paper's author)."""
+    owner_key = normalise_name(owner) if owner else None
+    lowered = text.lower()
+    best: tuple[str, tuple[int, int]] | None = None
+    for name in sorted(set(authors), key=len, reverse=True):
+        if owner_key and normalise_name(name) == owner_key:
+            continue
+        for variant in {name.lower(), name.lower().replace("-", " ")}:
+            idx = lowered.find(variant)
+            if idx >= 0 and len(variant) > 4:
+                span = (idx, idx + len(variant))
+                if best is None or len(variant) > best[1][1] - best[1][0]:
+                    best = (name, span)
+    return best
+
+
+def _topic(text: str, spans: list[tuple[int, int]]) -> str:
+    """What is left once filter phrases, list words and stopwords are taken out."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            chars[i] = " "
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9\-']*", "".join(chars))
+    kept = [
+        w
+        for w in words
+        if w.lower() not in STOPWORDS
+        and w.lower() not in LIST_WORDS
+        and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their"}
+        and not re.fullmatch(r"(?:19|20)\d\d", w)
+    ]
+    return " ".join(kept)
