@@ -6,6 +6,7 @@ never at import time; search needs no model at all.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from functools import cached_property
@@ -35,12 +36,14 @@ class Assistant:
         settings: Settings | None = None,
         *,
         chat_model: ChatModel | None = None,
+        agent_model: Any = None,
         embedder: Embedder | None = None,
         papers: list[Paper] | None = None,
         info: CorpusInfo | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._chat_model = chat_model
+        self._agent_model = agent_model  # a LangChain chat model, for agent mode
         self._embedder = embedder
         self._papers = papers
         self._info = info
@@ -141,7 +144,7 @@ class Assistant:
             from assistant.agent import run_agent
 
             started = time.perf_counter()
-            answer = run_agent(self, question, history)
+            answer = run_agent(self, question, history, chat_model=self._agent_model)
             answer.timings.total = time.perf_counter() - started
             yield AnswerEvent(answer=answer)
             return
@@ -174,9 +177,9 @@ class Assistant:
 
     def close(self) -> None:
         """Stop the embedded model server if this process started one."""
-        from assistant.server import LlamaServer
-
-        LlamaServer.stop_all()
+        server = sys.modules.get("assistant.server")
+        if server is not None:
+            server.stop_all()
 
 
 class _NoModel:

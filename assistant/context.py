@@ -68,7 +68,7 @@ def resolve_follow_up(question: str, history: Sequence[dict[str, str]] | None) -
     if not previous:
         return question
     words = question.split()
-    if FOLLOW_UP.search(question) or len(words) <= 4:
+    if FOLLOW_UP.search(question) or len(words) <= 3:
         return f"{previous[-1]} {question}"
     return question
 

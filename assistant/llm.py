@@ -79,11 +79,11 @@ class OpenAICompatible:
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
 
-    def errors(self) -> _ErrorMapper:
-        return _ErrorMapper(self.base_url)
+    def errors(self) -> ErrorMapper:
+        return ErrorMapper(self.base_url)
 
 
-class _ErrorMapper:
+class ErrorMapper:
     """Turns the openai client's exceptions into one actionable line."""
 
     def __init__(self, url: str) -> None:

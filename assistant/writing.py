@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from assistant.api import Assistant
 
 CHUNK = 4  # papers per model call: keeps prompts ~500 tokens
-SUMMARY_LIMIT = 12
+SUMMARY_LIMIT = 8
+SUMMARY_RELATIVE = 0.4  # summaries favour recall: a stray paper is still described truthfully
 THEME_SIMILARITY = 0.45
 BIO_RESULTS = {"short": 3, "medium": 5, "long": 7}
 
@@ -37,7 +38,11 @@ def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answ
     if topic and topic.strip():
         hits = searcher.search(topic, k=SUMMARY_LIMIT, filters=filters)
         top = hits[0].score if hits else 0.0
-        papers = [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= 0.7 * top]
+        papers = [
+            h.paper
+            for h in hits
+            if (h.dense or 0) >= MIN_RELEVANCE and h.score >= SUMMARY_RELATIVE * top
+        ]
         query_vector = searcher.embed(topic)
     else:
         papers = searcher.catalog.select(filters)

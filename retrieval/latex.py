@@ -37,7 +37,9 @@ _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u
             "=": "\u0304", ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306",
             "H": "\u030b", "k": "\u0328"}  # fmt: skip
 _ACCENT_RE = re.compile(r"\\([`'^\"~=.])\s*\{?\\?([A-Za-z])\}?|\\([cvuHk])\s*\{\\?([A-Za-z])\}")
-_ESCAPES = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " "}
+# Escaped characters, plus math spacing (\, \;) and hyphenation hints (\-) that carry no text.
+_ESCAPES = {"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ",
+            ",": " ", ";": " ", ":": " ", "!": "", "-": ""}  # fmt: skip
 _NUMBER_RE = re.compile(r"[+-]?\d[\d.,]*%?")
 # A TeX comment flattened into the paragraph: a bare '%' after a space (percentages always
 # follow a digit), running to the end of its sentence.
@@ -88,7 +90,7 @@ def clean_latex(text: str) -> str:
     """Plain text from LaTeX-flavoured text: markup removed, content and numbers kept."""
     urls: list[str] = []
     text = _protect(text, urls)
-    text = re.sub(r"\\([%&_#${} ])", lambda m: f"\x01{ord(m.group(1))}\x01", text)
+    text = re.sub(r"\\([%&_#${} ,;:!-])", lambda m: f"\x01{ord(m.group(1))}\x01", text)
     text = _COMMENT_RE.sub("", text)
     text = text.replace("``", '"').replace("''", '"')
     text = _ACCENT_RE.sub(_accent, text)
@@ -141,11 +143,18 @@ def make_id(title: str, words: int = 6) -> str:
     return slug or "paper-" + hashlib.sha1(title.encode()).hexdigest()[:8]
 
 
-def unique_id(base: str, seen: set[str]) -> str:
-    """`base`, or `base-2`, `base-3`... if taken; records the result in `seen`."""
-    candidate, n = base, 1
-    while candidate in seen:
+def unique_id(base: str, seen: dict[str, int]) -> str:
+    """`base`, or `base-2`, `base-3`... if taken; records the result in `seen`.
+
+    `seen` maps each taken id to the next suffix to try, so a corpus with many copies of
+    one title stays linear rather than rescanning -2, -3, ... for every copy.
+    """
+    if base not in seen:
+        seen[base] = 2
+        return base
+    n = seen[base]
+    while f"{base}-{n}" in seen:
         n += 1
-        candidate = f"{base}-{n}"
-    seen.add(candidate)
-    return candidate
+    seen[base] = n + 1
+    seen[f"{base}-{n}"] = 2
+    return f"{base}-{n}"

@@ -111,7 +111,9 @@ def parse_authors(text: str) -> tuple[list[str], bool, str | None]:
     return authors, truncated, affiliation.strip() or None
 
 
-def _paper(block: list[list[tuple[int, str]]], today: date, seen: set[str]) -> Paper | ParseProblem:
+def _paper(
+    block: list[list[tuple[int, str]]], today: date, seen: dict[str, int]
+) -> Paper | ParseProblem:
     """One paper block (paragraphs, meta line first), or the problem that makes it unreadable."""
     (line, meta_text), *title_lines = block[0]
     meta = _META.match(meta_text)
@@ -168,7 +170,7 @@ def parse_profile(
             header.extend(group)
     info, problems = _parse_header(header, source)
     papers: list[Paper] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for block in blocks:
         result = _paper(block, today, seen)
         if isinstance(result, Paper):

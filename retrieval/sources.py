@@ -84,7 +84,7 @@ def _error_text(exc: ValidationError) -> str:
     )
 
 
-def _jsonl_paper(record: Any, seen: set[str]) -> Paper:
+def _jsonl_paper(record: Any, seen: dict[str, int]) -> Paper:
     """A Paper from one JSON record, filling what can be derived (ValueError if invalid)."""
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")
@@ -109,7 +109,7 @@ def _jsonl_paper(record: Any, seen: set[str]) -> Paper:
     return paper
 
 
-def _iter_jsonl(path: Path, seen: set[str]) -> Iterator[Paper | ParseProblem]:
+def _iter_jsonl(path: Path, seen: dict[str, int]) -> Iterator[Paper | ParseProblem]:
     for number, line in _lines(path):
         if not line.strip():
             continue
@@ -158,7 +158,7 @@ def _bib_date(entry: dict[str, str]) -> tuple[int | None, date | None, Literal["
     return year, date(year, 1, 1), "year"
 
 
-def _bib_paper(entry: dict[str, str], seen: set[str]) -> Paper:
+def _bib_paper(entry: dict[str, str], seen: dict[str, int]) -> Paper:
     names = _split_authors(entry.get("author", ""))
     truncated = bool(names) and names[-1].lower() == "others"
     year, published, precision = _bib_date(entry)
@@ -207,7 +207,7 @@ def _bib_chunks(path: Path) -> Iterator[tuple[int, str]]:
         yield start, "".join(chunk)
 
 
-def _iter_bibtex(path: Path, seen: set[str]) -> Iterator[Paper | ParseProblem]:
+def _iter_bibtex(path: Path, seen: dict[str, int]) -> Iterator[Paper | ParseProblem]:
     # One parser for the whole file so @string macros carry over; entries are taken out
     # after every chunk to keep memory flat.
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
@@ -238,9 +238,9 @@ def _iter_bibtex(path: Path, seen: set[str]) -> Iterator[Paper | ParseProblem]:
 
 def _records(path: Path, fmt: SourceFormat, today: date | None) -> Iterator[Paper | ParseProblem]:
     if fmt == "jsonl":
-        return _iter_jsonl(path, set())
+        return _iter_jsonl(path, {})
     if fmt == "bibtex":
-        return _iter_bibtex(path, set())
+        return _iter_bibtex(path, {})
     # Profile pages hold a few dozen papers: parsed whole, their problems first.
     _, papers, problems = parse_profile(_read_text(path), today=today, source=str(path))
     return iter([*problems, *papers])
@@ -267,7 +267,10 @@ def iter_source_batches(
 
 
 def load_source(path: str | Path, *, today: date | None = None) -> LoadResult:
-    """Read a whole source file; `today` anchors the profile page's year-less dates."""
+    """Read a whole source file; `today` anchors the profile page's year-less dates.
+
+    A file that yields no paper at all is an error, not an empty corpus.
+    """
     path = Path(path)
     result = LoadResult(format=detect_format(path))
     if result.format == "profile":
@@ -278,8 +281,10 @@ def load_source(path: str | Path, *, today: date | None = None) -> LoadResult:
         for papers, problems in iter_source_batches(path, today=today):
             result.papers.extend(papers)
             result.problems.extend(problems)
-    if not result.papers and not result.problems:
-        raise SourceError(f"No papers found in {path}: {_HINT}.")
+    if not result.papers:
+        first = result.problems[0] if result.problems else None
+        detail = f" (line {first.line}: {first.message})" if first else ""
+        raise SourceError(f"No papers found in {path}{detail}: {_HINT}.")
     return result
 
 
@@ -316,7 +321,7 @@ def read_corpus(
     if not papers_path.is_file():
         raise SourceError(f"No corpus at {papers_path}: ingest a source file first.")
     papers: list[Paper] = []
-    for record in _iter_jsonl(papers_path, set()):
+    for record in _iter_jsonl(papers_path, {}):
         if isinstance(record, ParseProblem):
             raise SourceError(
                 f"Corpus {papers_path} line {record.line} is damaged ({record.message}): "

@@ -23,6 +23,7 @@ from retrieval.latex import clean_latex, extract_urls, github_url, make_id, uniq
         (r"paradigm ``$\hbox{LLM}\otimes\hbox{KG}$''", 'paradigm "LLM⊗KG"'),
         (r"Schr{\"o}dinger and Erd\H{o}s", "Schrödinger and Erdős"),
         ("many\n   lines\there", "many lines here"),
+        (r"$10\,000$ hyphen\-ated", "10 000 hyphenated"),
     ],
 )
 def test_clean_latex(raw: str, clean: str) -> None:
@@ -66,5 +67,11 @@ def test_make_id_is_a_readable_slug() -> None:
 
 
 def test_unique_id_suffixes_duplicates() -> None:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     assert [unique_id("x", seen) for _ in range(3)] == ["x", "x-2", "x-3"]
+    # An id that already looks like a suffixed one is not handed out twice.
+    assert [unique_id("y-2", seen), unique_id("y", seen), unique_id("y", seen)] == [
+        "y-2",
+        "y",
+        "y-3",
+    ]

@@ -152,6 +152,10 @@ def test_missing_and_unknown_files_raise_source_error(tmp_path: Path) -> None:
     empty.write_text("\n", encoding="utf-8")
     with pytest.raises(SourceError, match="No papers found"):
         load_source(empty)
+    all_bad = tmp_path / "bad.jsonl"
+    all_bad.write_text('\n{"year": 2020}\n', encoding="utf-8")
+    with pytest.raises(SourceError, match="line 2: record has no title"):
+        load_source(all_bad)
 
 
 def test_format_is_sniffed_without_a_known_extension(tmp_path: Path) -> None:

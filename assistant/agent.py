@@ -1,0 +1,177 @@
+"""Agent mode: a LangChain tool-calling agent over the corpus, for models that call tools
+well (hosted ones). The tools mint the source keys; the final text goes through the same
+checks as pipeline mode and comes back as the same `Answer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.tools import StructuredTool
+
+from assistant.answer import NOT_COVERED, Answer
+from assistant.grounding import Checker, Composer, Source, drafts_from_text
+from assistant.pipeline import MIN_RELEVANCE, finish
+from retrieval.models import Filters, Paper
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+
+SYSTEM = (
+    "You answer questions about one researcher's papers using the tools. Search before "
+    "answering. Cite every sentence with the bracketed source numbers that the tool results "
+    "show, like [2]; cite nothing else. Copy numbers exactly. If the tools find nothing "
+    f"relevant, reply exactly: {NOT_COVERED}"
+)
+
+
+class KeyRegistry:
+    """Mints one key per paper as tools show it; only these keys may be cited."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Source] = {}
+
+    def key(self, paper: Paper, shown: str = "") -> str:
+        for source in self.sources.values():
+            if source.paper.id == paper.id:
+                return source.key
+        key = str(len(self.sources) + 1)
+        self.sources[key] = Source(key=key, paper=paper, shown=shown)
+        return key
+
+
+def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTool]:
+    """The four corpus tools, bound to one answer's key registry."""
+    searcher = assistant.searcher
+    compressor = assistant.pipeline.compressor
+
+    def search_papers(
+        query: str,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        category: str | None = None,
+        author: str | None = None,
+        has_code: bool | None = None,
+    ) -> str:
+        """Search papers by meaning and keywords, optionally filtered by metadata."""
+        filters = Filters(
+            year_from=year_from,
+            year_to=year_to,
+            categories=[category] if category else None,
+            author=author,
+            has_code=has_code,
+        )
+        qvec = searcher.embed(query)
+        hits = searcher.search(query, k=4, filters=filters, query_vector=qvec)
+        lines = []
+        for hit in hits:
+            if (hit.dense or 0) < MIN_RELEVANCE:
+                continue
+            shown = compressor.compress(hit.paper, qvec, keep=2)
+            key = registry.key(hit.paper, shown)
+            lines.append(f"[{key}] {hit.paper.short_ref()}: {shown}")
+        return "\n".join(lines) or "No relevant papers."
+
+    def list_papers(
+        year_from: int | None = None,
+        year_to: int | None = None,
+        category: str | None = None,
+        author: str | None = None,
+        has_code: bool | None = None,
+    ) -> str:
+        """List exactly the papers matching metadata filters (for count and list questions)."""
+        papers = searcher.catalog.select(
+            Filters(
+                year_from=year_from,
+                year_to=year_to,
+                categories=[category] if category else None,
+                author=author,
+                has_code=has_code,
+            )
+        )
+        lines = [f"[{registry.key(p)}] {p.short_ref()}" for p in papers]
+        return f"{len(papers)} papers:\n" + "\n".join(lines)
+
+    def get_paper(paper_id: str) -> str:
+        """Full record of one paper by its id."""
+        paper = assistant.get_paper(paper_id)
+        if paper is None:
+            return f"No paper with id {paper_id}."
+        key = registry.key(paper, paper.abstract)
+        return f"[{key}] {paper.short_ref()} by {', '.join(paper.authors)}: {paper.abstract}"
+
+    def corpus_stats() -> str:
+        """Owner, h-index, citations, paper count, categories and years of the corpus."""
+        info = assistant.info
+        papers = assistant.papers
+        years = sorted(p.year for p in papers if p.year)
+        head = (
+            f"Owner {info.owner}, h-index {info.h_index}, {info.citations} citations. "
+            if info
+            else ""
+        )
+        cats = sorted({p.category_name for p in papers if p.category_name})
+        span = f"years {years[0]}-{years[-1]}" if years else ""
+        return f"{head}{len(papers)} papers, {span}, categories: {', '.join(cats)}."
+
+    return [
+        StructuredTool.from_function(f)
+        for f in (search_papers, list_papers, get_paper, corpus_stats)
+    ]
+
+
+def run_agent(
+    assistant: Assistant,
+    question: str,
+    history: Sequence[dict[str, Any]] | None = None,
+    chat_model: Any = None,
+) -> Answer:
+    """Let the model call tools, then check its final text like any other answer."""
+    from langchain.agents import create_agent
+
+    registry = KeyRegistry()
+    model = chat_model or langchain_chat_model(assistant)
+    agent = create_agent(model, tools=make_tools(assistant, registry), system_prompt=SYSTEM)
+    messages = [
+        {"role": m["role"], "content": str(m.get("content", ""))}
+        for m in history or []
+        if m.get("role") in ("user", "assistant")
+    ]
+    with assistant_errors(assistant):
+        state = agent.invoke({"messages": [*messages, {"role": "user", "content": question}]})
+    final = state["messages"][-1]
+    text = final.content if isinstance(final.content, str) else str(final.content)
+    sources = list(registry.sources.values())
+    checker = Checker(sources, allowed=assistant.pipeline.allowed_names())
+    composer = Composer(sources)
+    dropped: list[str] = []
+    for draft in drafts_from_text(text) if sources else []:
+        sentence, bad = checker.check(draft)
+        dropped.extend(bad)
+        composer.add(sentence)
+    answer = finish(composer, dropped)
+    answer.model = str(getattr(model, "model_name", None) or getattr(model, "name", "agent"))
+    return answer
+
+
+def langchain_chat_model(assistant: Assistant) -> Any:
+    """ChatOpenAI against the configured endpoint (hosted, vLLM, Ollama, ...)."""
+    from langchain_openai import ChatOpenAI
+
+    llm = assistant.settings.llm
+    return ChatOpenAI(
+        model=llm.model or "gpt-4o-mini",
+        base_url=llm.base_url,
+        api_key=llm.api_key or "not-needed",  # type: ignore[arg-type]
+        temperature=llm.temperature,
+        timeout=llm.timeout,
+        max_retries=0,
+    )
+
+
+def assistant_errors(assistant: Assistant) -> Any:
+    """Map the openai client's errors (raised inside LangChain) to one-line ProviderErrors."""
+    from assistant.llm import ErrorMapper
+
+    return ErrorMapper(assistant.settings.llm.base_url or "https://api.openai.com/v1")

@@ -1,0 +1,242 @@
+"""`paperchat`: ingest, index, search, ask, summarize, bio, model serve, eval, bench, ui.
+
+User errors print one line on stderr and exit 2; anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from pydantic import ValidationError  # noqa: E402
+
+from assistant.errors import PaperchatError  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from retrieval.errors import RetrievalError  # noqa: E402
+
+EXIT_USAGE = 2
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if getattr(args, "year", None):
+        lo, _, hi = args.year.partition("-")
+        try:
+            out["year_from"] = int(lo) if lo else None
+            out["year_to"] = int(hi) if hi else (int(lo) if "-" not in args.year else None)
+        except ValueError as exc:
+            raise PaperchatError(f"--year {args.year!r}: use 2023, 2020-2022, 2023- or -2021") from exc
+    if getattr(args, "category", None):
+        out["categories"] = [c.strip().upper() for c in args.category.split(",")]
+    if getattr(args, "author", None):
+        out["author"] = args.author
+    if getattr(args, "code", False):
+        out["has_code"] = True
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", help="2023, 2020-2022, 2023- (since) or -2021 (until)")
+    p.add_argument("--category", help="category codes, e.g. CV or CV,LG")
+    p.add_argument("--author", help="co-author name")
+    p.add_argument("--code", action="store_true", help="only papers with code")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paperchat", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="parse a source into data/papers.jsonl")
+    p.add_argument("source", type=Path, help="profile .txt, .jsonl or .bib")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("index", help="embed new/changed papers into Chroma")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="hybrid search, no model needed")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5)
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("ask", help="a cited answer to a question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--debug", action="store_true", help="show removed sentences and why")
+
+    p = sub.add_parser("summarize", help="a topic's papers grouped by theme, cited")
+    p.add_argument("topic", nargs="?", default=None)
+    _add_filters(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bio", help="a bio or talk introduction from corpus facts only")
+    p.add_argument("--kind", choices=["bio", "talk_intro"], default="bio")
+    p.add_argument("--length", choices=["short", "medium", "long"], default="short")
+    p.add_argument("--audience", default="general")
+    p.add_argument("--topic", default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("model", help="the embedded llama.cpp model")
+    p.add_argument("action", choices=["serve", "path"])
+
+    p = sub.add_parser("chat", help="interactive questions in the terminal")
+
+    p = sub.add_parser("ui", help="the Gradio chat UI")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--host", default="127.0.0.1")
+
+    p = sub.add_parser("eval", help="retrieval and answer quality on a question set")
+    p.add_argument("--set", dest="qset", type=Path, default=None)
+    p.add_argument("--answers", action="store_true", help="also generate and score answers")
+    p.add_argument("--out", type=Path, default=Path("docs/eval"))
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bench", help="speed and memory, with the machine")
+    p.add_argument("--docs", type=int, default=100_000)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--skip", default="", help="comma list: answer,server,scale")
+    return parser
+
+
+def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2))
+        return
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.key}] {c.paper.short_ref()} — {', '.join(c.paper.authors[:3])}")
+    if debug:
+        for s in answer.sentences:
+            if s.status != "supported":
+                print(f"  ({s.status}) {s.text} {s.note}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+    from assistant.answer import paper_json
+
+    if args.command == "ingest":
+        from retrieval.sources import load_source, write_corpus
+
+        result = load_source(args.source)
+        for problem in result.problems:
+            print(f"{args.source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
+        write_corpus(result.papers, result.info, settings.paths.corpus, settings.paths.corpus_info)
+        summary = {
+            "papers": len(result.papers),
+            "with_code": sum(p.has_code for p in result.papers),
+            "skipped": len(result.problems),
+            "written": str(settings.paths.corpus),
+        }
+        print(json.dumps(summary) if args.json else
+              f"{summary['papers']} papers ({summary['with_code']} with code), "
+              f"{summary['skipped']} skipped -> {summary['written']}")
+        return 0
+    if args.command == "model":
+        from assistant.server import serve_forever
+        from assistant.weights import resolve_gguf
+
+        if args.action == "path":
+            print(resolve_gguf(settings))
+            return 0
+        return serve_forever(settings)
+    if args.command == "eval":
+        from assistant.evaluate import main as eval_main
+
+        return eval_main(args, settings)
+    if args.command == "bench":
+        from assistant.bench import main as bench_main
+
+        return bench_main(args, settings)
+    if args.command == "ui":
+        from ui.app import launch
+
+        launch(settings, host=args.host, port=args.port)
+        return 0
+
+    assistant = Assistant(settings)
+    try:
+        if args.command == "index":
+            report = assistant.build_index(progress=not args.json)
+            print(report.model_dump_json() if args.json else
+                  f"indexed: {report.added} added, {report.updated} updated, "
+                  f"{report.deleted} deleted, {report.unchanged} unchanged "
+                  f"({report.embedded} embedded)")
+        elif args.command == "search":
+            hits = assistant.search(args.query, k=args.k, **_filters(args))
+            if args.json:
+                rows = [{"paper": paper_json(h.paper), "score": h.score, "why": h.why} for h in hits]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                for i, h in enumerate(hits, 1):
+                    print(f"{i}. {h.paper.short_ref()}  [{h.score:.3f}]  {h.why}")
+                if not hits:
+                    print("No matching papers.")
+        elif args.command == "ask":
+            _print_answer(assistant.ask(args.question), args.json, args.debug)
+        elif args.command == "summarize":
+            _print_answer(assistant.summarize(args.topic, **_filters(args)), args.json)
+        elif args.command == "bio":
+            answer = assistant.draft_bio(
+                kind=args.kind, length=args.length, audience=args.audience, topic=args.topic
+            )
+            _print_answer(answer, args.json)
+        elif args.command == "chat":
+            _chat(assistant)
+    finally:
+        assistant.close()
+    return 0
+
+
+def _chat(assistant: Any) -> None:
+    """A terminal loop: questions with follow-ups, until an empty line or EOF."""
+    history: list[dict[str, str]] = []
+    print("Ask about the papers (empty line quits).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            return
+        if not question:
+            return
+        try:
+            answer = assistant.ask(question, history)
+        except (PaperchatError, RetrievalError) as exc:
+            print(f"error: {exc}")
+            continue
+        _print_answer(answer, False)
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.text},
+        ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args, Settings())
+    except (PaperchatError, RetrievalError) as exc:
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or exc.title
+        print(f"paperchat: error: invalid {where}: {first['msg']}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("paperchat: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

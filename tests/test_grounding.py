@@ -1,0 +1,108 @@
+"""Citation checking and grounding logic, on fixed drafts (no model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.grounding import (
+    Checker,
+    Draft,
+    claims,
+    compose,
+    drafts_from_text,
+    mint_sources,
+    occurs,
+)
+
+
+def _sources(corpus: Any, *title_starts: str) -> list[Any]:
+    _, papers = corpus
+    chosen = [next(p for p in papers if p.title.startswith(t)) for t in title_starts]
+    return mint_sources(chosen)
+
+
+def test_keys_are_minted_per_distinct_paper(corpus: Any) -> None:
+    _, papers = corpus
+    sources = mint_sources([papers[0], papers[1], papers[0]])
+    assert [s.key for s in sources] == ["1", "2"]
+    assert sources[0].paper.id != sources[1].paper.id
+
+
+def test_number_in_cited_source_is_supported(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:", "Mask DINO")
+    sentence, dropped = Checker(sources).check(
+        Draft(text="DINO reaches 49.4 AP in 12 epochs.", sources=["1"])
+    )
+    assert sentence.status == "supported" and sentence.keys == ["1"] and dropped == []
+
+
+def test_number_from_sibling_paper_is_reattributed(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:", "Mask DINO")
+    # 59.4 PQ is Mask DINO's number; the model cited DINO.
+    sentence, _ = Checker(sources).check(Draft(text="It reaches 59.4 PQ on COCO.", sources=["1"]))
+    assert sentence.status == "reattributed" and sentence.keys == ["2"]
+
+
+def test_invented_entity_is_removed(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    sentence, _ = Checker(sources).check(
+        Draft(text="The authors received the Turing Award at Microsoft.", sources=["1"])
+    )
+    assert sentence.status == "unsupported"
+    assert "Turing" in sentence.note
+
+
+def test_unknown_key_is_dropped_and_reported(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    sentence, dropped = Checker(sources).check(
+        Draft(text="DINO uses contrastive denoising training.", sources=["7", "1"])
+    )
+    assert dropped == ["7"]
+    assert sentence.keys == ["1"]
+
+
+def test_uncited_sentence_is_attributed_by_code(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:", "Mask DINO")
+    sentence, _ = Checker(sources).check(Draft(text="Mask DINO gets 60.8 mIoU on ADE20K."))
+    assert sentence.status == "attributed" and sentence.keys == ["2"]
+
+
+def test_unrelated_sentence_without_claims_is_removed(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    sentence, _ = Checker(sources).check(
+        Draft(text="cooking recipes improve gardening outcomes", sources=["1"])
+    )
+    assert sentence.status == "unsupported"
+
+
+def test_numbers_match_whole_tokens_only() -> None:
+    assert occurs("49.4", "achieves 49.4 ap")
+    assert not occurs("49.4", "achieves 149.4 ap")
+    assert not occurs("4", "achieves 49.4 ap")
+    assert claims("It has 1,200 users and runs DINO.") == {"1200", "DINO"}
+
+
+def test_owner_name_is_not_a_claim() -> None:
+    assert claims("Heung-Yeung Shum works on vision.", frozenset({"heung-yeung", "shum"})) == set()
+
+
+def test_compose_renumbers_by_first_use_and_skips_removed(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:", "Mask DINO")
+    checker = Checker(sources)
+    drafts = [
+        Draft(text="Mask DINO gets 54.5 AP on instance segmentation.", sources=["2"]),
+        Draft(text="It won an Oscar.", sources=["1"]),
+        Draft(text="DINO gets 63.3 AP on test-dev.", sources=["1"]),
+    ]
+    text, citations, sentences = compose([checker.check(d)[0] for d in drafts], sources)
+    assert text == (
+        "Mask DINO gets 54.5 AP on instance segmentation [1]. DINO gets 63.3 AP on test-dev [2]."
+    )
+    assert [c.paper.title[:4] for c in citations] == ["Mask", "DINO"]
+    assert [s.status for s in sentences] == ["supported", "unsupported", "supported"]
+
+
+def test_inline_markers_in_free_text() -> None:
+    drafts = drafts_from_text("DINO gets 49.4 AP [1]. Mask DINO unifies tasks [2, 3].")
+    assert [d.sources for d in drafts] == [["1"], ["2", "3"]]
+    assert drafts[0].text == "DINO gets 49.4 AP."

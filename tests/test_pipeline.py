@@ -1,0 +1,120 @@
+"""The ask/summarize/bio jobs through the real index, with a FAKE chat model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.answer import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
+from assistant.context import SentenceStreamer, resolve_follow_up
+from tests.conftest import FakeChatModel
+
+DINO_Q = "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?"
+
+
+def test_stream_yields_sources_then_checked_text_then_answer(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {
+            "sentences": [
+                {"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]},
+                {"text": "It won the Turing Award.", "sources": [1]},
+                {"text": "DINO uses contrastive denoising training.", "sources": [9]},
+            ]
+        }
+    )
+    events = list(make_assistant(fake).stream(DINO_Q))
+    assert isinstance(events[0], SourcesEvent) and events[0].citations
+    assert isinstance(events[-1], AnswerEvent)
+    streamed = "".join(e.delta for e in events if isinstance(e, TextEvent))
+    answer = events[-1].answer
+    assert streamed == answer.text  # the user never sees an unchecked sentence
+    assert "Turing" not in answer.text and answer.unsupported == 1
+    assert answer.dropped_keys == ["9"]
+    assert "49.4" in answer.text and answer.citations[0].paper.title.startswith("DINO:")
+    assert answer.timings.total >= answer.timings.retrieval
+
+
+def test_model_silence_falls_back_to_a_quoted_source(make_assistant: Any) -> None:
+    answer = make_assistant(FakeChatModel({"sentences": []})).ask(DINO_Q)
+    assert answer.answered and "49.4" in answer.text and answer.citations
+
+
+def test_unanswerable_abstains_without_calling_the_model(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": [{"text": "Quantum chips use qubits.", "sources": [1]}]})
+    answer = make_assistant(fake).ask("What does the corpus say about quantum computing hardware?")
+    assert not answer.answered and answer.text == NOT_COVERED and answer.citations == []
+    assert fake.calls == []
+
+
+def test_count_and_list_questions_come_from_metadata(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": []})
+    assistant = make_assistant(fake)
+    in_2024 = assistant.ask("Which papers were published in 2024?")
+    assert in_2024.model == "metadata" and len(in_2024.citations) == 5
+    with_code = assistant.ask("How many papers have code?")
+    assert with_code.text.startswith("12 papers") and len(with_code.citations) == 12
+    yi_ma = assistant.ask("Which papers did Heung-Yeung Shum write with Yi Ma?")
+    assert [c.paper.title[:26] for c in yi_ma.citations] == ["On the Principles of Parsim"[:26]]
+    assert fake.calls == []
+
+
+def test_follow_up_borrows_the_previous_question() -> None:
+    history = [
+        {"role": "user", "content": "What is Step-Audio?"},
+        {"role": "assistant", "content": "Step-Audio is ... [1]."},
+    ]
+    assert resolve_follow_up("How many parameters does it have?", history).startswith(
+        "What is Step-Audio?"
+    )
+    assert resolve_follow_up("Which paper proposes HumanTOMATO?", history) == (
+        "Which paper proposes HumanTOMATO?"
+    )
+
+
+def test_follow_up_answer_uses_earlier_turn(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {"sentences": [{"text": "Step-Audio has 130B parameters.", "sources": [1]}]}
+    )
+    history = [
+        {"role": "user", "content": "What is Step-Audio about?"},
+        {"role": "assistant", "content": "Step-Audio unifies speech understanding [1]."},
+    ]
+    answer = make_assistant(fake).ask("How big is it?", history)
+    assert answer.answered and "130B" in answer.text
+    assert answer.citations[0].paper.title.startswith("Step-Audio")
+    assert "Earlier question: What is Step-Audio about?" in fake.calls[0][-1]["content"]
+
+
+def test_sentence_streamer_emits_only_complete_items() -> None:
+    streamer = SentenceStreamer()
+    assert streamer.feed('{"sentences": [{"text": "A b", ') == []
+    assert streamer.feed('"sources": [1]}, {"text": "C"') == [{"text": "A b", "sources": [1]}]
+    assert streamer.feed(', "sources": []}]}') == [{"text": "C", "sources": []}]
+
+
+def test_summarize_maps_chunks_and_reduces_by_theme(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {"theme": "Portrait animation", "sentences": [{"text": "Unrelated words.", "sources": [1]}]}
+    )
+    answer = make_assistant(fake).summarize("talking heads and face synthesis")
+    assert answer.kind == "summarize" and answer.answered
+    assert len(fake.calls) >= 2  # more papers than one prompt holds: map, then reduce
+    titles = {c.paper.title for c in answer.citations}
+    assert any("Talking Head" in t for t in titles)
+    assert "Unrelated words" not in answer.text  # failed the check, paper listed as a fact
+
+
+def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {
+            "sentences": [
+                {"text": "XiaoIce has communicated with 660 million users.", "sources": [1]},
+                {"text": "He received the Turing Award from Microsoft Research.", "sources": [1]},
+            ]
+        }
+    )
+    answer = make_assistant(fake).draft_bio(kind="talk_intro", topic="conversational AI")
+    assert "7,297 citations" in answer.text and "h-index of 32" in answer.text
+    assert "660 million" in answer.text
+    assert "Turing" not in answer.text and "Microsoft" not in answer.text
+    assert answer.unsupported == 1
+    assert all(c.paper.title for c in answer.citations)

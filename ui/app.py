@@ -1,0 +1,304 @@
+"""The Gradio chat UI. It talks only to the `Assistant` facade.
+
+Handlers are plain module functions taking the assistant first, so tests call them
+without a server; `build_app` wires them to components with explicit `api_name`s.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before importing gradio: otherwise it contacts its analytics and version hosts at launch.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import gradio as gr
+
+from assistant.answer import Answer, AnswerEvent, Citation, SourcesEvent, TextEvent
+from assistant.api import Assistant
+from assistant.errors import PaperchatError
+from assistant.settings import Settings
+from retrieval.errors import RetrievalError
+from retrieval.models import Hit, Paper
+
+Message = dict[str, Any]
+ChatOutput = tuple[str, list[Message], str, list[Message]]
+
+SOURCES_IDLE = "### Sources\n\n_The papers behind an answer appear here as soon as they are found._"
+THINKING = "…"
+# One queue for every event: the assistant (and a local model) serves one job at a time,
+# and its collaborators are built lazily, so two jobs must not race to build them.
+QUEUE = "assistant"
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors the user can act on become a visible `gr.Error`; anything else is a bug."""
+    try:
+        yield
+    except (PaperchatError, RetrievalError) as exc:
+        raise gr.Error(str(exc), title="paperchat") from exc
+
+
+def _md(text: str) -> str:
+    """Escape characters that would turn titles into Markdown tables or emphasis."""
+    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def paper_line(paper: Paper) -> str:
+    """'Title (year), authors · code' for the sources panel and reference lists."""
+    authors = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
+    parts = [f"{_md(paper.short_ref())}"]
+    if authors:
+        parts.append(f"{_md(authors)}")
+    line = " — ".join(parts)
+    if paper.code_url:
+        line += f" · [code]({paper.code_url})"
+    return line
+
+
+def render_references(citations: Sequence[Citation]) -> str:
+    return "\n".join(f"- \\[{c.key}\\] {paper_line(c.paper)}" for c in citations)
+
+
+def render_answer(answer: Answer) -> str:
+    """The checked text, then the references its [n] markers point to, then its status."""
+    parts = [answer.text]
+    if answer.citations:
+        parts.append("**References**\n\n" + render_references(answer.citations))
+    notes = []
+    if answer.unsupported:
+        notes.append(f"{answer.unsupported} unsupported sentence(s) removed")
+    if answer.reattributed:
+        notes.append(f"{answer.reattributed} citation(s) corrected by the checker")
+    if answer.dropped_keys:
+        notes.append("unknown source keys dropped: " + ", ".join(answer.dropped_keys))
+    timing = f"{answer.timings.total:.1f} s" if answer.timings.total else ""
+    footer = " · ".join(x for x in [answer.model, timing, *notes] if x)
+    if footer:
+        parts.append(f"<sub>{footer}</sub>")
+    return "\n\n".join(parts)
+
+
+def render_sources(citations: Sequence[Citation], *, numbered: bool) -> str:
+    """While streaming the pipeline may renumber keys, so only final sources are numbered."""
+    if not citations:
+        return "### Sources\n\n_No papers were used._"
+    if numbered:
+        body = render_references(citations)
+    else:
+        body = "\n".join(f"- {paper_line(c.paper)}" for c in citations)
+    return f"### Sources\n\n{body}"
+
+
+def final_sources(answer: Answer, retrieved: Sequence[Citation]) -> str:
+    """Cited papers with their [n], then the retrieved papers the answer did not cite."""
+    panel = render_sources(answer.citations, numbered=True) if answer.citations else ""
+    cited = {c.paper.id for c in answer.citations}
+    rest = [c for c in retrieved if c.paper.id not in cited]
+    if rest:
+        extra = "\n".join(f"- {paper_line(c.paper)}" for c in rest)
+        panel += ("\n\n" if panel else "### Sources\n\n") + f"_Also retrieved:_\n\n{extra}"
+    return panel or render_sources([], numbered=True)
+
+
+def chat(
+    assistant: Assistant, message: str, shown: list[Message], history: list[Message]
+) -> Iterator[ChatOutput]:
+    """One turn: sources first, then streamed text, then the final checked answer.
+
+    `shown` is what the Chatbot displays (with references); `history` holds the plain
+    answers the assistant reads for follow-ups.
+    """
+    question = (message or "").strip()
+    if not question:
+        raise gr.Error("Type a question about the papers first.", title="Empty question")
+    shown = [*shown, {"role": "user", "content": question}]
+    yield "", [*shown, {"role": "assistant", "content": THINKING}], "_Searching the papers…_", history
+    retrieved: list[Citation] = []
+    text = ""
+    try:
+        with user_errors():
+            for event in assistant.stream(question, history):
+                if isinstance(event, SourcesEvent):
+                    retrieved = event.citations
+                elif isinstance(event, TextEvent):
+                    text += event.delta
+                elif isinstance(event, AnswerEvent):
+                    answer = event.answer
+                    reply = {"role": "assistant", "content": render_answer(answer)}
+                    turn = [{"role": "user", "content": question}]
+                    turn.append({"role": "assistant", "content": answer.text})
+                    yield "", [*shown, reply], final_sources(answer, retrieved), history + turn
+                    return
+                sources = render_sources(retrieved, numbered=False)
+                yield "", [*shown, {"role": "assistant", "content": text or THINKING}], sources, history
+    except gr.Error as exc:
+        # Keep the question visible with the reason in the chat, then raise the toast.
+        failed = {"role": "assistant", "content": f"⚠️ {exc.message}"}
+        yield message, [*shown, failed], SOURCES_IDLE, history
+        raise
+    raise AssertionError("stream ended without an answer")  # a bug in the facade
+
+
+def clear() -> tuple[str, list[Message], str, list[Message]]:
+    return "", [], SOURCES_IDLE, []
+
+
+def summarize(assistant: Assistant, topic: str) -> str:
+    with user_errors():
+        return render_answer(assistant.summarize(topic.strip() or None))
+
+
+def draft(assistant: Assistant, kind: str, length: str, audience: str, topic: str) -> str:
+    with user_errors():
+        answer = assistant.draft_bio(
+            kind="talk_intro" if kind == "talk_intro" else "bio",
+            length=length if length in ("short", "long") else "medium",  # type: ignore[arg-type]
+            audience=audience.strip() or "general",
+            topic=topic.strip() or None,
+        )
+    return render_answer(answer)
+
+
+def search(assistant: Assistant, query: str, k: float) -> str:
+    if not query.strip():
+        raise gr.Error("Type what to search for first.", title="Empty search")
+    with user_errors():
+        hits = assistant.search(query, k=int(k))
+    return render_hits(hits)
+
+
+def render_hits(hits: Sequence[Hit]) -> str:
+    if not hits:
+        return "_No papers match._"
+    rows = ["| # | Score | Paper | Why |", "|---|---|---|---|"]
+    for i, hit in enumerate(hits, 1):
+        rows.append(f"| {i} | {hit.score:.3f} | {paper_line(hit.paper)} | {_md(hit.why)} |")
+    return "\n".join(rows)
+
+
+def _title(assistant: Assistant) -> str:
+    try:
+        info = assistant.info
+    except RetrievalError:
+        info = None
+    who = f" over {info.owner}'s papers" if info else ""
+    return f"# paperchat\nCited answers{who}. Every [n] points to a paper the code checked."
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    def on_chat(message: str, shown: list[Message], history: list[Message]) -> Iterator[ChatOutput]:
+        yield from chat(assistant, message, shown, history)
+
+    def on_summarize(topic: str) -> str:
+        return summarize(assistant, topic)
+
+    def on_draft(kind: str, length: str, audience: str, topic: str) -> str:
+        return draft(assistant, kind, length, audience, topic)
+
+    def on_search(query: str, k: float) -> str:
+        return search(assistant, query, k)
+
+    queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": 1}
+    with gr.Blocks(title="paperchat", analytics_enabled=False) as demo:
+        gr.Markdown(_title(assistant))
+        with gr.Tab("Ask"):
+            history = gr.State([])
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat")
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask about the papers, e.g. What AP does DINO reach?",
+                        elem_id="question",
+                    )
+                    with gr.Row():
+                        ask = gr.Button("Ask", variant="primary", elem_id="ask")
+                        reset = gr.Button("Clear", elem_id="clear")
+                with gr.Column(scale=2):
+                    sources = gr.Markdown(SOURCES_IDLE, elem_id="sources")
+            gr.on(
+                [question.submit, ask.click],
+                on_chat,
+                inputs=[question, chatbot, history],
+                outputs=[question, chatbot, sources, history],
+                api_name="ask",
+                **queue,
+            )
+            reset.click(clear, outputs=[question, chatbot, sources, history], api_name="clear")
+        with gr.Tab("Summarize a topic"):
+            topic = gr.Textbox(label="Topic (empty: all papers)", elem_id="summary-topic")
+            summarize_button = gr.Button("Summarize", variant="primary")
+            summary = gr.Markdown(elem_id="summary")
+            gr.on(
+                [topic.submit, summarize_button.click],
+                on_summarize,
+                inputs=topic,
+                outputs=summary,
+                api_name="summarize",
+                **queue,
+            )
+        with gr.Tab("Draft bio / talk intro"):
+            with gr.Row():
+                kind = gr.Radio(["bio", "talk_intro"], value="bio", label="Kind")
+                length = gr.Radio(["short", "medium", "long"], value="short", label="Length")
+            with gr.Row():
+                audience = gr.Textbox(value="general", label="Audience")
+                bio_topic = gr.Textbox(label="Focus topic (optional)")
+            draft_button = gr.Button("Draft", variant="primary")
+            bio = gr.Markdown(elem_id="bio")
+            draft_button.click(
+                on_draft,
+                inputs=[kind, length, audience, bio_topic],
+                outputs=bio,
+                api_name="draft_bio",
+                **queue,
+            )
+        with gr.Tab("Search"):
+            with gr.Row():
+                query = gr.Textbox(label="Search the papers", scale=4, elem_id="search-query")
+                k = gr.Slider(1, 20, value=5, step=1, label="Results", scale=1)
+            search_button = gr.Button("Search", variant="primary")
+            results = gr.Markdown(elem_id="search-results")
+            gr.on(
+                [query.submit, search_button.click],
+                on_search,
+                inputs=[query, k],
+                outputs=results,
+                api_name="search",
+                **queue,
+            )
+    return demo
+
+
+def launch(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    *,
+    assistant: Assistant | None = None,
+    block: bool = True,
+) -> gr.Blocks:
+    """Serve the UI; `block=False` returns at once (tests). A missing corpus fails here,
+    as one line from the CLI, rather than on the first question."""
+    assistant = assistant or Assistant(settings)
+    _ = assistant.searcher  # read the corpus, sync the index, load the embedder: now, once
+    demo = build_app(assistant)
+    demo.queue(default_concurrency_limit=1)
+    try:
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=not block,
+            show_error=False,  # unexpected errors show a generic message, never a traceback
+            quiet=not block,
+            footer_links=["api"],
+        )
+    finally:
+        if block:
+            assistant.close()
+    return demo
