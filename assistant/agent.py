@@ -163,7 +163,7 @@ def langchain_chat_model(assistant: Assistant) -> Any:
     return ChatOpenAI(
         model=llm.model or "gpt-4o-mini",
         base_url=llm.base_url,
-        api_key=llm.api_key or "not-needed",  # type: ignore[arg-type]
+        api_key=llm.api_key or "not-needed",
         temperature=llm.temperature,
         timeout=llm.timeout,
         max_retries=0,

@@ -16,11 +16,11 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from pydantic import ValidationError  # noqa: E402
+from pydantic import ValidationError
 
-from assistant.errors import PaperchatError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from retrieval.errors import RetrievalError  # noqa: E402
+from assistant.errors import PaperchatError
+from assistant.settings import Settings
+from retrieval.errors import RetrievalError
 
 EXIT_USAGE = 2
 
@@ -33,7 +33,9 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
             out["year_from"] = int(lo) if lo else None
             out["year_to"] = int(hi) if hi else (int(lo) if "-" not in args.year else None)
         except ValueError as exc:
-            raise PaperchatError(f"--year {args.year!r}: use 2023, 2020-2022, 2023- or -2021") from exc
+            raise PaperchatError(
+                f"--year {args.year!r}: use 2023, 2020-2022, 2023- or -2021"
+            ) from exc
     if getattr(args, "category", None):
         out["categories"] = [c.strip().upper() for c in args.category.split(",")]
     if getattr(args, "author", None):
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="parse a source into data/papers.jsonl")
     p.add_argument("source", type=Path, help="profile .txt, .jsonl or .bib")
+    p.add_argument("--owner", help="whose papers these are (JSONL/BibTeX carry no header)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("index", help="embed new/changed papers into Chroma")
@@ -122,13 +125,18 @@ def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.api import Assistant
     from assistant.answer import paper_json
+    from assistant.api import Assistant
 
     if args.command == "ingest":
         from retrieval.sources import load_source, write_corpus
 
+        from retrieval.models import CorpusInfo
+
         result = load_source(args.source)
+        if args.owner:
+            base = result.info or CorpusInfo(owner=args.owner, source=str(args.source))
+            result.info = base.model_copy(update={"owner": args.owner})
         for problem in result.problems:
             print(f"{args.source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
         write_corpus(result.papers, result.info, settings.paths.corpus, settings.paths.corpus_info)
@@ -138,9 +146,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "skipped": len(result.problems),
             "written": str(settings.paths.corpus),
         }
-        print(json.dumps(summary) if args.json else
-              f"{summary['papers']} papers ({summary['with_code']} with code), "
-              f"{summary['skipped']} skipped -> {summary['written']}")
+        print(
+            json.dumps(summary)
+            if args.json
+            else f"{summary['papers']} papers ({summary['with_code']} with code), "
+            f"{summary['skipped']} skipped -> {summary['written']}"
+        )
         return 0
     if args.command == "model":
         from assistant.server import serve_forever
@@ -168,14 +179,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "index":
             report = assistant.build_index(progress=not args.json)
-            print(report.model_dump_json() if args.json else
-                  f"indexed: {report.added} added, {report.updated} updated, "
-                  f"{report.deleted} deleted, {report.unchanged} unchanged "
-                  f"({report.embedded} embedded)")
+            print(
+                report.model_dump_json()
+                if args.json
+                else f"indexed: {report.added} added, {report.updated} updated, "
+                f"{report.deleted} deleted, {report.unchanged} unchanged "
+                f"({report.embedded} embedded)"
+            )
         elif args.command == "search":
             hits = assistant.search(args.query, k=args.k, **_filters(args))
             if args.json:
-                rows = [{"paper": paper_json(h.paper), "score": h.score, "why": h.why} for h in hits]
+                rows = [
+                    {"paper": paper_json(h.paper), "score": h.score, "why": h.why} for h in hits
+                ]
                 print(json.dumps(rows, ensure_ascii=False, indent=2))
             else:
                 for i, h in enumerate(hits, 1):

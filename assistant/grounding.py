@@ -136,19 +136,20 @@ class Checker:
                 missing = ", ".join(sorted(needed - covered))
                 note = f"'{missing}' is not in the cited source" if cited else "uncited"
                 return Sentence(text=text, keys=[best], status=status, note=note), dropped
-            missing = sorted(
+            absent = sorted(
                 c for c in needed if not any(occurs(c, e) for e in self.evidence.values())
             )
-            note = "not in any source: " + ", ".join(missing or sorted(needed))
+            note = "not in any source: " + ", ".join(absent or sorted(needed))
             return Sentence(text=text, status="unsupported", note=note), dropped
         # No numbers or names: the sentence must share its content with a cited source.
         good = [k for k in cited if overlap(text, self.tokens[k]) >= MIN_OVERLAP]
         if good:
             return Sentence(text=text, keys=good, status="supported"), dropped
-        best = max(self.sources, key=lambda k: overlap(text, self.tokens[k]), default=None)
-        if best is not None and overlap(text, self.tokens[best]) >= MIN_OVERLAP:
+        nearest = max(self.sources, key=lambda k: overlap(text, self.tokens[k]), default=None)
+        if nearest is not None and overlap(text, self.tokens[nearest]) >= MIN_OVERLAP:
             status = "reattributed" if cited else "attributed"
-            return Sentence(text=text, keys=[best], status=status, note="by word overlap"), dropped
+            sentence = Sentence(text=text, keys=[nearest], status=status, note="by word overlap")
+            return sentence, dropped
         return Sentence(text=text, status="unsupported", note="no source shares its content"), (
             dropped
         )

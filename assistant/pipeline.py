@@ -54,6 +54,7 @@ MIN_NAMED_RELEVANCE = 0.15
 # A list keeps hits whose fused score is this close to the best one.
 LIST_RELATIVE = 0.80
 ANSWER_SOURCES = 4
+SOURCE_RELATIVE = 0.5
 LIST_LIMIT = 10
 
 
@@ -102,6 +103,8 @@ class AskPipeline:
             elif plan.intent != "question":
                 prepared.final = self.topic_list(plan, hits, qvec)
             else:
+                # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
+                hits = [h for h in hits if h.score >= SOURCE_RELATIVE * hits[0].score]
                 shown = [
                     self.compressor.compress(h.paper, qvec, keep=3 if i == 0 else 2)
                     for i, h in enumerate(hits)

@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, ClassVar
+from typing import IO, ClassVar, NoReturn
 
 import httpx
 
@@ -64,14 +65,10 @@ def free_port(host: str = HOST) -> int:
 
 def _port_in_use(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return True
-    return False
+        return s.connect_ex((host, port)) == 0
 
 
-def _tail(path: Path, lines: int = 15) -> str:
+def _tail(path: Path, lines: int = 40) -> str:
     try:
         text = path.read_text(errors="replace")
     except OSError:
@@ -84,7 +81,7 @@ class LlamaServer:
 
     _shared: ClassVar[dict[tuple[str, int, int], LlamaServer]] = {}
     _live: ClassVar[set[LlamaServer]] = set()
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _lock: ClassVar[threading.RLock] = threading.RLock()  # shared() holds it across start()
 
     def __init__(
         self,
@@ -213,26 +210,21 @@ class LlamaServer:
                 assert self._proc is not None
                 code = self._proc.poll()
                 if code is not None:
-                    raise ProviderError(
-                        f"llama.cpp server exited with code {code} while loading {self.model}"
-                        f" (log: {self.log_path}):\n{self._log_tail()}",
-                        status=None, body=self._log_tail(),
-                    )  # fmt: skip
+                    self._fail(f"llama.cpp server exited with code {code} loading {self.model}")
                 with contextlib.suppress(httpx.TransportError):
                     if client.get(url).status_code == 200:
                         return
                 if time.monotonic() > deadline:
-                    raise ProviderError(
-                        f"llama.cpp server not ready after {self.startup_timeout:.0f} s at "
-                        f"{url} (log: {self.log_path}):\n{self._log_tail()}",
-                        body=self._log_tail(),
-                    )
+                    self._fail(f"llama.cpp server not ready after {self.startup_timeout:.0f} s")
                 time.sleep(0.2)
 
-    def _log_tail(self) -> str:
+    def _fail(self, what: str) -> NoReturn:
+        """One-line ProviderError with the log's last lines; the longer tail goes in .body."""
         if self._log:
             self._log.flush()
-        return _tail(self.log_path) if self.log_path else ""
+        tail = _tail(self.log_path) if self.log_path else ""
+        last = " | ".join(line.strip() for line in tail.splitlines()[-2:])
+        raise ProviderError(f"{what}: {last} (full log: {self.log_path})", body=tail)
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after timeout; idempotent."""
@@ -277,9 +269,15 @@ def _stop_all() -> None:
         server.stop(timeout=5.0)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_forever(settings: Settings, echo: Callable[[str], None] = print) -> int:
     """`paperchat model serve`: run the embedded model in the foreground until Ctrl-C."""
     server = LlamaServer.from_settings(settings)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`/service stop: same clean exit
     echo(f"Loading {server.model} ({server.threads} threads, n_ctx {server.n_ctx}) …")
     try:
         server.start()

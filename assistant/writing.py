@@ -87,7 +87,13 @@ def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answ
                 kept.append(
                     Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
                 )
-        sections.append((theme or group_sources[0].paper.category_name or "Other work", kept))
+        heading = theme or "Related work"
+        for existing, sentences in sections:
+            if existing.lower() == heading.lower():
+                sentences.extend(kept)
+                break
+        else:
+            sections.append((heading, kept))
     return _assemble(
         f"{len(sources)} papers on {topic}, grouped by theme.",
         sections,
@@ -168,7 +174,7 @@ def _assemble(
         unsupported=unsupported,
         reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
         sentences=final,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         model=model,
         timings=timings,
     )
@@ -273,8 +279,13 @@ def corpus_facts(owner: str, papers: Sequence[Paper], info: Any) -> list[tuple[s
     if counts:
         top = counts.most_common(3)
         example = {c: next(p for p in papers if p.category == c) for c, _ in top}
-        listed = ", ".join(f"{category_name(c)} ({n})" for c, n in top)
-        facts.append((f"The largest research areas are {listed}", list(example.values())))
+        listed = ", ".join(f"{category_name(c)} ({n} papers)" for c, n in top)
+        facts.append(
+            (
+                f"The largest research areas are {listed}; one example of each is cited",
+                list(example.values()),
+            )
+        )
     owner_key = normalise_name(owner)
     coauthors = Counter(
         a for p in papers for a in p.authors if normalise_name(a) != owner_key

@@ -13,10 +13,10 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.settings import ROOT, Settings  # noqa: E402
-from retrieval.embedder import MiniLMEmbedder  # noqa: E402
-from retrieval.sources import read_corpus  # noqa: E402
+from assistant.api import Assistant
+from assistant.settings import ROOT, Settings
+from retrieval.embedder import MiniLMEmbedder
+from retrieval.sources import read_corpus
 
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 

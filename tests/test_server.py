@@ -170,7 +170,7 @@ def _client(server: LlamaServer) -> OpenAI:
 def test_chat_completion(smollm: LlamaServer) -> None:
     reply = _client(smollm).chat.completions.create(
         model=smollm.model_alias,
-        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        messages=[{"role": "user", "content": "What is the capital of France? One word."}],
         max_tokens=30,
         temperature=0,
     )
@@ -272,4 +272,6 @@ def test_a_bad_model_file_fails_with_the_server_log(tmp_path: Path) -> None:
     server = LlamaServer(bad, port=free_port(), log_dir=tmp_path, startup_timeout=60)
     with pytest.raises(ProviderError, match="exited with code") as info:
         server.start()
-    assert "bad.gguf" in str(info.value) and not server.running
+    message = str(info.value)
+    assert "Failed to load model" in message and "\n" not in message  # one line, with the cause
+    assert info.value.body and "ValueError" in info.value.body and not server.running

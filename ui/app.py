@@ -1,8 +1,5 @@
-"""The Gradio chat UI. It talks only to the `Assistant` facade.
-
-Handlers are plain module functions taking the assistant first, so tests call them
-without a server; `build_app` wires them to components with explicit `api_name`s.
-"""
+"""The Gradio chat UI; it talks only to the `Assistant` facade. Handlers are plain functions
+taking the assistant first (tests call them directly); `build_app` wires them up."""
 
 from __future__ import annotations
 
@@ -13,7 +10,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import gradio as gr
 
@@ -25,7 +23,7 @@ from retrieval.errors import RetrievalError
 from retrieval.models import Hit, Paper
 
 Message = dict[str, Any]
-ChatOutput = tuple[str, list[Message], str, list[Message]]
+ChatOutput = tuple[str, list[Message], str, list[Message]] | dict[str, Any]  # or gr.skip()
 
 SOURCES_IDLE = "### Sources\n\n_The papers behind an answer appear here as soon as they are found._"
 THINKING = "…"
@@ -40,7 +38,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (PaperchatError, RetrievalError) as exc:
-        raise gr.Error(str(exc), title="paperchat") from exc
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def _md(text: str) -> str:
@@ -49,15 +47,10 @@ def _md(text: str) -> str:
 
 
 def paper_line(paper: Paper) -> str:
-    """'Title (year), authors · code' for the sources panel and reference lists."""
+    """'Title (year) — authors · code' for the sources panel, references and hits."""
     authors = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
-    parts = [f"{_md(paper.short_ref())}"]
-    if authors:
-        parts.append(f"{_md(authors)}")
-    line = " — ".join(parts)
-    if paper.code_url:
-        line += f" · [code]({paper.code_url})"
-    return line
+    line = " — ".join(_md(x) for x in (paper.short_ref(), authors) if x)
+    return line + (f" · [code]({paper.code_url})" if paper.code_url else "")
 
 
 def render_references(citations: Sequence[Citation]) -> str:
@@ -69,40 +62,41 @@ def render_answer(answer: Answer) -> str:
     parts = [answer.text]
     if answer.citations:
         parts.append("**References**\n\n" + render_references(answer.citations))
-    notes = []
-    if answer.unsupported:
-        notes.append(f"{answer.unsupported} unsupported sentence(s) removed")
-    if answer.reattributed:
-        notes.append(f"{answer.reattributed} citation(s) corrected by the checker")
-    if answer.dropped_keys:
-        notes.append("unknown source keys dropped: " + ", ".join(answer.dropped_keys))
+    notes = [
+        f"{answer.unsupported} unsupported sentence(s) removed" if answer.unsupported else "",
+        f"{answer.reattributed} citation(s) corrected" if answer.reattributed else "",
+        "unknown keys dropped: " + ", ".join(answer.dropped_keys) if answer.dropped_keys else "",
+    ]
     timing = f"{answer.timings.total:.1f} s" if answer.timings.total else ""
-    footer = " · ".join(x for x in [answer.model, timing, *notes] if x)
-    if footer:
+    if footer := " · ".join(x for x in [answer.model, timing, *notes] if x):
         parts.append(f"<sub>{footer}</sub>")
     return "\n\n".join(parts)
 
 
-def render_sources(citations: Sequence[Citation], *, numbered: bool) -> str:
-    """While streaming the pipeline may renumber keys, so only final sources are numbered."""
-    if not citations:
-        return "### Sources\n\n_No papers were used._"
-    if numbered:
-        body = render_references(citations)
-    else:
-        body = "\n".join(f"- {paper_line(c.paper)}" for c in citations)
-    return f"### Sources\n\n{body}"
-
-
-def final_sources(answer: Answer, retrieved: Sequence[Citation]) -> str:
-    """Cited papers with their [n], then the retrieved papers the answer did not cite."""
-    panel = render_sources(answer.citations, numbered=True) if answer.citations else ""
-    cited = {c.paper.id for c in answer.citations}
-    rest = [c for c in retrieved if c.paper.id not in cited]
+def render_sources(retrieved: Sequence[Citation], answer: Answer | None = None) -> str:
+    """Only the final answer's sources carry [n]: while streaming, the pipeline still
+    renumbers keys by first use, so a number shown early could point to the wrong paper."""
+    cited = answer.citations if answer else []
+    rest = [c for c in retrieved if c.paper.id not in {x.paper.id for x in cited}]
+    parts = ["### Sources"]
+    if cited:
+        parts.append(render_references(cited))
     if rest:
-        extra = "\n".join(f"- {paper_line(c.paper)}" for c in rest)
-        panel += ("\n\n" if panel else "### Sources\n\n") + f"_Also retrieved:_\n\n{extra}"
-    return panel or render_sources([], numbered=True)
+        lines = "\n".join(f"- {paper_line(c.paper)}" for c in rest)
+        parts.append(("_Also retrieved:_\n\n" if cited else "") + lines)
+    if len(parts) == 1:
+        parts.append("_No papers were used._")
+    return "\n\n".join(parts)
+
+
+def _nothing_to_do(what: str) -> dict[str, Any]:
+    """A warning toast for empty input; unlike an error it leaves every output as it was."""
+    gr.Warning(f"Type {what} first.")
+    return gr.skip()
+
+
+def bubble(text: str) -> Message:
+    return {"role": "assistant", "content": text}
 
 
 def chat(
@@ -115,32 +109,31 @@ def chat(
     """
     question = (message or "").strip()
     if not question:
-        raise gr.Error("Type a question about the papers first.", title="Empty question")
+        yield _nothing_to_do("a question about the papers")
+        return
     shown = [*shown, {"role": "user", "content": question}]
-    yield "", [*shown, {"role": "assistant", "content": THINKING}], "_Searching the papers…_", history
+    yield "", [*shown, bubble(THINKING)], "_Searching the papers…_", history
     retrieved: list[Citation] = []
     text = ""
     try:
-        with user_errors():
-            for event in assistant.stream(question, history):
-                if isinstance(event, SourcesEvent):
-                    retrieved = event.citations
-                elif isinstance(event, TextEvent):
-                    text += event.delta
-                elif isinstance(event, AnswerEvent):
-                    answer = event.answer
-                    reply = {"role": "assistant", "content": render_answer(answer)}
-                    turn = [{"role": "user", "content": question}]
-                    turn.append({"role": "assistant", "content": answer.text})
-                    yield "", [*shown, reply], final_sources(answer, retrieved), history + turn
-                    return
-                sources = render_sources(retrieved, numbered=False)
-                yield "", [*shown, {"role": "assistant", "content": text or THINKING}], sources, history
-    except gr.Error as exc:
-        # Keep the question visible with the reason in the chat, then raise the toast.
-        failed = {"role": "assistant", "content": f"⚠️ {exc.message}"}
-        yield message, [*shown, failed], SOURCES_IDLE, history
-        raise
+        for event in assistant.stream(question, history):
+            if isinstance(event, SourcesEvent):
+                retrieved = event.citations
+            elif isinstance(event, TextEvent):
+                text += event.delta
+            elif isinstance(event, AnswerEvent):
+                answer = event.answer
+                turn = [{"role": "user", "content": question}, bubble(answer.text)]
+                panel = render_sources(retrieved, answer)
+                yield "", [*shown, bubble(render_answer(answer))], panel, history + turn
+                return
+            yield "", [*shown, bubble(text or THINKING)], render_sources(retrieved), history
+    except (PaperchatError, RetrievalError) as exc:
+        # A toast, and the reason in the chat under the question; the question goes back in
+        # the box to retry. Not gr.Error: that would cover the whole conversation.
+        gr.Warning(str(exc))
+        yield message, [*shown, bubble(f"⚠️ {exc}")], SOURCES_IDLE, history
+        return
     raise AssertionError("stream ended without an answer")  # a bug in the facade
 
 
@@ -153,20 +146,23 @@ def summarize(assistant: Assistant, topic: str) -> str:
         return render_answer(assistant.summarize(topic.strip() or None))
 
 
-def draft(assistant: Assistant, kind: str, length: str, audience: str, topic: str) -> str:
+def draft(
+    assistant: Assistant,
+    kind: Literal["bio", "talk_intro"],  # gr.Radio only lets its choices through
+    length: Literal["short", "medium", "long"],
+    audience: str,
+    topic: str,
+) -> str:
     with user_errors():
         answer = assistant.draft_bio(
-            kind="talk_intro" if kind == "talk_intro" else "bio",
-            length=length if length in ("short", "long") else "medium",  # type: ignore[arg-type]
-            audience=audience.strip() or "general",
-            topic=topic.strip() or None,
+            kind, length, audience.strip() or "general", topic.strip() or None
         )
     return render_answer(answer)
 
 
-def search(assistant: Assistant, query: str, k: float) -> str:
+def search(assistant: Assistant, query: str, k: float) -> str | dict[str, Any]:
     if not query.strip():
-        raise gr.Error("Type what to search for first.", title="Empty search")
+        return _nothing_to_do("what to search for")
     with user_errors():
         hits = assistant.search(query, k=int(k))
     return render_hits(hits)
@@ -191,18 +187,6 @@ def _title(assistant: Assistant) -> str:
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    def on_chat(message: str, shown: list[Message], history: list[Message]) -> Iterator[ChatOutput]:
-        yield from chat(assistant, message, shown, history)
-
-    def on_summarize(topic: str) -> str:
-        return summarize(assistant, topic)
-
-    def on_draft(kind: str, length: str, audience: str, topic: str) -> str:
-        return draft(assistant, kind, length, audience, topic)
-
-    def on_search(query: str, k: float) -> str:
-        return search(assistant, query, k)
-
     queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": 1}
     with gr.Blocks(title="paperchat", analytics_enabled=False) as demo:
         gr.Markdown(_title(assistant))
@@ -210,7 +194,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             history = gr.State([])
             with gr.Row():
                 with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label="Chat", height=520, elem_id="chat")
+                    chatbot = gr.Chatbot(
+                        label="Chat", height=520, elem_id="chat", buttons=["copy", "copy_all"]
+                    )
                     question = gr.Textbox(
                         show_label=False,
                         placeholder="Ask about the papers, e.g. What AP does DINO reach?",
@@ -223,20 +209,26 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     sources = gr.Markdown(SOURCES_IDLE, elem_id="sources")
             gr.on(
                 [question.submit, ask.click],
-                on_chat,
+                partial(chat, assistant),
                 inputs=[question, chatbot, history],
                 outputs=[question, chatbot, sources, history],
                 api_name="ask",
                 **queue,
             )
-            reset.click(clear, outputs=[question, chatbot, sources, history], api_name="clear")
+            # The Chatbot's own trash icon must forget the history the assistant reads, too.
+            gr.on(
+                [reset.click, chatbot.clear],
+                clear,
+                outputs=[question, chatbot, sources, history],
+                api_name="clear",
+            )
         with gr.Tab("Summarize a topic"):
             topic = gr.Textbox(label="Topic (empty: all papers)", elem_id="summary-topic")
             summarize_button = gr.Button("Summarize", variant="primary")
             summary = gr.Markdown(elem_id="summary")
             gr.on(
                 [topic.submit, summarize_button.click],
-                on_summarize,
+                partial(summarize, assistant),
                 inputs=topic,
                 outputs=summary,
                 api_name="summarize",
@@ -244,7 +236,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             )
         with gr.Tab("Draft bio / talk intro"):
             with gr.Row():
-                kind = gr.Radio(["bio", "talk_intro"], value="bio", label="Kind")
+                kind = gr.Radio(
+                    [("Bio", "bio"), ("Talk intro", "talk_intro")], value="bio", label="Kind"
+                )
                 length = gr.Radio(["short", "medium", "long"], value="short", label="Length")
             with gr.Row():
                 audience = gr.Textbox(value="general", label="Audience")
@@ -252,7 +246,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             draft_button = gr.Button("Draft", variant="primary")
             bio = gr.Markdown(elem_id="bio")
             draft_button.click(
-                on_draft,
+                partial(draft, assistant),
                 inputs=[kind, length, audience, bio_topic],
                 outputs=bio,
                 api_name="draft_bio",
@@ -266,7 +260,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             results = gr.Markdown(elem_id="search-results")
             gr.on(
                 [query.submit, search_button.click],
-                on_search,
+                partial(search, assistant),
                 inputs=[query, k],
                 outputs=results,
                 api_name="search",
