@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from assistant.answer import Answer, AnswerEvent, Event
 from assistant.context import Compressor
 from assistant.errors import ConfigError
@@ -122,15 +124,15 @@ class Assistant:
 
     # --- the jobs ---
     def search(self, query: str, k: int = 5, **filters: Any) -> list[Hit]:
-        """Hybrid search with optional filters (year_from, year_to, categories, author,
-        has_code); no model needed."""
+        """Hybrid search with optional filters (year, year_from, year_to, category or
+        categories, author, has_code); no model needed."""
         if not query.strip():
             raise ConfigError("Empty query: say what to search for")
-        return self.searcher.search(query, k=k, filters=Filters(**filters))
+        return self.searcher.search(query, k=k, filters=make_filters(filters))
 
     def list_papers(self, **filters: Any) -> list[Paper]:
         """Exactly the papers the filters admit, newest first."""
-        return self.searcher.catalog.select(Filters(**filters))
+        return self.searcher.catalog.select(make_filters(filters))
 
     def get_paper(self, paper_id: str) -> Paper | None:
         position = self.searcher.catalog.position.get(paper_id)
@@ -162,7 +164,7 @@ class Assistant:
     def summarize(self, topic: str | None = None, **filters: Any) -> Answer:
         from assistant.writing import summarize
 
-        return summarize(self, topic, Filters(**filters))
+        return summarize(self, topic, make_filters(filters))
 
     def draft_bio(
         self,
@@ -180,6 +182,24 @@ class Assistant:
         server = sys.modules.get("assistant.server")
         if server is not None:
             server.stop_all()
+
+
+def make_filters(given: dict[str, Any]) -> Filters:
+    """Filters from keyword arguments, with friendly aliases: year=2024, category="CV"."""
+    given = dict(given)
+    if "year" in given:
+        year = given.pop("year")
+        given.setdefault("year_from", year)
+        given.setdefault("year_to", year)
+    if "category" in given:
+        category = given.pop("category")
+        given["categories"] = [category] if isinstance(category, str) else category
+    try:
+        return Filters(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(f"Bad filter {where!r}: {first['msg']}") from exc
 
 
 class _NoModel:

@@ -91,6 +91,14 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - t
 
 
+def timed_cpu(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """Value, wall seconds and this process's CPU seconds (all threads): CPU time barely
+    moves when other work shares the machine, so ratios of it are the stable ones."""
+    c = time.process_time()
+    value, wall = timed(fn)
+    return value, wall, time.process_time() - c
+
+
 def time_each(fn: Callable[[str], object], items: Sequence[str]) -> list[float]:
     """Milliseconds per call."""
     return [timed(partial(fn, item))[1] * 1000 for item in items]
@@ -168,9 +176,9 @@ def stage_index(papers: list[Paper], embedder: Embedder, data_dir: Path) -> tupl
     """Index the corpus into a fresh Chroma vs the embedder alone on the same texts; re-index."""
     texts = [p.embed_text() for p in papers]
     embedder.encode(texts[:4])  # warm-up: start-up costs are not throughput
-    _, embed_s = timed(lambda: embedder.encode(texts))
+    _, embed_s, embed_cpu = timed_cpu(lambda: embedder.encode(texts))
     index = PaperIndex(make_client(data_dir), embedder, name="bench")
-    first, index_s = timed(lambda: index.sync(papers, progress=False))
+    first, index_s, index_cpu = timed_cpu(lambda: index.sync(papers, progress=False))
     again, reindex_s = timed(lambda: index.sync(papers, progress=False))
     searcher, init_s = timed(lambda: Searcher(papers, index, embedder))
     n = len(papers)
@@ -180,6 +188,9 @@ def stage_index(papers: list[Paper], embedder: Embedder, data_dir: Path) -> tupl
         "embedder_papers_per_s": round(n / embed_s, 1),
         "index_papers_per_s": round(n / index_s, 1),
         "ratio_index_to_embedder": round(embed_s / index_s, 3),
+        "embedder_cpu_s_per_paper": round(embed_cpu / n, 4),
+        "index_cpu_s_per_paper": round(index_cpu / n, 4),
+        "ratio_index_to_embedder_cpu": round(embed_cpu / index_cpu, 3),
         "reindex": {
             "seconds": round(reindex_s, 3),
             "embedded": again.embedded,
@@ -267,7 +278,7 @@ def synthetic_vectors(
     texts = [p.embed_text() for p in papers]
     log(f"scale: embedding {pool} base texts for real (cached afterwards in {path.parent})")
     pool_vecs, embed_s = timed(lambda: embedder.encode(texts[:pool]))
-    cal = list(range(pool, min(len(papers), pool + CALIBRATION)))
+    cal = list(range(pool, min(len(papers), pool + min(CALIBRATION, pool))))
     real = embedder.encode([texts[i] for i in cal])
     cos = float((real * pool_vecs[bases[cal]]).sum(axis=1).mean()) if cal else 0.9
     sigma = float(
@@ -313,10 +324,12 @@ def stage_scale(
         build, build_s = timed(lambda: index.sync(papers, progress=True, vectors_for=feed))
         again, resync_s = timed(lambda: index.sync(papers, progress=False, vectors_for=feed))
     with peak_rss(memory, "scale: Searcher start-up"):
-        stored, load_s = timed(lambda: index.vectors([p.id for p in papers]))
-        _, bm25_s = timed(lambda: Lexical([p.embed_text() for p in papers]))
-        _, catalog_s = timed(lambda: Catalog(papers))
         searcher, init_s = timed(lambda: Searcher(papers, index, embedder))
+    stored, load_s = timed(lambda: index.vectors([p.id for p in papers]))  # the parts alone
+    same_vectors = bool(np.allclose(stored, vecs, atol=1e-5))
+    del stored
+    _, bm25_s = timed(lambda: Lexical([p.embed_text() for p in papers]))
+    _, catalog_s = timed(lambda: Catalog(papers))
     log("scale: search latency")
     with peak_rss(memory, f"scale: search at {n}"):
         queries = queries_for(real)
@@ -343,7 +356,7 @@ def stage_scale(
                 "load_vectors_s": round(load_s, 2),
                 "bm25_s": round(bm25_s, 2),
                 "catalog_s": round(catalog_s, 2),
-                "stored_vectors_equal_cached": bool(np.allclose(stored, vecs, atol=1e-5)),
+                "stored_vectors_equal_cached": same_vectors,
             },
             "search": latency,
             "chroma_where_year": percentiles([s * 1000 for s in chroma_where]),
@@ -576,122 +589,128 @@ def latency_table(lat: Row) -> list[str]:
     return [*table(heads, rows), "", note]
 
 
-TEMPLATES = {
-    "head": """# Benchmarks
+HEAD = """# Benchmarks
 
-Produced by `{command}` on {date} (`make bench`); rerunning it rewrites this file.
+Produced by `{r[command]}` on {r[date]} (`make bench`); rerunning it rewrites this file.
 
-**Machine:** {cores} cores ({cpu}), {ram_gb} GiB RAM, Python {python}; load average \
-{load_avg_start} at start, {load_avg_end} at end. Other work on the machine inflates absolute \
-times, so each figure also comes as a ratio to its limit, measured in the same run.
+**Machine:** {m[cores]} cores ({m[cpu]}), {m[ram_gb]} GiB RAM, Python {m[python]}; load \
+average {m[load_avg_start]} at start, {m[load_avg_end]} at end. Other work on the machine \
+inflates absolute times, so each figure also comes as a ratio to its limit, measured in the \
+same run.
 
 ## Index and re-index (real corpus)
 
 | figure | value | limit, same run | ratio |
 |---|---|---|---|
-| index throughput | {index_papers_per_s} papers/s | embedder alone on the same texts: \
-{embedder_papers_per_s} papers/s | {ratio_index_to_embedder} |
-| re-index, unchanged | {rs} s, {re} embedded | full index of {papers} papers | {rr} |
+| index throughput | {i[index_papers_per_s]} papers/s | embedder alone on the same texts: \
+{i[embedder_papers_per_s]} papers/s | {i[ratio_index_to_embedder]} |
+| index CPU time (all threads) | {i[index_cpu_s_per_paper]} CPU-s/paper | embedder alone: \
+{i[embedder_cpu_s_per_paper]} CPU-s/paper | {i[ratio_index_to_embedder_cpu]} |
+| re-index, unchanged | {i[reindex][seconds]} s, {i[reindex][embedded]} embedded | full index \
+of {i[papers]} papers | {i[reindex][ratio_to_full_index]} |
 
-## Search at {papers} papers
+## Search at {i[papers]} papers
 
 Hybrid search, k=5, {passes} passes over title-fragment queries per filter; Searcher start-up \
-{searcher_init_s} s.
-""",
-    "scale": """
-## Search at {papers:,} synthetic papers
+{i[searcher_init_s]} s.
+"""
+SCALE = """
+## Search at {s[papers]:,} synthetic papers
 
-Generated in {generate_s} s (seed {seed}) from the real abstracts: {pool:,} base texts \
+Generated in {s[generate_s]} s (seed {seed}) from the real abstracts: {v[pool]:,} base texts \
 recombine real sentences; every other paper is a variant of a base (12% of words swapped for \
 corpus words, title shuffled) with a random year 2000-2026, category (real distribution), 2-6 \
-real co-authors and code flag. **Vectors, honestly:** only the {pool:,} bases and \
-{calibration_texts} variants are embedded by MiniLM; every other vector is its base's vector \
-plus Gaussian noise, renormalised, sized so that the mean cosine to the base \
-({variant_cosine_to_base}) equals that of the really embedded variants. Search cost is real; \
-similarity among variants is modelled. This run: vectors {how}; the Chroma store (cache dir \
-`bench/chroma-{papers}`) is reused across runs.
+real co-authors and code flag. **Vectors, honestly:** only the {v[pool]:,} bases and \
+{v[calibration_texts]} variants are embedded by MiniLM; every other vector is its base's \
+vector plus Gaussian noise, renormalised, sized so that the mean cosine to the base \
+({v[variant_cosine_to_base]}) equals that of the really embedded variants. Search cost is \
+real; similarity among variants is modelled. Vectors this run: {how}; the Chroma store (cache \
+dir `bench/chroma-{s[papers]}`) is reused across runs.
 
 | figure | value |
 |---|---|
 | Chroma build (vectors given) | {built} |
-| re-sync of the unchanged corpus | {resync_s} s, {resync_embedded} embedded |
-| Searcher start-up | {init_s} s; alone: vectors from Chroma {load_vectors_s} s, BM25 \
-{bm25_s} s, catalog {catalog_s} s |
-| Chroma's own `where` year filter, k=5 (vector only) | p50 {where_p50} ms, p95 {where_p95} ms |
-""",
-    "server": """
-## Against a Chroma server (`chroma run` on 127.0.0.1, {corpus})
+| re-sync of the unchanged corpus | {s[resync_unchanged][seconds]} s, \
+{s[resync_unchanged][embedded]} embedded |
+| Searcher start-up | {s[searcher_init][seconds]} s; alone: vectors from Chroma \
+{s[searcher_init][load_vectors_s]} s, BM25 {s[searcher_init][bm25_s]} s, catalog \
+{s[searcher_init][catalog_s]} s |
+| Chroma's own `where` year filter, k=5 (vector only) | p50 {s[chroma_where_year][p50_ms]} \
+ms, p95 {s[chroma_where_year][p95_ms]} ms |
+"""
+SERVER = """
+## Against a Chroma server (`chroma run` on 127.0.0.1, {s[corpus]})
 
 Filtered search never calls Chroma (the catalog filters in numpy); unfiltered search asks its \
-HNSW for candidates over HTTP. Searcher start-up {searcher_init_s} s; same top 5 as the \
-embedded store: {same_top5_as_embedded}; p50 relative to the embedded store: unfiltered \
-{unfiltered}x, filtered {filtered}x.
-""",
-    "answer": """
-## Answers with the embedded model ({model}, {threads} threads)
+HNSW for candidates over HTTP. Searcher start-up {s[searcher_init_s]} s; same top 5 as the \
+embedded store: {s[same_top5_as_embedded]}; p50 relative to the embedded store: unfiltered \
+{s[p50_ratio_to_embedded][unfiltered]}x, filtered {s[p50_ratio_to_embedded][filtered]}x.
+"""
+ANSWER = """
+## Answers with the embedded model ({a[model]}, {a[threads]} threads)
 
-Server start {server_start_s} s. Each question goes through the pipeline (times from the \
+Server start {a[server_start_s]} s. Each question goes through the pipeline (times from the \
 question), then the same messages go straight to llama.cpp after an unrelated request emptied \
 its prompt cache. `overhead` = pipeline total minus llama.cpp's own prompt + generation time \
 for the pipeline's request.
-""",
-    "answer_tail": """
-Medians: total {median_total_s} s vs direct {median_direct_s} s; overhead {median_overhead_s} \
-s; {median_prompt_tokens} prompt tokens. llama.cpp's own speed: prompt {llama_prompt_tok_s} \
-tok/s, generation {llama_gen_tok_s} tok/s.
-""",
-}
+"""
+ANSWER_TAIL = """
+Medians: total {a[median_total_s]} s vs direct {a[median_direct_s]} s; overhead \
+{a[median_overhead_s]} s; {a[median_prompt_tokens]} prompt tokens. llama.cpp's own speed: \
+prompt {a[llama_prompt_tok_s]} tok/s, generation {a[llama_gen_tok_s]} tok/s.
+"""
 
 
 def render(r: Row) -> str:
-    idx, rx = r["index"], r["index"]["reindex"]
-    out = [
-        TEMPLATES["head"].format(
-            command=r.get("command", "paperchat bench"), date=r["date"], passes=PASSES,
-            **r["machine"] | {"load_avg_end": r["machine"].get("load_avg_end")},
-            **idx, rs=rx["seconds"], re=rx["embedded"], rr=rx["ratio_to_full_index"],
-        ),
-        *latency_table(r["search"]),
-    ]  # fmt: skip
+    r = {"command": "paperchat bench", **r}
+    out = [HEAD.format(r=r, m={"load_avg_end": None, **r["machine"]}, i=r["index"], passes=PASSES)]
+    out += latency_table(r["search"])
     if "scale" in r:
-        sc, b, i, w = (
-            r["scale"][k] for k in ("vectors", "build", "searcher_init", "chroma_where_year")
-        )
+        v, b = r["scale"]["vectors"], r["scale"]["build"]
         built = f"{b['upserted']:,} upserted in {b['seconds']} s ({b.get('papers_per_s')} papers/s)"
-        out += [
-            TEMPLATES["scale"].format(
-                **r["scale"], **sc, seed=SEED, built=built if b["upserted"] else "reused",
-                how="from the cache" if sc["cached"] else f"pool embedded in {sc['pool_embed_s']}s",
-                resync_s=r["scale"]["resync_unchanged"]["seconds"],
-                resync_embedded=r["scale"]["resync_unchanged"]["embedded"], init_s=i["seconds"],
-                load_vectors_s=i["load_vectors_s"], bm25_s=i["bm25_s"], catalog_s=i["catalog_s"],
-                where_p50=w["p50_ms"], where_p95=w["p95_ms"],
-            ),
-            *latency_table(r["scale"]["search"]),
-        ]  # fmt: skip
+        how = "from the cache" if v["cached"] else f"pool embedded in {v['pool_embed_s']} s"
+        built = built if b["upserted"] else "reused from an earlier run"
+        out += [SCALE.format(s=r["scale"], v=v, seed=SEED, built=built, how=how)]
+        out += latency_table(r["scale"]["search"])
     if "server" in r:
-        out += [
-            TEMPLATES["server"].format(**r["server"], **r["server"]["p50_ratio_to_embedded"]),
-            *latency_table(r["server"]["search"]),
-        ]
+        out += [SERVER.format(s=r["server"]), *latency_table(r["server"]["search"])]
     if "answer" in r:
-        a = r["answer"]
         heads = ["question", "sources s", "first token s", "total s", "prompt tokens"]
         heads += ["llama.cpp direct s", "overhead s", "total / direct"]
         rows = [
             [q["question"][:55], q.get("sources_s"), q.get("first_token_s"), q["total_s"]]
             + [q.get("direct", {}).get(k) for k in ("prompt_tokens", "wall_s")]
             + [q.get("overhead_s"), q.get("ratio_total_to_direct")]
-            for q in a["rows"]
+            for q in r["answer"]["rows"]
         ]
-        out += [TEMPLATES["answer"].format(**a), *table(heads, rows)]
-        out += [TEMPLATES["answer_tail"].format(**a)]
+        out += [
+            ANSWER.format(a=r["answer"]),
+            *table(heads, rows),
+            ANSWER_TAIL.format(a=r["answer"]),
+        ]
     mem = [[k, v["start_mb"], v["peak_mb"]] for k, v in r["memory"].items()]
     out += ["", "## Peak memory per stage (RSS of this process and its children)", ""]
     out += table(["stage", "RSS at start, MB", "peak, MB"], mem)
+    out += quality()
     if r["skipped"]:
         out += ["", f"Skipped stages: {', '.join(r['skipped'])}."]
     return "\n".join(out) + "\n"
+
+
+def quality(path: Path = ROOT / "docs" / "eval" / "results.json") -> list[str]:
+    """The last `paperchat eval` overall figures, so speed and quality sit side by side."""
+    if not path.exists():
+        return []
+    e = json.loads(path.read_text())
+    ret = e["retrieval"]["overall"]
+    rows = [
+        [f"retrieval {m}, {v}", ret[v][m]] for m in ("recall@5", "mrr") for v in ret if v != "n"
+    ]
+    rows += [[f"answers: {k}", v] for k, v in e.get("answers", {}).get("overall", {}).items()]
+    rows = [[k, round(v, 3) if isinstance(v, float) else v] for k, v in rows]
+    head = f"From `{e.get('command')}` on {e['date']} ({e['questions']} questions); details in"
+    intro = ["", "## Quality (last eval)", "", f"{head} [eval/report.md](eval/report.md).", ""]
+    return [*intro, *table(["figure", "value"], rows)]
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import time
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
-from assistant.settings import Settings
+from assistant.settings import ROOT, Settings
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -258,6 +259,7 @@ def evaluate(
         "retrieval_rows": ranked,
     }
     if answers:
+        _ = assistant.chat_model  # start the model first: its start-up is not answer time
         rows = []
         for q in questions:
             t0 = time.perf_counter()
@@ -310,7 +312,7 @@ def charts(result: dict[str, Any], out: Path) -> dict[str, str]:
     import matplotlib.pyplot as plt
 
     names: dict[str, str] = {}
-    kinds = list(result["retrieval"])
+    kinds = [k for k, agg in result["retrieval"].items() if agg["n"]]
     for metric in RETRIEVAL_METRICS:
         fig, ax = plt.subplots(figsize=(8, 3.2))
         width = 0.8 / len(VARIANTS)
@@ -334,10 +336,10 @@ def charts(result: dict[str, Any], out: Path) -> dict[str, str]:
 def _finish(fig: Any, ax: Any, title: str, out: Path, metric: str, names: dict[str, str]) -> None:
     import matplotlib.pyplot as plt
 
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.25)
     ax.set_title(title)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper center", ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     name = re.sub(r"\W+", "_", metric).strip("_") + ".png"
     fig.savefig(out / name, dpi=90)
@@ -416,7 +418,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant(settings)
     try:
         result = evaluate(assistant, questions, answers=args.answers)
-        result["set"] = str(args.qset or DEFAULT_SET)
+        result["set"] = os.path.relpath(args.qset or DEFAULT_SET, ROOT)
         result["command"] = (
             "paperchat eval"
             + (" --answers" if args.answers else "")

@@ -1,0 +1,96 @@
+"""End to end through the real llama.cpp server: SmolLM2 (fast) and the default Qwen (slow)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from assistant.answer import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
+from assistant.api import Assistant
+from assistant.server import stop_all
+from tests.conftest import DEV_SET
+from tests.test_cli import paperchat
+
+
+def _check_citations(answer: Any, corpus: Any) -> None:
+    """Every citation is a corpus paper and every [n] in the text is a listed citation."""
+    _, papers = corpus
+    ids = {p.id for p in papers}
+    keys = {c.key for c in answer.citations}
+    assert all(c.paper.id in ids for c in answer.citations)
+    for key in keys:
+        assert f"[{key}]" in answer.text
+    import re
+
+    assert set(re.findall(r"\[(\d+)\]", answer.text)) <= keys
+
+
+@pytest.fixture
+def local(settings: Any, embedder: Any, corpus: Any) -> Iterator[Any]:
+    def make(model: str) -> Assistant:
+        settings.llm.local_model = model
+        info, papers = corpus
+        return Assistant(settings, embedder=embedder, papers=papers, info=info)
+
+    yield make
+    stop_all()
+
+
+def test_smollm_streams_a_checked_answer(local: Any, corpus: Any) -> None:
+    assistant = local("smollm")
+    events = list(assistant.stream("What panoptic segmentation PQ does Mask DINO reach on COCO?"))
+    assert isinstance(events[0], SourcesEvent) and isinstance(events[-1], AnswerEvent)
+    answer = events[-1].answer
+    assert answer.model and answer.model not in ("metadata", "retrieval")
+    streamed = "".join(e.delta for e in events if isinstance(e, TextEvent))
+    assert answer.answered  # model sentences or the quoted-source fallback
+    assert streamed == answer.text or answer.sentences[-1].status == "fact"
+    _check_citations(answer, corpus)
+    assert answer.timings.first_token is not None
+
+
+def test_cli_ask_json_through_smollm(tmp_path: Any) -> None:
+    result = paperchat(
+        "ask", "How many users has XiaoIce communicated with?", "--json",
+        state=tmp_path, env={"PAPERCHAT_LLM__LOCAL_MODEL": "smollm"},
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"answer", "answered", "citations", "model", "timings"}
+    assert all({"key", "paper"} <= set(c) for c in data["citations"])
+    assert all({"id", "title", "year", "authors"} <= set(c["paper"]) for c in data["citations"])
+
+
+def _dev(kind: str) -> list[dict[str, Any]]:
+    assert DEV_SET.exists(), f"dev set missing at {DEV_SET}"
+    rows = [json.loads(line) for line in DEV_SET.read_text().splitlines()]
+    return [r for r in rows if r["kind"] == kind]
+
+
+@pytest.mark.slow
+def test_qwen_on_dev_questions(local: Any, corpus: Any) -> None:
+    """The default model: gold facts in lookup answers, abstention, only corpus citations."""
+    assistant = local("qwen")
+    lookups = [q for q in _dev("lookup") if q["facts"]][:4]
+    missing = []
+    for q in lookups:
+        answer = assistant.ask(q["question"])
+        _check_citations(answer, corpus)
+        if not all(f.lower() in answer.text.lower() for f in q["facts"]):
+            missing.append((q["id"], answer.text))
+    assert missing == []
+    for q in _dev("unanswerable"):
+        answer = assistant.ask(q["question"])
+        assert not answer.answered and answer.text == NOT_COVERED
+
+
+@pytest.mark.slow
+def test_qwen_bio_has_no_inventions(local: Any, corpus: Any) -> None:
+    answer = local("qwen").draft_bio(kind="talk_intro", topic="conversational AI")
+    _check_citations(answer, corpus)
+    lowered = answer.text.lower()
+    assert "award" not in lowered and "professor" not in lowered
+    assert any("XiaoIce" in c.paper.title for c in answer.citations)
