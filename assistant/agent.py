@@ -41,6 +41,23 @@ class KeyRegistry:
         return key
 
 
+def tool_filters(
+    year_from: int | None,
+    year_to: int | None,
+    category: str | None,
+    author: str | None,
+    has_code: bool | None,
+) -> Filters:
+    """The tools' flat arguments (simple for a model to fill) as Filters."""
+    return Filters(
+        year_from=year_from,
+        year_to=year_to,
+        categories=[category] if category else None,
+        author=author,
+        has_code=has_code,
+    )
+
+
 def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTool]:
     """The four corpus tools, bound to one answer's key registry."""
     searcher = assistant.searcher
@@ -55,13 +72,7 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
         has_code: bool | None = None,
     ) -> str:
         """Search papers by meaning and keywords, optionally filtered by metadata."""
-        filters = Filters(
-            year_from=year_from,
-            year_to=year_to,
-            categories=[category] if category else None,
-            author=author,
-            has_code=has_code,
-        )
+        filters = tool_filters(year_from, year_to, category, author, has_code)
         qvec = searcher.embed(query)
         hits = searcher.search(query, k=4, filters=filters, query_vector=qvec)
         lines = []
@@ -82,13 +93,7 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
     ) -> str:
         """List exactly the papers matching metadata filters (for count and list questions)."""
         papers = searcher.catalog.select(
-            Filters(
-                year_from=year_from,
-                year_to=year_to,
-                categories=[category] if category else None,
-                author=author,
-                has_code=has_code,
-            )
+            tool_filters(year_from, year_to, category, author, has_code)
         )
         lines = [f"[{registry.key(p)}] {p.short_ref()}" for p in papers]
         return f"{len(papers)} papers:\n" + "\n".join(lines)

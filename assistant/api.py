@@ -120,7 +120,9 @@ class Assistant:
         mode = self.settings.llm.mode
         if mode != "auto":
             return mode
-        return "pipeline" if self.settings.uses_embedded_model() else "agent"
+        # llama.cpp's tool-call round trip fails (FINDINGS): it always gets the pipeline.
+        local = self.settings.uses_embedded_model() or self.settings.llm.provider == "llamacpp"
+        return "pipeline" if local else "agent"
 
     # --- the jobs ---
     def search(self, query: str, k: int = 5, **filters: Any) -> list[Hit]:

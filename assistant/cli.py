@@ -129,9 +129,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
     if args.command == "ingest":
-        from retrieval.sources import load_source, write_corpus
-
         from retrieval.models import CorpusInfo
+        from retrieval.sources import load_source, write_corpus
 
         result = load_source(args.source)
         if args.owner:

@@ -264,7 +264,8 @@ class LlamaServer:
 
 
 @atexit.register
-def _stop_all() -> None:
+def stop_all() -> None:
+    """Stop every server this process started (also runs at interpreter exit)."""
     for server in list(LlamaServer._live):
         server.stop(timeout=5.0)
 
@@ -282,7 +283,10 @@ def serve_forever(settings: Settings, echo: Callable[[str], None] = print) -> in
     try:
         server.start()
         echo(f"Serving {server.model_alias!r} at {server.base_url}  (log: {server.log_path})")
-        echo(f"Use it with: OPENAI_BASE_URL={server.base_url} OPENAI_API_KEY=none. Ctrl-C stops.")
+        echo(
+            f"Use it with: OPENAI_BASE_URL={server.base_url} PAPERCHAT_LLM__PROVIDER=llamacpp"
+            " PAPERCHAT_LLM__MODEL=" + server.model_alias + ". Ctrl-C stops."
+        )
         code = server.wait()
         echo(f"Server exited with code {code}; see {server.log_path}")
         return code or 1

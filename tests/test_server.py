@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _settings(tmp: Path, **llm: object) -> Settings:
-    return Settings(llm={"local_model": "smollm", "n_ctx": 2048, **llm}, paths={"data_dir": tmp})
+    # One thread: other suites may run a 2-thread Qwen server at the same time, and llama.cpp
+    # threads competing for 2 cores collapse (FINDINGS); 135M needs no more.
+    config = {"local_model": "smollm", "n_ctx": 2048, "threads": 1, **llm}
+    return Settings(llm=config, paths={"data_dir": tmp})
 
 
 def _require_llama_cpp() -> None:
@@ -168,7 +171,7 @@ def _alive(pid: int) -> bool:
 
 
 def _client(server: LlamaServer) -> OpenAI:
-    return OpenAI(base_url=server.base_url, api_key="none", timeout=60, max_retries=0)
+    return OpenAI(base_url=server.base_url, api_key="none", timeout=300, max_retries=0)
 
 
 def test_chat_completion(smollm: LlamaServer) -> None:
