@@ -323,6 +323,8 @@ def stage_scale(
         log(f"scale: syncing into {data_dir} (reused when present)")
         build, build_s = timed(lambda: index.sync(papers, progress=True, vectors_for=feed))
         again, resync_s = timed(lambda: index.sync(papers, progress=False, vectors_for=feed))
+        index.collection.delete(ids=[p.id for p in papers[-1000:]])  # as if interrupted
+        resumed, resume_s = timed(lambda: index.sync(papers, progress=False, vectors_for=feed))
     with peak_rss(memory, "scale: Searcher start-up"):
         searcher, init_s = timed(lambda: Searcher(papers, index, embedder))
     stored, load_s = timed(lambda: index.vectors([p.id for p in papers]))  # the parts alone
@@ -351,6 +353,11 @@ def stage_scale(
             "build": {"upserted": built, "seconds": round(build_s, 1)}
             | ({"papers_per_s": round(built / build_s, 1)} if built else {}),
             "resync_unchanged": {"embedded": again.embedded, "seconds": round(resync_s, 2)},
+            "resume": {
+                "missing": min(n, 1000),
+                "upserted": resumed.embedded,
+                "seconds": round(resume_s, 2),
+            },
             "searcher_init": {
                 "seconds": round(init_s, 2),
                 "load_vectors_s": round(load_s, 2),
@@ -589,105 +596,95 @@ def latency_table(lat: Row) -> list[str]:
     return [*table(heads, rows), "", note]
 
 
-HEAD = """# Benchmarks
+def section(title: str, rows: Sequence[Sequence[Any]], intro: str = "") -> list[str]:
+    return [
+        "",
+        f"## {title}",
+        "",
+        *([intro, ""] if intro else []),
+        *table(["figure", "value"], rows),
+    ]
 
-Produced by `{r[command]}` on {r[date]} (`make bench`); rerunning it rewrites this file.
 
-**Machine:** {m[cores]} cores ({m[cpu]}), {m[ram_gb]} GiB RAM, Python {m[python]}; load \
-average {m[load_avg_start]} at start, {m[load_avg_end]} at end. Other work on the machine \
-inflates absolute times, so each figure also comes as a ratio to its limit, measured in the \
-same run.
-
-## Index and re-index (real corpus)
-
-| figure | value | limit, same run | ratio |
-|---|---|---|---|
-| index throughput | {i[index_papers_per_s]} papers/s | embedder alone on the same texts: \
-{i[embedder_papers_per_s]} papers/s | {i[ratio_index_to_embedder]} |
-| index CPU time (all threads) | {i[index_cpu_s_per_paper]} CPU-s/paper | embedder alone: \
-{i[embedder_cpu_s_per_paper]} CPU-s/paper | {i[ratio_index_to_embedder_cpu]} |
-| re-index, unchanged | {i[reindex][seconds]} s, {i[reindex][embedded]} embedded | full index \
-of {i[papers]} papers | {i[reindex][ratio_to_full_index]} |
-
-## Search at {i[papers]} papers
-
-Hybrid search, k=5, {passes} passes over title-fragment queries per filter; Searcher start-up \
-{i[searcher_init_s]} s.
-"""
-SCALE = """
-## Search at {s[papers]:,} synthetic papers
-
-Generated in {s[generate_s]} s (seed {seed}) from the real abstracts: {v[pool]:,} base texts \
-recombine real sentences; every other paper is a variant of a base (12% of words swapped for \
-corpus words, title shuffled) with a random year 2000-2026, category (real distribution), 2-6 \
-real co-authors and code flag. **Vectors, honestly:** only the {v[pool]:,} bases and \
-{v[calibration_texts]} variants are embedded by MiniLM; every other vector is its base's \
-vector plus Gaussian noise, renormalised, sized so that the mean cosine to the base \
-({v[variant_cosine_to_base]}) equals that of the really embedded variants. Search cost is \
-real; similarity among variants is modelled. Vectors this run: {how}; the Chroma store (cache \
-dir `bench/chroma-{s[papers]}`) is reused across runs.
-
-| figure | value |
-|---|---|
-| Chroma build (vectors given) | {built} |
-| re-sync of the unchanged corpus | {s[resync_unchanged][seconds]} s, \
-{s[resync_unchanged][embedded]} embedded |
-| Searcher start-up | {s[searcher_init][seconds]} s; alone: vectors from Chroma \
-{s[searcher_init][load_vectors_s]} s, BM25 {s[searcher_init][bm25_s]} s, catalog \
-{s[searcher_init][catalog_s]} s |
-| Chroma's own `where` year filter, k=5 (vector only) | p50 {s[chroma_where_year][p50_ms]} \
-ms, p95 {s[chroma_where_year][p95_ms]} ms |
-"""
-SERVER = """
-## Against a Chroma server (`chroma run` on 127.0.0.1, {s[corpus]})
-
-Filtered search never calls Chroma (the catalog filters in numpy); unfiltered search asks its \
-HNSW for candidates over HTTP. Searcher start-up {s[searcher_init_s]} s; same top 5 as the \
-embedded store: {s[same_top5_as_embedded]}; p50 relative to the embedded store: unfiltered \
-{s[p50_ratio_to_embedded][unfiltered]}x, filtered {s[p50_ratio_to_embedded][filtered]}x.
-"""
-ANSWER = """
-## Answers with the embedded model ({a[model]}, {a[threads]} threads)
-
-Server start {a[server_start_s]} s. Each question goes through the pipeline (times from the \
-question), then the same messages go straight to llama.cpp after an unrelated request emptied \
-its prompt cache. `overhead` = pipeline total minus llama.cpp's own prompt + generation time \
-for the pipeline's request.
-"""
-ANSWER_TAIL = """
-Medians: total {a[median_total_s]} s vs direct {a[median_direct_s]} s; overhead \
-{a[median_overhead_s]} s; {a[median_prompt_tokens]} prompt tokens. llama.cpp's own speed: \
-prompt {a[llama_prompt_tok_s]} tok/s, generation {a[llama_gen_tok_s]} tok/s.
-"""
+def both(d: Row, a: str, b: str, unit: str = "") -> str:
+    return f"{d[a]} / {d[b]}{unit}"
 
 
 def render(r: Row) -> str:
-    r = {"command": "paperchat bench", **r}
-    out = [HEAD.format(r=r, m={"load_avg_end": None, **r["machine"]}, i=r["index"], passes=PASSES)]
+    """Tables only; how each figure is made is in the hand-written notes below them."""
+    m, i = {"load_avg_end": None, **r["machine"]}, r["index"]
+    out = [
+        "# Benchmarks",
+        "",
+        f"Produced by `{r.get('command', 'paperchat bench')}` on {r['date']} (`make bench`) on "
+        f"{m['cores']} cores ({m['cpu']}), {m['ram_gb']} GiB RAM, Python {m['python']}; load "
+        f"average {m['load_avg_start']} at start, {m['load_avg_end']} at end. Ratios are to "
+        "limits measured in the same run; the notes at the end say how each figure is made.",
+    ]
+    rx = i["reindex"]
+    out += section("Index and re-index (real corpus)", [
+        ["index throughput", f"{i['index_papers_per_s']} papers/s"],
+        ["embedder alone, same texts", f"{i['embedder_papers_per_s']} papers/s"],
+        ["ratio index/embedder: wall / CPU time",
+         both(i, "ratio_index_to_embedder", "ratio_index_to_embedder_cpu")],
+        ["CPU-s per paper: index / embedder",
+         both(i, "index_cpu_s_per_paper", "embedder_cpu_s_per_paper")],
+        ["re-index, unchanged", f"{rx['seconds']} s, {rx['embedded']} embedded"],
+        ["re-index / full index time", rx["ratio_to_full_index"]],
+    ])  # fmt: skip
+    out += [f"\n## Search at {i['papers']} papers (Searcher start-up {i['searcher_init_s']} s)\n"]
     out += latency_table(r["search"])
     if "scale" in r:
-        v, b = r["scale"]["vectors"], r["scale"]["build"]
-        built = f"{b['upserted']:,} upserted in {b['seconds']} s ({b.get('papers_per_s')} papers/s)"
-        how = "from the cache" if v["cached"] else f"pool embedded in {v['pool_embed_s']} s"
-        built = built if b["upserted"] else "reused from an earlier run"
-        out += [SCALE.format(s=r["scale"], v=v, seed=SEED, built=built, how=how)]
-        out += latency_table(r["scale"]["search"])
+        sc, v, b = r["scale"], r["scale"]["vectors"], r["scale"]["build"]
+        real = f"{v['pool']:,} bases + {v['calibration_texts']} variants"
+        built = f"{b['upserted']:,} upserted, {b['seconds']} s"
+        resync, resume = sc["resync_unchanged"], sc["resume"]
+        out += section(f"Search at {sc['papers']:,} synthetic papers", [
+            [f"generated (seed {SEED})", f"{sc['generate_s']} s"],
+            ["vectors embedded for real",
+             real + (" (cached)" if v["cached"] else f" in {v['pool_embed_s']} s")],
+            ["modelled vectors: mean cosine to base", v["variant_cosine_to_base"]],
+            ["Chroma build, vectors given",
+             built + (f", {b['papers_per_s']} papers/s" if b["upserted"] else " (store reused)")],
+            ["re-sync, unchanged", f"{resync['seconds']} s, {resync['embedded']} embedded"],
+            [f"resume, last {resume['missing']} missing",
+             f"{resume['seconds']} s, {resume['upserted']} upserted"],
+            ["Searcher start-up", f"{sc['searcher_init']['seconds']} s"],
+            ["... alone: vectors from Chroma / BM25 / catalog",
+             both(sc["searcher_init"], "load_vectors_s", "bm25_s") + " / "
+             + f"{sc['searcher_init']['catalog_s']} s"],
+            ["Chroma `where` year filter, k=5, p50 / p95",
+             both(sc["chroma_where_year"], "p50_ms", "p95_ms", " ms")],
+        ])  # fmt: skip
+        out += ["", *latency_table(sc["search"])]
     if "server" in r:
-        out += [SERVER.format(s=r["server"]), *latency_table(r["server"]["search"])]
+        sv = r["server"]
+        out += section(f"Against `chroma run` on 127.0.0.1 ({sv['corpus']})", [
+            ["Searcher start-up", f"{sv['searcher_init_s']} s"],
+            ["same top 5 as the embedded store", sv["same_top5_as_embedded"]],
+            ["p50 / embedded store's: unfiltered / filtered",
+             both(sv["p50_ratio_to_embedded"], "unfiltered", "filtered")],
+        ])  # fmt: skip
+        out += ["", *latency_table(sv["search"])]
     if "answer" in r:
+        a = r["answer"]
         heads = ["question", "sources s", "first token s", "total s", "prompt tokens"]
         heads += ["llama.cpp direct s", "overhead s", "total / direct"]
         rows = [
             [q["question"][:55], q.get("sources_s"), q.get("first_token_s"), q["total_s"]]
             + [q.get("direct", {}).get(k) for k in ("prompt_tokens", "wall_s")]
             + [q.get("overhead_s"), q.get("ratio_total_to_direct")]
-            for q in r["answer"]["rows"]
+            for q in a["rows"]
         ]
-        out += [
-            ANSWER.format(a=r["answer"]),
-            *table(heads, rows),
-            ANSWER_TAIL.format(a=r["answer"]),
-        ]
+        out += section(f"Answers, embedded model ({a['model']}, {a['threads']} threads)", [
+            ["server start", f"{a['server_start_s']} s"],
+            ["median total / llama.cpp direct", both(a, "median_total_s", "median_direct_s", " s")],
+            ["median overhead (total - llama.cpp's own time)", f"{a['median_overhead_s']} s"],
+            ["median prompt tokens", a["median_prompt_tokens"]],
+            ["llama.cpp prompt / generation speed",
+             both(a, "llama_prompt_tok_s", "llama_gen_tok_s", " tok/s")],
+        ])  # fmt: skip
+        out += ["", *table(heads, rows)]
     mem = [[k, v["start_mb"], v["peak_mb"]] for k, v in r["memory"].items()]
     out += ["", "## Peak memory per stage (RSS of this process and its children)", ""]
     out += table(["stage", "RSS at start, MB", "peak, MB"], mem)
@@ -713,6 +710,11 @@ def quality(path: Path = ROOT / "docs" / "eval" / "results.json") -> list[str]:
     return [*intro, *table(["figure", "value"], rows)]
 
 
+NOTES = (
+    "<!-- Notes below this line are written by hand and kept when the bench rewrites the file. -->"
+)
+
+
 def main(args: argparse.Namespace, settings: Settings) -> int:
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     if skip - set(STAGES):
@@ -725,7 +727,9 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     )
     out = ROOT / "docs" / "benchmarks.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(result), encoding="utf-8")
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    notes = old[old.index(NOTES) :] if NOTES in old else NOTES + "\n"
+    out.write_text(render(result) + "\n" + notes, encoding="utf-8")
     print(json.dumps(result, indent=2, default=float) if args.json else render(result))
     log(f"wrote {out}")
     return 0

@@ -28,7 +28,8 @@ COMMON = frozenset(
     While Using Based Our We He She His Her A An As By To Of Paper Papers Work Research
     January February March April May June July August September October November December
     Jan Feb Mar Apr Jun Jul Aug Sep Oct Nov Dec Introduction Talk Bio Abstract Transformer
-    Transformers English Chinese""".split()
+    Transformers English Chinese What Who How Which Where When Why Is Are Does Did Do List Show
+    Name Give Summarize Tell Describe Explain Draft Write""".split()
 )
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
@@ -74,7 +75,8 @@ def claims(text: str, allowed: frozenset[str] = frozenset()) -> set[str]:
     """Numbers and named terms a sentence asserts (each must appear in a cited source)."""
     found = {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}
     found |= {m.group(0) for m in NAMED.finditer(text) if not m.group(0).isdigit()}
-    found |= {m.group(0) for m in CAPITALISED.finditer(" " + text)}
+    # Capitalised words after the first: a sentence-initial word is usually just grammar.
+    found |= {m.group(0) for m in CAPITALISED.finditer(text)}
     return {c for c in found if c not in COMMON and c.lower() not in allowed and len(c) > 1}
 
 

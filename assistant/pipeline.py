@@ -4,6 +4,7 @@ their sources, and the code checks them. Count and list questions never reach th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from assistant.context import (
     previous_exchange,
     resolve_follow_up,
 )
+from assistant.facts import Fact, facts_for
 from assistant.grounding import (
     Checker,
     Composer,
@@ -56,6 +58,7 @@ LIST_RELATIVE = 0.80
 ANSWER_SOURCES = 4
 SOURCE_RELATIVE = 0.5
 LIST_LIMIT = 10
+PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
 
 
 @dataclass
@@ -89,7 +92,10 @@ class AskPipeline:
         plan = self.plan(question)
         prepared = Prepared(question=question, plan=plan, context=previous_exchange(history))
         catalog = self.searcher.catalog
-        if plan.is_metadata_only:
+        facts = self.facts_asked(question, plan)
+        if facts:
+            prepared.final = facts_answer(facts)
+        elif plan.is_metadata_only:
             prepared.final = metadata_answer(plan, catalog.select(plan.filters))
         else:
             query = resolve_follow_up(plan.topic or question, history)
@@ -114,6 +120,16 @@ class AskPipeline:
         if prepared.final is not None:
             prepared.final.timings = Timings(retrieval=prepared.retrieval_seconds)
         return prepared
+
+    def facts_asked(self, question: str, plan: QueryPlan) -> list[Fact]:
+        """'What is his h-index?', 'Who are his frequent co-authors?': corpus facts, exact.
+        Not when the question names something else (a paper, a method)."""
+        if plan.intent != "question" or not plan.filters.is_empty():
+            return []
+        if claims(question, allowed_words(self.allowed_names())) or PAPER_WORD.search(question):
+            return []
+        owner = self.info.owner if self.info else "The researcher"
+        return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
     def relevant(self, question: str, hit: Hit) -> bool:
         """Code decides abstention: similarity, or a named term of the question in the hit."""
@@ -252,6 +268,17 @@ def checked_answer(
     return finish(composer, dropped)
 
 
+def facts_answer(facts: list[Fact]) -> Answer:
+    sources = mint_sources([p for _, cited in facts for p in cited])
+    key_of = {s.paper.id: s.key for s in sources}
+    composer = Composer(sources)
+    for text, cited in facts:
+        composer.add(Sentence(text=text, keys=[key_of[p.id] for p in cited], status="fact"))
+    answer = finish(composer, [])
+    answer.model = "metadata"
+    return answer
+
+
 def not_covered() -> Answer:
     return Answer(text=NOT_COVERED, answered=False, model="retrieval")
 
@@ -259,16 +286,17 @@ def not_covered() -> Answer:
 def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
     """Exact answers to count/list questions, straight from the catalog."""
     description = plan.filters.describe()
+    matching = f" match ({description})" if description else ""
     sources = mint_sources(papers)
     noun = "paper" if len(papers) == 1 else "papers"
     if not papers:
         return Answer(
-            text=f"No papers in the corpus match ({description}).", answered=True, model="metadata"
+            text=f"No papers in the corpus{matching}.", answered=True, model="metadata"
         )
     if plan.intent == "count":
-        head = f"{len(papers)} {noun} in the corpus match ({description}):"
+        head = f"{len(papers)} {noun} in the corpus{matching}:"
     else:
-        head = f"{len(papers)} {noun} match ({description}):"
+        head = f"{len(papers)} {noun}{matching or ' in the corpus'}:"
     lines = [f"- {s.paper.short_ref()} [{s.key}]" for s in sources]
     return Answer(
         text="\n".join([head, *lines]),

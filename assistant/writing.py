@@ -8,7 +8,6 @@ answer. Nothing about positions or awards can appear: no source holds them.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +15,12 @@ import numpy as np
 
 from assistant.answer import NOT_COVERED, Answer, Sentence, Timings
 from assistant.context import format_sources
+from assistant.facts import corpus_facts
 from assistant.grounding import Checker, Draft, Source, claims, compose, mint_sources
 from assistant.llm import complete_json
 from assistant.pipeline import MIN_RELEVANCE
 from assistant.prompting import SENTENCES_SCHEMA, THEMED_SCHEMA, load
-from retrieval.models import Filters, Paper, category_name, normalise_name
+from retrieval.models import Filters, Paper
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -254,45 +254,3 @@ def _bio_papers(assistant: Assistant, topic: str | None, n: int) -> list[Paper]:
             if group and len(picked) < n:
                 picked.append(group.pop(0))
     return picked
-
-
-def corpus_facts(owner: str, papers: Sequence[Paper], info: Any) -> list[tuple[str, list[Paper]]]:
-    """Sentences the code can state exactly, each with the papers that show it."""
-    facts: list[tuple[str, list[Paper]]] = []
-    if info is not None and info.citations is not None and info.h_index is not None:
-        facts.append(
-            (
-                f"{owner}'s profile lists {info.paper_count or len(papers)} papers, "
-                f"{info.citations:,} citations and an h-index of {info.h_index} (profile header)",
-                [],
-            )
-        )
-    dated = sorted((p for p in papers if p.year), key=lambda p: p.year or 0)
-    if dated:
-        facts.append(
-            (
-                f"The papers here span {dated[0].year} to {dated[-1].year}",
-                [dated[0], dated[-1]],
-            )
-        )
-    counts = Counter(p.category for p in papers if p.category)
-    if counts:
-        top = counts.most_common(3)
-        example = {c: next(p for p in papers if p.category == c) for c, _ in top}
-        listed = ", ".join(f"{category_name(c)} ({n} papers)" for c, n in top)
-        facts.append(
-            (
-                f"The largest research areas are {listed}; one example of each is cited",
-                list(example.values()),
-            )
-        )
-    owner_key = normalise_name(owner)
-    coauthors = Counter(
-        a for p in papers for a in p.authors if normalise_name(a) != owner_key
-    ).most_common(3)
-    frequent = [(a, n) for a, n in coauthors if n >= 2]
-    if frequent:
-        cited = [p for a, _ in frequent for p in papers if a in p.authors][:4]
-        names = ", ".join(f"{a} ({n} papers)" for a, n in frequent)
-        facts.append((f"Frequent co-authors include {names}", cited))
-    return facts

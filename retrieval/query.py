@@ -50,7 +50,8 @@ YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bbetween\s+{YEAR}\s+and\s+{YEAR}\b", re.I), "range"),
     (re.compile(rf"\bfrom\s+{YEAR}\s+(?:to|until|through)\s+{YEAR}\b", re.I), "range"),
     (re.compile(rf"\b{YEAR}\s*[-–]\s*{YEAR}\b"), "range"),
-    (re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+{YEAR}\b", re.I), "since"),
+    (re.compile(rf"\b(?:since|starting(?:\s+in)?)\s+{YEAR}\b", re.I), "since"),
+    (re.compile(rf"\bfrom\s+{YEAR}\s+(?:on|onwards?)\b", re.I), "since"),
     (re.compile(rf"\b(?:in\s+or\s+after|no\s+earlier\s+than)\s+{YEAR}\b", re.I), "since"),
     (re.compile(rf"\bafter\s+{YEAR}\b", re.I), "after"),
     (re.compile(rf"\b(?:before)\s+{YEAR}\b", re.I), "before"),
@@ -100,8 +101,8 @@ class QueryPlan(BaseModel):
 
     @property
     def is_metadata_only(self) -> bool:
-        """A list/count question whose whole content is filters: answer from metadata."""
-        return self.intent in ("count", "list") and not self.topic and not self.filters.is_empty()
+        """A list/count question whose whole content is filters (maybe none: all papers)."""
+        return self.intent in ("count", "list") and not self.topic
 
 
 def analyze(

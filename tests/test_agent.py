@@ -15,10 +15,11 @@ class ScriptedFakeChatModel(BaseChatModel):
     """A FAKE tool-calling model: plays back fixed AI messages, records what it was sent."""
 
     script: list[AIMessage]
-    seen: list[list[BaseMessage]] = []
+    seen: list[list[BaseMessage]] = []  # noqa: RUF012  (a pydantic field: copied per instance)
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.seen.append(list(messages))
         message = self.script[min(len(self.seen), len(self.script)) - 1]
         return ChatResult(generations=[ChatGeneration(message=message)])
@@ -58,7 +59,9 @@ def test_agent_calls_tools_and_its_answer_is_checked(make_assistant: Any) -> Non
 
 
 def test_agent_without_sources_abstains(make_assistant: Any) -> None:
-    fake = ScriptedFakeChatModel(script=[AIMessage(content="Quantum chips use qubits [1].")], seen=[])
+    fake = ScriptedFakeChatModel(
+        script=[AIMessage(content="Quantum chips use qubits [1].")], seen=[]
+    )
     answer = run_agent(make_assistant(None), "What about quantum hardware?", chat_model=fake)
     assert not answer.answered and answer.citations == []
 

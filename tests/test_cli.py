@@ -83,8 +83,12 @@ def test_unreachable_endpoint_is_one_line_exit_2(state: Path) -> None:
         "ask",
         "What AP does DINO achieve in 12 epochs?",
         state=state,
-        env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "x",
-             "PAPERCHAT_LLM__MODEL": "m", "PAPERCHAT_LLM__MODE": "pipeline"},
+        env={
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "OPENAI_API_KEY": "x",
+            "PAPERCHAT_LLM__MODEL": "m",
+            "PAPERCHAT_LLM__MODE": "pipeline",
+        },
     )
     assert result.returncode == 2
     assert "http://127.0.0.1:9/v1" in result.stderr and "OPENAI_BASE_URL" in result.stderr
@@ -100,9 +104,14 @@ def test_ingest_reports_bad_records_and_keeps_good_ones(tmp_path: Path) -> None:
     )
     corpus = tmp_path / "papers.jsonl"
     result = paperchat(
-        "ingest", str(source), "--json", state=tmp_path,
-        env={"PAPERCHAT_PATHS__CORPUS": str(corpus),
-             "PAPERCHAT_PATHS__CORPUS_INFO": str(tmp_path / "info.json")},
+        "ingest",
+        str(source),
+        "--json",
+        state=tmp_path,
+        env={
+            "PAPERCHAT_PATHS__CORPUS": str(corpus),
+            "PAPERCHAT_PATHS__CORPUS_INFO": str(tmp_path / "info.json"),
+        },
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["papers"] == 2

@@ -54,8 +54,11 @@ def test_smollm_streams_a_checked_answer(local: Any, corpus: Any) -> None:
 
 def test_cli_ask_json_through_smollm(tmp_path: Any) -> None:
     result = paperchat(
-        "ask", "How many users has XiaoIce communicated with?", "--json",
-        state=tmp_path, env={"PAPERCHAT_LLM__LOCAL_MODEL": "smollm"},
+        "ask",
+        "How many users has XiaoIce communicated with?",
+        "--json",
+        state=tmp_path,
+        env={"PAPERCHAT_LLM__LOCAL_MODEL": "smollm"},
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
