@@ -54,7 +54,7 @@ MIN_RELEVANCE = 0.28
 # ...unless the question names something (LazyDrag, Quant 4.0) that the hit's record holds.
 MIN_NAMED_RELEVANCE = 0.15
 # A list keeps hits whose fused score is this close to the best one.
-LIST_RELATIVE = 0.80
+LIST_RELATIVE = 0.60
 ANSWER_SOURCES = 4
 SOURCE_RELATIVE = 0.5
 LIST_LIMIT = 10

@@ -74,8 +74,16 @@ STOPWORDS = frozenset(
 
 def _stem(token: str) -> str:
     """A deliberately crude plural/-ing fold: enough to meet 'models' with 'model'."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("es", "e"), ("s", "")):
-        if len(token) > 4 and token.endswith(suffix) and not token.endswith("ss"):
+    for suffix, keep, min_len in (
+        ("ies", "y", 5),
+        ("ers", "", 7),
+        ("ing", "", 5),
+        ("er", "", 7),  # reasoner ~ reasoning, transformer ~ transforming
+        ("ed", "", 6),
+        ("es", "e", 5),
+        ("s", "", 5),
+    ):
+        if len(token) >= min_len and token.endswith(suffix) and not token.endswith("ss"):
             return token[: -len(suffix)] + keep
     return token
 

@@ -67,11 +67,12 @@ def test_bench_on_small_inputs(tmp_path: Path, corpus: Any) -> None:
     index = result["index"]
     assert index["embedded"] == 42
     assert (index["reindex"]["embedded"], index["reindex"]["unchanged"]) == (0, 42)
-    for key in ("embedder_papers_per_s", "index_papers_per_s", "ratio_index_to_embedder"):
+    for key in ("embedder_papers_per_s", "index_papers_per_s", "ratio_index_to_embedder_cpu"):
         assert index[key] > 0
 
     scale = result["scale"]
     assert scale["build"]["upserted"] == 300 and scale["resync_unchanged"]["embedded"] == 0
+    assert scale["resume"]["upserted"] == scale["resume"]["missing"] == 300  # only what is missing
     assert scale["searcher_init"]["stored_vectors_equal_cached"]
     assert scale["vectors"]["cached"] is False and scale["vectors"]["pool"] == 50
     for latency in (result["search"], scale["search"]):
