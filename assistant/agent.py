@@ -79,7 +79,7 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
         for hit in hits:
             if (hit.dense or 0) < MIN_RELEVANCE:
                 continue
-            shown = compressor.compress(hit.paper, qvec, keep=2)
+            shown = compressor.compress(hit.paper, qvec, keep=2, query=query)
             key = registry.key(hit.paper, shown)
             lines.append(f"[{key}] {hit.paper.short_ref()}: {shown}")
         return "\n".join(lines) or "No relevant papers."

@@ -13,11 +13,21 @@ import numpy as np
 
 from assistant.grounding import Source, split_sentences
 from retrieval.embedder import Embedder
+from retrieval.lexical import tokenize
 from retrieval.models import Paper
 
 FOLLOW_UP = re.compile(
     r"\b(?:it|its|it's|they|their|them|those|these|this|that|he|his|she|her|"
     r"the (?:paper|model|method|system|approach|work)|same|above|previous|more)\b",
+    re.I,
+)
+
+
+LEXICAL_BONUS = 0.3
+NUMBER_BONUS = 0.1
+QUANTITY = re.compile(
+    r"\bhow\s+(?:many|much|big|large|fast|long|high|well)\b|\bwhat\s+(?:\w+\s+)?"
+    r"(?:AP|PQ|mIoU|accuracy|score|size|speed|number|percentage|rate)\b",
     re.I,
 )
 
@@ -40,16 +50,33 @@ class Compressor:
             self.cache[key] = (parts, self.embedder.encode(parts))
         return self.cache[key]
 
-    def compress(self, paper: Paper, query_vector: np.ndarray, keep: int = 2) -> str:
+    def scores(self, paper: Paper, query_vector: np.ndarray, query: str = "") -> np.ndarray:
+        """Similarity, plus shared question words (MiniLM alone missed '130B-parameter' for
+        'how many parameters'), plus digits when the question asks for a quantity."""
         parts, vectors = self.sentences(paper)
+        scores = vectors @ query_vector
+        terms = set(tokenize(query))
+        if terms:
+            shared = np.array([len(terms & set(tokenize(p))) / len(terms) for p in parts])
+            scores = scores + LEXICAL_BONUS * shared
+        if QUANTITY.search(query):
+            scores = scores + NUMBER_BONUS * np.array([any(c.isdigit() for c in p) for p in parts])
+        return np.asarray(scores)
+
+    def compress(
+        self, paper: Paper, query_vector: np.ndarray, keep: int = 2, query: str = ""
+    ) -> str:
+        parts, _ = self.sentences(paper)
         if len(parts) <= keep:
             return " ".join(parts)
-        best = sorted(np.argsort(-(vectors @ query_vector))[:keep])
+        best = sorted(np.argsort(-self.scores(paper, query_vector, query))[:keep])
         return " ".join(parts[i] for i in best)
 
-    def best_sentence(self, paper: Paper, query_vector: np.ndarray) -> str:
-        parts, vectors = self.sentences(paper)
-        return parts[int(np.argmax(vectors @ query_vector))] if parts else paper.title
+    def best_sentence(self, paper: Paper, query_vector: np.ndarray, query: str = "") -> str:
+        parts, _ = self.sentences(paper)
+        if not parts:
+            return paper.title
+        return parts[int(np.argmax(self.scores(paper, query_vector, query)))]
 
 
 def format_sources(sources: Sequence[Source]) -> str:

@@ -112,7 +112,9 @@ class AskPipeline:
                 # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
                 hits = [h for h in hits if h.score >= SOURCE_RELATIVE * hits[0].score]
                 shown = [
-                    self.compressor.compress(h.paper, qvec, keep=3 if i == 0 else 2)
+                    self.compressor.compress(
+                        h.paper, qvec, keep=3 if i == 0 else 2, query=f"{question} {query}"
+                    )
                     for i, h in enumerate(hits)
                 ]
                 prepared.sources = mint_sources([h.paper for h in hits], shown)
@@ -154,7 +156,7 @@ class AskPipeline:
         sources = mint_sources([h.paper for h in kept])
         lines = []
         for source in sources:
-            gist = self.compressor.best_sentence(source.paper, qvec)
+            gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
             lines.append(f"- {source.paper.short_ref()} [{source.key}]: {gist}")
         noun = "paper" if len(sources) == 1 else "papers"
         if plan.intent == "count":
@@ -220,7 +222,9 @@ class AskPipeline:
         """When the model wrote nothing that survives checking, quote the best sentence."""
         assert prepared.query_vector is not None
         source = prepared.sources[0]
-        quote = self.compressor.best_sentence(source.paper, prepared.query_vector)
+        quote = self.compressor.best_sentence(
+            source.paper, prepared.query_vector, prepared.plan.topic or prepared.question
+        )
         text = f'{source.paper.title} states: "{quote}" [1]'
         return failed.model_copy(
             update={
@@ -290,9 +294,7 @@ def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
     sources = mint_sources(papers)
     noun = "paper" if len(papers) == 1 else "papers"
     if not papers:
-        return Answer(
-            text=f"No papers in the corpus{matching}.", answered=True, model="metadata"
-        )
+        return Answer(text=f"No papers in the corpus{matching}.", answered=True, model="metadata")
     if plan.intent == "count":
         head = f"{len(papers)} {noun} in the corpus{matching}:"
     else:

@@ -54,7 +54,9 @@ def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answ
     compressor = assistant.pipeline.compressor
     vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
     shown = [
-        compressor.compress(p, query_vector if query_vector is not None else vectors[i], keep=2)
+        compressor.compress(
+            p, query_vector if query_vector is not None else vectors[i], keep=2, query=topic
+        )
         for i, p in enumerate(papers)
     ]
     sources = mint_sources(papers, shown)
@@ -199,7 +201,9 @@ def draft_bio(
     qvec = assistant.searcher.embed(topic or "main contribution and results")
     chosen = [s for s in sources if s.paper.id in {p.id for p in focus}]
     for source in chosen:
-        source.shown = assistant.pipeline.compressor.compress(source.paper, qvec, keep=2)
+        source.shown = assistant.pipeline.compressor.compress(
+            source.paper, qvec, keep=2, query=topic or ""
+        )
     purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
     if topic:
         purpose += f" about {owner}'s work on {topic}"

@@ -1,4 +1,5 @@
-"""`paperchat bench` on small inputs: structure and invariants, never timings.
+"""`paperchat bench` (bench, bench_* and synthetic) on small inputs: structure and invariants,
+never timings.
 
 Real parts throughout: the MiniLM embedder, Chroma on disk in tmp_path, `chroma run`.
 """
@@ -6,6 +7,7 @@ Real parts throughout: the MiniLM embedder, Chroma on disk in tmp_path, `chroma 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,19 @@ import numpy as np
 import pytest
 
 from assistant import bench
+from assistant.bench_answer import llama_timings
+from assistant.bench_measure import percentiles
+from assistant.bench_report import NOTES, quality, write_report
+from assistant.bench_search import (
+    queries_for,
+    search_latency,
+    stage_index,
+    stage_server,
+    synthetic_vectors,
+)
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from assistant.synthetic import Synthetic
 
 LOG = """\
 Llama.generate: 24 prefix-match hit, remaining 18 prompt tokens to eval
@@ -34,21 +47,21 @@ class NoEmbedder:
 
 
 def test_llama_timings_parse_llama_cpp_own_figures() -> None:
-    got = bench.llama_timings("noise\n" + LOG.replace("424.90", "1.00") + LOG)
+    got = llama_timings("noise\n" + LOG.replace("424.90", "1.00") + LOG)
     assert got == {"prompt_ms": 424.9, "prompt_evaluated": 18, "prefix_cached": 24,
                    "gen_ms": 623.86, "gen_tokens": 15}  # fmt: skip  # the last request's
-    assert bench.llama_timings("INFO: 200 OK\n") is None
+    assert llama_timings("INFO: 200 OK\n") is None
 
 
 def test_percentiles_are_ordered() -> None:
-    p = bench.percentiles([5.0, 1.0, 9.0, 3.0, 100.0])
+    p = percentiles([5.0, 1.0, 9.0, 3.0, 100.0])
     assert p["n"] == 5 and p["p50_ms"] == 5.0 and p["p50_ms"] <= p["p95_ms"] <= 100.0
 
 
 def test_synthetic_corpus_is_seeded_and_shaped_like_the_real_one(corpus: Any) -> None:
     _, real = corpus
-    papers, bases = bench.Synthetic(real).corpus(120, 20)
-    again, _ = bench.Synthetic(real).corpus(120, 20)
+    papers, bases = Synthetic(real).corpus(120, 20)
+    again, _ = Synthetic(real).corpus(120, 20)
     assert [p.title for p in papers] == [p.title for p in again]
     assert list(bases[:20]) == list(range(20)) and bases[20:].max() < 20
     assert len({p.id for p in papers}) == 120
@@ -95,12 +108,18 @@ def test_bench_on_small_inputs(tmp_path: Path, corpus: Any) -> None:
 
     # A rerun reads the cached vectors and embeds nothing.
     [cached] = (tmp_path / "cache" / "bench").glob("vectors-N300-*.npy")
-    papers, bases = bench.Synthetic(corpus[1]).corpus(300, 50)
-    vectors, info = bench.synthetic_vectors(papers, bases, 50, NoEmbedder(), cached)  # type: ignore[arg-type]
+    papers, bases = Synthetic(corpus[1]).corpus(300, 50)
+    vectors, info = synthetic_vectors(papers, bases, 50, NoEmbedder(), cached)  # type: ignore[arg-type]
     assert info["cached"] and vectors.shape == (300, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
-    report = bench.render(result | {"command": "paperchat bench --docs 300"})
+    # The tables are rewritten; hand-written notes below the marker survive.
+    out = tmp_path / "docs" / "benchmarks.md"
+    write_report(out, result)
+    out.write_text(out.read_text() + "Our notes.\n")
+    write_report(out, result | {"command": "paperchat bench --docs 300"})
+    report = out.read_text()
+    assert report.count(NOTES) == 1 and report.endswith("Our notes.\n")
     assert f"{os.cpu_count()} cores" in report and "`paperchat bench --docs 300`" in report
     assert (
         "## Search at 300 synthetic papers" in report and "Skipped stages: answer, server" in report
@@ -111,9 +130,9 @@ def test_server_stage_gives_the_same_hits_over_http(
     tmp_path: Path, corpus: Any, embedder: Any
 ) -> None:
     _, papers = corpus
-    _, searcher = bench.stage_index(papers, embedder, tmp_path)
-    local = bench.search_latency(searcher, bench.queries_for(papers)[:4])
-    served = bench.stage_server("42 papers", tmp_path, searcher, local)
+    _, searcher = stage_index(papers, embedder, tmp_path)
+    local = search_latency(searcher, queries_for(papers)[:4])
+    served = stage_server("42 papers", tmp_path, searcher, local)
     assert served["same_top5_as_embedded"] is True
     assert set(served["p50_ratio_to_embedded"]) == {"unfiltered", "filtered"}
     assert served["search"]["unfiltered"]["p50_ms"] <= served["search"]["unfiltered"]["p95_ms"]
@@ -123,3 +142,15 @@ def test_unknown_skip_is_a_user_error() -> None:
     args = argparse.Namespace(docs=1000, json=False, skip="answer,gpu")
     with pytest.raises(ConfigError, match="--skip"):
         bench.main(args, Settings())
+
+
+def test_quality_section_reads_the_last_eval(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    assert quality(results) == []
+    overall = {"n": 3, **{v: {"recall@5": 0.5, "mrr": 1.0} for v in ("bm25", "dense", "hybrid")}}
+    eval_json = {"retrieval": {"overall": overall}, "date": "d", "questions": 3}
+    results.write_text(json.dumps(eval_json | {"answers": {"overall": {"fact_accuracy": 0.25}}}))
+    lines = quality(results)
+    assert (
+        "| retrieval mrr, hybrid | 1.0 |" in lines and "| answers: fact_accuracy | 0.25 |" in lines
+    )

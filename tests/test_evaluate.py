@@ -34,29 +34,26 @@ from assistant.evaluate import (
     write_outputs,
 )
 from assistant.grounding import split_sentences
+from tests.conftest import FakeChatModel
 
 
-class FakeChatModel:
+class QuotingChatModel(FakeChatModel):
     """A FAKE chat model: answers with the sentences shown for source [1], citing [1].
 
     Deterministic, and every sentence it writes is verbatim from a source, so the grounding
     checks keep it; what the eval then measures is retrieval and the code's decisions.
     """
 
-    name = "fake-quoter"
-
     def __init__(self) -> None:
-        self.calls = 0
+        super().__init__([], name="fake-quoter")
 
     def stream_json(
         self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
     ) -> Iterator[str]:
-        self.calls += 1
         shown = re.search(r"^\[1\] .*?\(\w+(?:\.\w+)?\): (.*)$", messages[-1]["content"], re.M)
         sentences = split_sentences(shown[1]) if shown else []
-        text = json.dumps({"sentences": [{"text": s, "sources": [1]} for s in sentences[:3]]})
-        for i in range(0, len(text), 7):
-            yield text[i : i + 7]
+        self.replies.append({"sentences": [{"text": s, "sources": [1]} for s in sentences[:3]]})
+        yield from super().stream_json(messages, schema, max_tokens)
 
 
 # --- the metrics, by hand ---
@@ -145,7 +142,7 @@ def test_eval_end_to_end_on_a_tiny_set(make_assistant: Any, corpus: Any, tmp_pat
     ]  # fmt: skip
     qfile = tmp_path / "tiny.jsonl"
     qfile.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    fake = FakeChatModel()
+    fake = QuotingChatModel()
     result = evaluate(make_assistant(fake), load_questions(qfile), answers=True)
 
     rows = {r["id"]: r for r in result["retrieval_rows"]}
@@ -156,7 +153,7 @@ def test_eval_end_to_end_on_a_tiny_set(make_assistant: Any, corpus: Any, tmp_pat
     assert set(result["retrieval"]) == {"lookup", "metadata", "unanswerable", "overall"}
 
     answers = result["answers"]
-    assert fake.calls == 1  # metadata and abstention are decided by code, not the model
+    assert len(fake.calls) == 1  # metadata and abstention are decided by code, not the model
     assert answers["unanswerable"]["abstention_accuracy"] == 1.0
     assert answers["overall"]["false_abstentions"] == 0.0
     assert answers["lookup"]["fact_accuracy"] == 1.0

@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from assistant.api import Assistant
 from assistant.errors import ProviderError
 from assistant.settings import Settings
+from tests.conftest import FakeChatModel
 from ui.app import build_app, chat, draft, launch, search, summarize
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,25 +37,9 @@ CHROMIUM_ARGS = [
 ]
 DINO_QUESTION = "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?"
 DINO_TITLE = "DINO: DETR with Improved DeNoising Anchor Boxes for End-to-End Object Detection"
-REPLY = '{"sentences":[{"text":"DINO achieves 49.4 AP in 12 epochs.","sources":[1]}]}'
+REPLY = {"sentences": [{"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]}]}
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 60_000
-
-
-class FakeChatModel:
-    """The model only: streams a fixed JSON reply in small chunks, like a real endpoint."""
-
-    name = "fake"
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
-    ) -> Iterator[str]:
-        self.calls += 1
-        for i in range(0, len(REPLY), 9):
-            yield REPLY[i : i + 9]
 
 
 class FailingAssistant:
@@ -85,7 +70,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     settings = Settings()
     settings.paths.data_dir = tmp_path_factory.mktemp("ui-data")
     settings.llm.mode = "pipeline"  # even if OPENAI_API_KEY is set in the environment
-    assistant = Assistant(settings, chat_model=FakeChatModel())
+    assistant = Assistant(settings, chat_model=FakeChatModel(REPLY))
     yield assistant
     assistant.close()
 
