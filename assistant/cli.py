@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="parse a source into data/papers.jsonl")
     p.add_argument("source", type=Path, help="profile .txt, .jsonl or .bib")
     p.add_argument("--owner", help="whose papers these are (JSONL/BibTeX carry no header)")
+    p.add_argument("--index", action="store_true", help="also embed each batch as it is read")
+    p.add_argument("--batch", type=int, default=512, help="papers per batch (streaming)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("index", help="embed new/changed papers into Chroma")
@@ -129,29 +131,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
     if args.command == "ingest":
-        from retrieval.models import CorpusInfo
-        from retrieval.sources import load_source, write_corpus
-
-        result = load_source(args.source)
-        if args.owner:
-            base = result.info or CorpusInfo(owner=args.owner, source=str(args.source))
-            result.info = base.model_copy(update={"owner": args.owner})
-        for problem in result.problems:
-            print(f"{args.source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
-        write_corpus(result.papers, result.info, settings.paths.corpus, settings.paths.corpus_info)
-        summary = {
-            "papers": len(result.papers),
-            "with_code": sum(p.has_code for p in result.papers),
-            "skipped": len(result.problems),
-            "written": str(settings.paths.corpus),
-        }
-        print(
-            json.dumps(summary)
-            if args.json
-            else f"{summary['papers']} papers ({summary['with_code']} with code), "
-            f"{summary['skipped']} skipped -> {summary['written']}"
-        )
-        return 0
+        return _ingest(args, settings)
     if args.command == "model":
         from assistant.server import serve_forever
         from assistant.weights import resolve_gguf
@@ -210,6 +190,43 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _chat(assistant)
     finally:
         assistant.close()
+    return 0
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Stream a source into the corpus (and the index): resumable, never loses the old corpus."""
+    from retrieval.ingest import ingest
+
+    index = None
+    if args.index:
+        from assistant.api import Assistant
+
+        index = Assistant(settings).index
+    report = ingest(
+        args.source,
+        settings.paths.corpus,
+        settings.paths.corpus_info,
+        owner=args.owner,
+        index=index,
+        batch_size=args.batch,
+        progress=not args.json,
+    )
+    for problem in report.problems:
+        print(f"{args.source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
+    summary = {
+        "papers": report.papers,
+        "with_code": report.with_code,
+        "skipped": len(report.problems),
+        "written": str(settings.paths.corpus),
+        "index": report.index.model_dump() if report.index else None,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"{report.papers} papers ({report.with_code} with code), "
+            f"{len(report.problems)} skipped -> {settings.paths.corpus}"
+        )
     return 0
 
 

@@ -71,6 +71,7 @@ class PaperIndex:
         self.embedder = embedder
         self.name = name
         self.collection = self._open()
+        self._count: int | None = None
 
     def _open(self, rebuild: bool = False) -> Any:
         fingerprint = self.embedder.fingerprint()
@@ -99,7 +100,8 @@ class PaperIndex:
         return collection
 
     def count(self) -> int:
-        return int(self.collection.count())
+        self._count = int(self.collection.count())
+        return self._count
 
     def stored_hashes(self) -> dict[str, str]:
         """id -> content hash of everything stored, read in pages."""
@@ -163,7 +165,16 @@ class PaperIndex:
             report.embedded += len(batch)
             bar.update(len(batch))
         bar.close()
+        self._count = None
         return report
+
+    def delete_except(self, keep: set[str]) -> int:
+        """Remove every stored paper not in `keep` (the end of a streaming ingest)."""
+        gone = [pid for pid in self.stored_hashes() if pid not in keep]
+        for start in range(0, len(gone), UPSERT_BATCH * 4):
+            self.collection.delete(ids=gone[start : start + UPSERT_BATCH * 4])
+        self._count = None
+        return len(gone)
 
     def vectors(self, ids: list[str]) -> np.ndarray:
         """Stored vectors in the order of `ids` (missing ids raise: the index is stale)."""
@@ -181,7 +192,8 @@ class PaperIndex:
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Approximate nearest neighbours (HNSW): (id, cosine similarity), best first."""
-        n = min(k, self.count())
+        # The count is cached between syncs: over HTTP every call is a round trip.
+        n = min(k, self._count if self._count is not None else self.count())
         if n == 0:
             return []
         res = self.collection.query(

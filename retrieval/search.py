@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -28,7 +29,13 @@ class Catalog:
         self.papers = papers
         self.position = {p.id: i for i, p in enumerate(papers)}
         self.years = np.array([p.year if p.year is not None else -1 for p in papers], np.int32)
-        self.categories = np.array([p.category.upper() for p in papers], dtype=object)
+        # Categories as small integer codes: np.isin instead of a Python loop at 100k rows.
+        self.category_codes = {
+            c: i for i, c in enumerate(sorted({p.category.upper() for p in papers}))
+        }
+        self.categories = np.array(
+            [self.category_codes[p.category.upper()] for p in papers], dtype=np.int16
+        )
         self.has_code = np.array([p.has_code for p in papers], dtype=bool)
         self.by_author: dict[str, set[int]] = defaultdict(set)
         for i, paper in enumerate(papers):
@@ -50,8 +57,8 @@ class Catalog:
         if filters.year_to is not None:
             mask &= (self.years <= filters.year_to) & (self.years >= 0)
         if filters.categories:
-            wanted = {c.upper() for c in filters.categories}
-            mask &= np.array([c in wanted for c in self.categories], dtype=bool)
+            wanted = [self.category_codes.get(c.upper(), -1) for c in filters.categories]
+            mask &= np.isin(self.categories, wanted)
         if filters.has_code is not None:
             mask &= self.has_code == filters.has_code
         if filters.author:
@@ -95,12 +102,13 @@ class Searcher:
         *,
         dense_weight: float = 1.0,
         lexical_weight: float = 0.35,
+        cache_dir: Path | None = None,
     ) -> None:
         self.catalog = Catalog(papers)
         self.index = index
         self.embedder = embedder
         self.vectors = index.vectors([p.id for p in papers])
-        self.lexical = Lexical([p.embed_text() for p in papers])
+        self.lexical = Lexical([p.embed_text() for p in papers], cache_dir=cache_dir)
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
 
@@ -129,15 +137,12 @@ class Searcher:
                     if pid in self.catalog.position:
                         candidates.add(self.catalog.position[pid])
             else:
-                rows = np.flatnonzero(mask)
-                sims = self.vectors[rows] @ qvec
-                top = np.argsort(-sims)[:CANDIDATES]
-                candidates.update(int(r) for r in rows[top])
+                candidates.update(self._exact_top(qvec, mask))
         bm25, terms = self.lexical.scores(query)
         if mask is not None:
             bm25 = np.where(mask, bm25, 0.0)
         if mode in ("hybrid", "bm25") and terms:
-            top = np.argsort(-bm25)[:CANDIDATES]
+            top = _top(bm25, CANDIDATES)
             candidates.update(int(r) for r in top if bm25[r] > 0)
         if not candidates:
             return []
@@ -165,6 +170,24 @@ class Searcher:
                 )
             )
         return hits
+
+    def _exact_top(self, qvec: np.ndarray, mask: np.ndarray) -> list[int]:
+        """Exact dense top-k among the admitted rows. A selective filter gathers its rows;
+        a broad one scores everything (one matmul) and masks, which is cheaper than a gather."""
+        admitted = int(mask.sum())
+        if admitted * 10 < len(mask):
+            rows = np.flatnonzero(mask)
+            return [int(rows[i]) for i in _top(self.vectors[rows] @ qvec, CANDIDATES)]
+        sims = np.where(mask, self.vectors @ qvec, -np.inf)
+        return [int(i) for i in _top(sims, min(CANDIDATES, admitted))]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores, best first (argpartition, not a full sort)."""
+    if k >= len(scores):
+        return np.argsort(-scores)
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.argsort(-scores[part])]
 
 
 def _why(paper: Paper, dense: float, terms: list[str], filters: Filters | None) -> str:
