@@ -191,6 +191,12 @@ def draft_bio(
     owner = info.owner if info else "The researcher"
     focus = _bio_papers(assistant, topic, BIO_RESULTS.get(length, 3))
     facts = corpus_facts(owner, papers, info)
+    if topic and focus:
+        # A focused introduction: the header, then what the corpus holds on that topic.
+        years = sorted(p.year for p in focus if p.year)
+        span = f", from {years[0]} to {years[-1]}" if years else ""
+        noun = "paper" if len(focus) == 1 else "papers"
+        facts = [*facts[:1], (f"The corpus holds {len(focus)} {noun} on {topic}{span}", focus)]
     sources = mint_sources([*focus, *[p for _, keys in facts for p in keys]])
     key_of = {s.paper.id: s.key for s in sources}
     fact_sentences = [
@@ -244,8 +250,9 @@ def draft_bio(
 def _bio_papers(assistant: Assistant, topic: str | None, n: int) -> list[Paper]:
     """Papers to highlight: on the topic if one is given, else spread over categories."""
     if topic:
-        hits = assistant.searcher.search(topic, k=n)
-        return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE]
+        hits = assistant.searcher.search(topic, k=n + 2)
+        top = hits[0].score if hits else 0.0
+        return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= 0.6 * top]
     by_category: dict[str, list[Paper]] = {}
     for paper in sorted(
         assistant.papers, key=lambda p: (any(c.isdigit() for c in p.abstract), p.year or 0)
