@@ -100,7 +100,8 @@ def render(r: Row) -> str:
             ["re-sync, unchanged", f"{resync['seconds']} s, {resync['embedded']} embedded"],
             [f"resume, last {resume['missing']} missing",
              f"{resume['seconds']} s, {resume['upserted']} upserted"],
-            ["Searcher start-up", f"{sc['searcher_init']['seconds']} s"],
+            ["Searcher start-up: cold (BM25 built) / warm (BM25 cached)",
+             both(sc["searcher_init"], "seconds", "warm_seconds", " s")],
             ["... alone: vectors from Chroma / BM25 / catalog",
              both(sc["searcher_init"], "load_vectors_s", "bm25_s") + " / "
              + f"{sc['searcher_init']['catalog_s']} s"],
