@@ -44,6 +44,7 @@ from assistant.grounding import (
 )
 from assistant.llm import ChatModel, Message
 from assistant.prompting import SENTENCES_SCHEMA, load
+from retrieval.lexical import tokenize
 from retrieval.models import CorpusInfo, Hit, Paper
 from retrieval.query import QueryPlan, analyze
 from retrieval.search import Searcher
@@ -104,7 +105,7 @@ class AskPipeline:
             k = LIST_LIMIT if plan.intent != "question" else ANSWER_SOURCES
             hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
             prepared.hits = hits
-            if not hits or not self.relevant(question, hits[0]):
+            if not hits or not self.relevant(question, plan.topic, hits[0]):
                 prepared.final = not_covered()
             elif plan.intent != "question":
                 prepared.final = self.topic_list(plan, hits, qvec)
@@ -133,19 +134,23 @@ class AskPipeline:
         owner = self.info.owner if self.info else "The researcher"
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
-    def relevant(self, question: str, hit: Hit) -> bool:
-        """Code decides abstention: similarity, or a named term of the question in the hit."""
+    def relevant(self, question: str, topic: str, hit: Hit) -> bool:
+        """Code decides abstention: enough similarity, or weaker similarity backed by the
+        hit holding the question's named terms (LazyDrag, Quant 4.0) or all its topic words
+        ("diffusion transformers"; one word must be in the title)."""
         dense = hit.dense or 0.0
         if dense >= MIN_RELEVANCE:
             return True
-        named = claims(question, allowed_words(self.allowed_names()))
-        named = {c for c in named if not c[0].isdigit()}
-        source = Source(key="1", paper=hit.paper)
-        return (
-            dense >= MIN_NAMED_RELEVANCE
-            and bool(named)
-            and all(occurs(c, normalise(source.evidence())) for c in named)
-        )
+        if dense < MIN_NAMED_RELEVANCE:
+            return False
+        evidence = Source(key="1", paper=hit.paper).evidence()
+        named = {c for c in claims(question, allowed_words(self.allowed_names())) if c[0].isalpha()}
+        if named:
+            return all(occurs(c, normalise(evidence)) for c in named)
+        words = set(tokenize(topic))
+        if len(words) == 1:
+            return words <= set(tokenize(hit.paper.title))
+        return bool(words) and words <= set(tokenize(evidence))
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""

@@ -118,3 +118,16 @@ def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> No
     assert "Turing" not in answer.text and "Microsoft" not in answer.text
     assert answer.unsupported == 1
     assert all(c.paper.title for c in answer.citations)
+
+
+def test_abstention_gate_on_weak_similarity(make_assistant: Any) -> None:
+    """Low similarity is backed by topic words in the hit, or the answer abstains."""
+    assistant = make_assistant(FakeChatModel({"sentences": []}))
+    assert assistant.ask("Which papers use diffusion transformers?").answered
+    for question in (
+        "Which papers are about robotics?",
+        "Which awards has Heung-Yeung Shum won?",
+        "How do blockchain consensus protocols scale?",
+    ):
+        answer = assistant.ask(question)
+        assert not answer.answered and answer.text == NOT_COVERED, question
