@@ -7,6 +7,8 @@ answer. Nothing about positions or awards can appear: no source holds them.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.answer import NOT_COVERED, Answer, Sentence, Timings
-from assistant.context import format_sources
+from assistant.context import SentenceStreamer, format_sources
 from assistant.facts import corpus_facts
 from assistant.grounding import Checker, Draft, Source, claims, compose, mint_sources
-from assistant.llm import complete_json
+from assistant.llm import ChatModel, Message
 from assistant.pipeline import MIN_RELEVANCE
 from assistant.prompting import SENTENCES_SCHEMA, THEMED_SCHEMA, load
 from retrieval.models import Filters, Paper
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from assistant.api import Assistant
 
 CHUNK = 4  # papers per model call: keeps prompts ~500 tokens
+LONG_REPLY_TOKENS = 700
+THEME = re.compile(r'"theme"\s*:\s*"((?:[^"\\]|\\.)*)"')
 SUMMARY_LIMIT = 8
 SUMMARY_RELATIVE = 0.4  # summaries favour recall: a stray paper is still described truthfully
 THEME_SIMILARITY = 0.45
@@ -79,7 +83,7 @@ def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answ
                     ),
                 },
             ]
-            reply, first = complete_json(model, messages, THEMED_SCHEMA)
+            reply, first = collect(model, messages, THEMED_SCHEMA)
             first_token = first_token if first_token is not None else first
             theme = theme or _checked_theme(reply.get("theme"), chunk)
             kept.extend(_check_items(checker, reply))
@@ -132,6 +136,23 @@ def _checked_theme(theme: Any, chunk: Sequence[Source]) -> str:
     checker = Checker(chunk)
     needed = claims(theme)
     return theme if all(any(checker.supports(s.key, {c}) for s in chunk) for c in needed) else ""
+
+
+def collect(
+    model: ChatModel, messages: list[Message], schema: dict[str, Any]
+) -> tuple[dict[str, Any], float | None]:
+    """The reply's complete sentence items (a reply cut off at max_tokens keeps those it
+    finished) and its theme, with the time to the first token."""
+    started = time.perf_counter()
+    first: float | None = None
+    streamer = SentenceStreamer()
+    items: list[dict[str, Any]] = []
+    for chunk in model.stream_json(messages, schema, LONG_REPLY_TOKENS):
+        if first is None:
+            first = time.perf_counter() - started
+        items.extend(streamer.feed(chunk))
+    theme = THEME.search(streamer.buffer)
+    return {"theme": json.loads(f'"{theme[1]}"') if theme else "", "sentences": items}, first
 
 
 def _check_items(checker: Checker, reply: dict[str, Any]) -> list[Sentence]:
@@ -222,7 +243,7 @@ def draft_bio(
             ),
         },
     ]
-    reply, first = complete_json(model, messages, SENTENCES_SCHEMA)
+    reply, first = collect(model, messages, SENTENCES_SCHEMA)
     checker = Checker(sources, allowed=[owner])
     results = _check_items(checker, reply)
     opening = (
