@@ -14,11 +14,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from assistant.answer import Answer, AnswerEvent, Event
+from assistant.answer import Answer, AnswerEvent, Event, SourcesEvent, TextEvent
 from assistant.context import Compressor
 from assistant.errors import ConfigError
 from assistant.llm import ChatModel, build_chat_model
 from assistant.pipeline import AskPipeline
+from assistant.router import Route, previous_user_question, route
 from assistant.settings import Settings
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.errors import SourceError
@@ -151,12 +152,40 @@ class Assistant:
             started = time.perf_counter()
             answer = run_agent(self, question, history, chat_model=self._agent_model)
             answer.timings.total = time.perf_counter() - started
+            # The agent finds its sources while it runs: they are known only at the end.
+            yield SourcesEvent(citations=answer.citations)
+            yield TextEvent(delta=answer.text)
             yield AnswerEvent(answer=answer)
             return
         started = time.perf_counter()
+        job = self.route(question, history)
+        if job.job != "ask":
+            if job.job == "summarize":
+                if job.topic is None and job.filters is not None:
+                    answer = self.summarize(None, **job.filters.model_dump(exclude_none=True))
+                else:
+                    answer = self.summarize(job.topic)
+            else:
+                answer = self.draft_bio(job.kind, job.length, job.audience, job.topic)
+            yield SourcesEvent(citations=answer.citations)
+            yield TextEvent(delta=answer.text)
+            yield AnswerEvent(answer=answer)
+            return
         prepared = self.pipeline.prepare(question, history)
         model = self.chat_model if prepared.final is None else _NoModel()
         yield from self.pipeline.run(prepared, model, started)
+
+    def route(self, question: str, history: History | None = None) -> Routed:
+        """Chat messages that ask for a summary or a bio go to those jobs."""
+        plan = self.pipeline.plan(question)
+        before = previous_user_question(history)
+        previous = self.pipeline.plan(before) if before else None
+        job = route(question, plan, previous)
+        filters = None
+        if job.job == "summarize" and job.topic is None:
+            source = previous if previous is not None and not plan.topic else plan
+            filters = source.filters
+        return Routed(**job.model_dump(), filters=filters)
 
     def ask(self, question: str, history: History | None = None) -> Answer:
         for event in self.stream(question, history):
@@ -203,6 +232,10 @@ def make_filters(given: dict[str, Any]) -> Filters:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise ConfigError(f"Bad filter {where!r}: {first['msg']}") from exc
+
+
+class Routed(Route):
+    filters: Filters | None = None
 
 
 class _NoModel:

@@ -1,0 +1,90 @@
+"""Which job a chat message asks for: a question (`ask`), a summary or a bio/talk intro.
+
+In chat people say "Summarize the work on X" or "Draft a short talk introduction about his
+work on Y"; those go to the jobs built for them, with their topic and options read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from retrieval.query import QueryPlan
+
+SUMMARY = re.compile(
+    r"^\s*(?:please\s+)?(?:summari[sz]e|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary)|"
+    r"(?:an?\s+)?(?:overview|summary)\s+of)\b",
+    re.I,
+)
+BIO = re.compile(
+    r"\b(?:draft|write|compose|prepare|give\s+me)\b.*\b(?:bio|biography|"
+    r"talk\s+intro(?:duction)?|introduction\s+for\s+(?:his|her|their)\s+talk|speaker\s+intro)",
+    re.I,
+)
+TALK = re.compile(r"\btalk\b|\bspeaker\b|\bintroduc", re.I)
+ABOUT = re.compile(
+    r"\b(?:about|on|covering|focused\s+on)\s+(?:(?:his|her|their|the)\s+)?"
+    r"(?:work\s+on\s+|research\s+on\s+)?(?P<topic>[^.?!]+)",
+    re.I,
+)
+AUDIENCE = re.compile(
+    r"\bfor\s+(?:an?\s+)?(?P<aud>[\w\s-]{3,40}?)\s*(?:audience)?\s*(?:[.?!]|$)", re.I
+)
+FOLLOW_UP_ONLY = re.compile(r"^\s*(?:those|these|them|that|it|the\s+above|this)\s*[.?!]?\s*$", re.I)
+
+
+class Route(BaseModel):
+    job: Literal["ask", "summarize", "bio"] = "ask"
+    topic: str | None = None
+    kind: Literal["bio", "talk_intro"] = "bio"
+    length: Literal["short", "medium", "long"] = "short"
+    audience: str = "general"
+
+
+def route(question: str, plan: QueryPlan, previous: QueryPlan | None = None) -> Route:
+    """The job and its options; a summary of "those" reuses the previous question's topic."""
+    if BIO.search(question):
+        about = ABOUT.search(question)
+        topic = about["topic"].strip() if about else None
+        if topic:  # "Heung-Yeung Shum's work on conversational AI" -> "conversational AI"
+            topic = re.sub(r"^.*?\b(?:work|research|papers?)\s+(?:on|in|about)\s+", "", topic)
+        audience = AUDIENCE.search(question)
+        return Route(
+            job="bio",
+            topic=_strip_audience(topic),
+            kind="talk_intro" if TALK.search(question) else "bio",
+            length=_length(question),
+            audience=audience["aud"].strip() if audience else "general",
+        )
+    if SUMMARY.search(question):
+        rest = SUMMARY.sub("", question).strip()
+        if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
+            return Route(job="summarize", topic=previous.topic or None)
+        return Route(job="summarize", topic=plan.topic or None)
+    return Route()
+
+
+def _length(question: str) -> Literal["short", "medium", "long"]:
+    lowered = question.lower()
+    if re.search(r"\b(?:long|detailed|full|extended)\b", lowered):
+        return "long"
+    if re.search(r"\bmedium\b", lowered):
+        return "medium"
+    return "short"
+
+
+def _strip_audience(topic: str | None) -> str | None:
+    if not topic:
+        return None
+    topic = re.split(
+        r"\s+for\s+(?:an?\s+)?[\w\s-]*audience\b|\s+for\s+(?:students|experts|a\s+)", topic
+    )[0]
+    return topic.strip() or None
+
+
+def previous_user_question(history: Sequence[dict[str, Any]] | None) -> str | None:
+    users = [m.get("content") for m in history or [] if m.get("role") == "user"]
+    return str(users[-1]) if users else None
