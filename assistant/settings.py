@@ -44,7 +44,7 @@ class RetrievalSettings(BaseModel):
     chroma_port: int = 8000
     dense_weight: float = Field(default=1.0, description="Weight of cosine similarity in fusion.")
     lexical_weight: float = Field(default=0.35, description="Weight of normalised BM25 in fusion.")
-    embed_batch: int = Field(default=16, ge=1, le=64)
+    embed_batch: int = Field(default=8, ge=1, le=64, description="8 is fastest here (FINDINGS)")
     embed_threads: int = Field(default=2, ge=1)
 
 

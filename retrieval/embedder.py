@@ -44,7 +44,7 @@ def sha256_file(path: Path) -> str:
 class MiniLMEmbedder(EmbeddingFunction[Documents], LCEmbeddings):
     """Mean-pooled, L2-normalised MiniLM vectors from onnxruntime."""
 
-    def __init__(self, batch_size: int = 16, threads: int = 2) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 2) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -91,8 +91,12 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], LCEmbeddings):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches; returns a float32 (n, 384) array of unit vectors."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
+        # Batch texts of similar length together: padding to a batch's longest text then
+        # wastes little (abstracts range from ~80 to 256 tokens).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(texts), self.batch_size):
-            batch = [t or " " for t in texts[start : start + self.batch_size]]
+            rows = order[start : start + self.batch_size]
+            batch = [texts[i] or " " for i in rows]
             encs = self.tokenizer.encode_batch(batch)
             ids = np.array([e.ids for e in encs], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
@@ -101,7 +105,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], LCEmbeddings):
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[start : start + len(batch)] = pooled / np.clip(norms, 1e-12, None)
+            out[rows] = pooled / np.clip(norms, 1e-12, None)
         return out
 
     def __call__(self, input: Documents) -> Embeddings:
