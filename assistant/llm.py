@@ -5,8 +5,6 @@ structured-output dialect each speaks (FINDINGS: llama.cpp rejects `json_schema`
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -106,58 +104,16 @@ class ErrorMapper:
             raise ProviderError(
                 f"No model reachable at {url}: start it or set OPENAI_BASE_URL"
             ) from exc
-        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            raise ProviderError(
-                f"The model at {url} rejected the API key: check OPENAI_API_KEY",
-                status=exc.status_code,
-                body=str(exc.body),
-            ) from exc
-        if isinstance(exc, openai.NotFoundError):
-            raise ProviderError(
-                f"The model at {url} does not know that model: check PAPERCHAT_LLM__MODEL",
-                status=exc.status_code,
-                body=str(exc.body),
-            ) from exc
         if isinstance(exc, openai.APIStatusError):
+            if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+                hint = "rejected the API key: check OPENAI_API_KEY"
+            elif isinstance(exc, openai.NotFoundError):
+                hint = "does not know that model: check PAPERCHAT_LLM__MODEL"
+            else:
+                hint = f"failed with HTTP {exc.status_code}: see its log"
             raise ProviderError(
-                f"The model at {url} failed with HTTP {exc.status_code}: see its log",
-                status=exc.status_code,
-                body=str(exc.body),
+                f"The model at {url} {hint}", status=exc.status_code, body=str(exc.body)
             ) from exc
-
-
-def complete_json(
-    model: ChatModel,
-    messages: list[Message],
-    schema: dict[str, Any],
-    max_tokens: int | None = None,
-) -> tuple[dict[str, Any], float | None]:
-    """Collect a streamed JSON reply; returns it parsed and the time to first token."""
-    start = time.perf_counter()
-    first: float | None = None
-    parts: list[str] = []
-    for delta in model.stream_json(messages, schema, max_tokens):
-        if first is None:
-            first = time.perf_counter() - start
-        parts.append(delta)
-    return parse_json("".join(parts)), first
-
-
-def parse_json(raw: str) -> dict[str, Any]:
-    """Lenient parse: a truncated or chatty reply yields what it can, never an exception."""
-    raw = raw.strip()
-    start = raw.find("{")
-    if start < 0:
-        return {}
-    for end in range(len(raw), start, -1):
-        if raw[end - 1] != "}":
-            continue
-        try:
-            value = json.loads(raw[start:end])
-            return value if isinstance(value, dict) else {}
-        except json.JSONDecodeError:
-            continue
-    return {}
 
 
 def build_chat_model(settings: Settings) -> tuple[OpenAICompatible, str]:

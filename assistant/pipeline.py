@@ -262,21 +262,6 @@ def finish(composer: Composer, dropped: list[str]) -> Answer:
     )
 
 
-def checked_answer(
-    reply: dict[str, Any], sources: Sequence[Source], allowed: Sequence[str] = ()
-) -> Answer:
-    """The model's whole JSON reply -> a checked Answer (used where nothing streams)."""
-    checker = Checker(sources, allowed=allowed)
-    composer = Composer(sources)
-    dropped: list[str] = []
-    for item in reply.get("sentences") or []:
-        if isinstance(item, dict):
-            sentence, bad = checker.check(to_draft(item))
-            dropped.extend(bad)
-            composer.add(sentence)
-    return finish(composer, dropped)
-
-
 def facts_answer(facts: list[Fact]) -> Answer:
     sources = mint_sources([p for _, cited in facts for p in cited])
     key_of = {s.paper.id: s.key for s in sources}

@@ -6,7 +6,6 @@ and a collection built with another embedder is detected and rebuilt.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -73,30 +72,26 @@ class PaperIndex:
         self.collection = self._open()
         self._count: int | None = None
 
-    def _open(self, rebuild: bool = False) -> Any:
+    def _open(self) -> Any:
+        """Open the collection; one built with another embedder is dropped and recreated."""
         fingerprint = self.embedder.fingerprint()
-        if rebuild:
-            with contextlib.suppress(Exception):
-                self.client.delete_collection(self.name)
         # Always hand over our embedding function: without it a reopened collection falls
         # back to Chroma's default, which downloads a model and fails offline.
         ef = self.embedder if hasattr(self.embedder, "name") else None
-        collection = self.client.get_or_create_collection(
-            self.name,
-            embedding_function=ef,
-            metadata={"embedder": fingerprint},
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        self.rebuilt = False
-        if (collection.metadata or {}).get("embedder") != fingerprint:
-            self.client.delete_collection(self.name)
-            collection = self.client.create_collection(
+
+        def open_collection() -> Any:
+            return self.client.get_or_create_collection(
                 self.name,
                 embedding_function=ef,
                 metadata={"embedder": fingerprint},
                 configuration={"hnsw": {"space": "cosine"}},
             )
-            self.rebuilt = True
+
+        collection = open_collection()
+        self.rebuilt = (collection.metadata or {}).get("embedder") != fingerprint
+        if self.rebuilt:
+            self.client.delete_collection(self.name)
+            collection = open_collection()
         return collection
 
     def count(self) -> int:

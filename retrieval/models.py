@@ -115,19 +115,6 @@ class Filters(BaseModel):
     def is_empty(self) -> bool:
         return all(v is None for v in self.model_dump().values())
 
-    def matches(self, paper: Paper) -> bool:
-        if self.year_from is not None and (paper.year is None or paper.year < self.year_from):
-            return False
-        if self.year_to is not None and (paper.year is None or paper.year > self.year_to):
-            return False
-        if self.categories and paper.category.upper() not in {c.upper() for c in self.categories}:
-            return False
-        if self.has_code is not None and paper.has_code != self.has_code:
-            return False
-        if self.author and not author_matches(self.author, paper.authors):
-            return False
-        return True
-
     def describe(self) -> str:
         parts = []
         if self.year_from is not None and self.year_from == self.year_to:
@@ -148,16 +135,6 @@ class Filters(BaseModel):
 
 def normalise_name(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").replace(".", " ").split())
-
-
-def author_matches(query: str, authors: list[str]) -> bool:
-    """True if the query names one of the authors (full name, or the surname alone)."""
-    q = normalise_name(query)
-    for author in authors:
-        a = normalise_name(author)
-        if q == a or (" " not in q and q in a.split()) or (len(q) > 3 and q in a):
-            return True
-    return False
 
 
 class Hit(BaseModel):
