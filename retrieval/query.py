@@ -190,16 +190,17 @@ def _find_author(
     """The longest known co-author name in the text (the owner is every paper's author)."""
     owner_key = normalise_name(owner) if owner else None
     lowered = text.lower()
+    folded = lowered.replace("-", " ")
     best: tuple[str, tuple[int, int]] | None = None
-    for name in sorted(set(authors), key=len, reverse=True):
-        if owner_key and normalise_name(name) == owner_key:
+    for name in authors:  # one pass, no sort: corpora can hold hundreds of thousands
+        key = name.lower()
+        if len(key) <= 4 or (best is not None and len(key) <= best[1][1] - best[1][0]):
             continue
-        for variant in {name.lower(), name.lower().replace("-", " ")}:
-            idx = lowered.find(variant)
-            if idx >= 0 and len(variant) > 4:
-                span = (idx, idx + len(variant))
-                if best is None or len(variant) > best[1][1] - best[1][0]:
-                    best = (name, span)
+        idx = lowered.find(key)
+        if idx < 0:
+            idx = folded.find(key.replace("-", " "))
+        if idx >= 0 and not (owner_key and normalise_name(name) == owner_key):
+            best = (name, (idx, idx + len(key)))
     return best
 
 
