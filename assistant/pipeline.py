@@ -154,11 +154,7 @@ class AskPipeline:
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
-        top = hits[0].score
-        kept = [
-            h for h in hits if h.score >= LIST_RELATIVE * top and (h.dense or 0) >= MIN_RELEVANCE
-        ]
-        sources = mint_sources([h.paper for h in kept])
+        sources = mint_sources(close_papers(hits, LIST_RELATIVE))
         lines = []
         for source in sources:
             gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
@@ -242,6 +238,12 @@ class AskPipeline:
 
     def allowed_names(self) -> list[str]:
         return [self.info.owner] if self.info else []
+
+
+def close_papers(hits: Sequence[Hit], relative: float) -> list[Paper]:
+    """Papers relevant in their own right and scoring within `relative` of the best hit."""
+    top = hits[0].score if hits else 0.0
+    return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= relative * top]
 
 
 def to_draft(item: dict[str, Any]) -> Draft:

@@ -20,7 +20,7 @@ from assistant.context import SentenceStreamer, format_sources
 from assistant.facts import corpus_facts
 from assistant.grounding import Checker, Draft, Source, claims, compose, mint_sources
 from assistant.llm import ChatModel, Message
-from assistant.pipeline import MIN_RELEVANCE
+from assistant.pipeline import LIST_RELATIVE, close_papers
 from assistant.prompting import SENTENCES_SCHEMA, THEMED_SCHEMA, load
 from retrieval.models import Filters, Paper
 
@@ -41,12 +41,7 @@ def summarize(assistant: Assistant, topic: str | None, filters: Filters) -> Answ
     searcher = assistant.searcher
     if topic and topic.strip():
         hits = searcher.search(topic, k=SUMMARY_LIMIT, filters=filters)
-        top = hits[0].score if hits else 0.0
-        papers = [
-            h.paper
-            for h in hits
-            if (h.dense or 0) >= MIN_RELEVANCE and h.score >= SUMMARY_RELATIVE * top
-        ]
+        papers = close_papers(hits, SUMMARY_RELATIVE)
         query_vector = searcher.embed(topic)
     else:
         papers = searcher.catalog.select(filters)
@@ -272,8 +267,7 @@ def _bio_papers(assistant: Assistant, topic: str | None, n: int) -> list[Paper]:
     """Papers to highlight: on the topic if one is given, else spread over categories."""
     if topic:
         hits = assistant.searcher.search(topic, k=n + 2)
-        top = hits[0].score if hits else 0.0
-        return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= 0.6 * top]
+        return close_papers(hits, LIST_RELATIVE)
     by_category: dict[str, list[Paper]] = {}
     for paper in sorted(
         assistant.papers, key=lambda p: (any(c.isdigit() for c in p.abstract), p.year or 0)
