@@ -45,6 +45,20 @@ def category_name(code: str) -> str:
     return CATEGORY_NAMES.get(code.upper(), code.upper() or "Unknown")
 
 
+class PaperVersion(BaseModel):
+    """Another record of a paper's work, kept when duplicates are merged into one Paper."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="The id the record would have had.")
+    title: str
+    year: int | None = None
+    venue: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    urls: list[str] = Field(default_factory=list)
+
+
 class Paper(BaseModel):
     """One publication, cleaned and normalised, whatever source it came from."""
 
@@ -70,10 +84,32 @@ class Paper(BaseModel):
     urls: list[str] = Field(default_factory=list)
     abstract: str = Field(default="", description="Clean text: LaTeX markup removed.")
     venue: str | None = Field(default=None, description="Journal or booktitle, when known.")
+    doi: str | None = Field(
+        default=None, description="DOI without resolver, e.g. 10.1063/5.0061990."
+    )
+    arxiv_id: str | None = Field(
+        default=None, description="arXiv id without version, e.g. 2203.03605."
+    )
+    award: str | None = Field(default=None, description="Award or distinction, e.g. Best Paper.")
+    keywords: list[str] = Field(default_factory=list, description="Keywords the source gives.")
+    links: dict[str, str] = Field(
+        default_factory=dict, description="Named links from the source: code, pdf, html, video..."
+    )
+    selected: bool = Field(default=False, description="The owner marks it as a selected paper.")
+    versions: list[PaperVersion] = Field(
+        default_factory=list,
+        description="Other records of this same work (preprint, workshop, duplicate) merged here.",
+    )
 
     def content_hash(self) -> str:
         """Hash of everything indexed, so unchanged papers are never re-embedded."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        data = self.model_dump(mode="json")
+        # Fields added after corpora were first indexed count only when set, so papers that
+        # do not use them keep their old hash and are not re-embedded.
+        for name in _LATER_FIELDS:
+            if data[name] == Paper.model_fields[name].get_default(call_default_factory=True):
+                del data[name]
+        payload = json.dumps(data, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def embed_text(self) -> str:
@@ -83,6 +119,9 @@ class Paper(BaseModel):
     def short_ref(self) -> str:
         """'Title (Year)' for lists and prompts."""
         return f"{self.title} ({self.year})" if self.year else self.title
+
+
+_LATER_FIELDS = ("doi", "arxiv_id", "award", "keywords", "links", "selected", "versions")
 
 
 class CorpusInfo(BaseModel):

@@ -1,7 +1,12 @@
-"""Ingest entry points: read a source file (profile page, JSONL, BibTeX) into `Paper` records.
+"""Ingest entry points: read a source file into `Paper` records, then check its hygiene.
+
+Formats are told apart by content (the extension is only a hint): a profile page, BibTeX,
+our own Paper JSONL, CSL-JSON, OpenAlex works, Semantic Scholar papers, or any JSON array /
+JSONL of paper objects with guessed field names (`field_map` overrides the guess).
 
 Every source goes through the same contract: good records become papers, bad ones become
-`ParseProblem`s with the line they start on, and nothing is dropped without a trace.
+`ParseProblem`s with the line they start on, and nothing is dropped without a trace: the
+`HygieneReport` lists what was skipped, merged, excluded or is missing.
 """
 
 from __future__ import annotations
@@ -15,25 +20,33 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import pyparsing
-from bibtexparser.bibdatabase import UndefinedString
-from bibtexparser.bparser import BibTexParser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrieval.errors import SourceError
-from retrieval.latex import clean_latex, extract_urls, github_url, make_id, unique_id
+from retrieval.formats.bibtex import iter_bibtex, looks_like_bibtex
+from retrieval.formats.jsonfile import (
+    RecordKind,
+    is_paper_schema,
+    iter_json_records,
+    json_items,
+    record_kind,
+)
+from retrieval.hygiene import HygieneReport, check
+from retrieval.latex import make_id, unique_id
 from retrieval.models import CorpusInfo, Paper, category_name
-from retrieval.profile import MONTHS, ParseProblem, parse_profile
+from retrieval.profile import ParseProblem, parse_profile
 
-SourceFormat = Literal["profile", "jsonl", "bibtex"]
-_EXTENSIONS: dict[str, SourceFormat] = {
-    ".txt": "profile", ".jsonl": "jsonl", ".ndjson": "jsonl", ".bib": "bibtex", ".bibtex": "bibtex",
-}  # fmt: skip
-_HINT = "use a profile page (.txt), Paper records (.jsonl) or BibTeX (.bib)"
+SourceFormat = Literal["profile", "jsonl", "bibtex", "csl", "openalex", "s2", "json"]
+_HINT = (
+    "use a profile page, BibTeX, CSL-JSON, OpenAlex or Semantic Scholar JSON, "
+    "or a JSON array / JSONL of papers"
+)
+_EXTENSIONS: dict[str, SourceFormat] = {".txt": "profile", ".jsonl": "jsonl", ".bib": "bibtex"}
+_PROFILE_RE = re.compile(r"^h-index\s*\d", re.MULTILINE)
 
 
 class LoadResult(BaseModel):
-    """What a source yielded: its header (profile pages only), papers and problems."""
+    """What a source yielded: header (profile pages only), papers, problems and the report."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -41,28 +54,15 @@ class LoadResult(BaseModel):
     papers: list[Paper] = Field(default_factory=list)
     problems: list[ParseProblem] = Field(default_factory=list)
     format: SourceFormat
-
-
-def detect_format(path: str | Path) -> SourceFormat:
-    """By extension, else by the first non-blank character of the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"No source file at {path}: check the path ({_HINT}).")
-    if path.suffix.lower() in _EXTENSIONS:
-        return _EXTENSIONS[path.suffix.lower()]
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        head = handle.read(4096)
-    first = head.lstrip()[:1]
-    if first == "{":
-        return "jsonl"
-    if first in ("@", "%"):
-        return "bibtex"
-    if re.search(r"^h-index\s*\d", head, re.MULTILINE):
-        return "profile"
-    raise SourceError(f"Cannot tell the format of {path}: {_HINT}.")
+    excluded: list[Paper] = Field(
+        default_factory=list, description="Papers the owner did not write (see the report)."
+    )
+    report: HygieneReport | None = Field(default=None, description="None for a raw load.")
 
 
 def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise SourceError(f"No source file at {path}: check the path ({_HINT}).")
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,6 +78,44 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise SourceError(f"{path} is not UTF-8 text: re-save it as UTF-8.") from exc
 
 
+def _first_record(path: Path) -> Any:
+    """The first JSON line of a JSONL file (None if it is not one)."""
+    for _, line in _lines(path):
+        if line.strip():
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                return None
+    return None
+
+
+def _json_format(text: str) -> tuple[RecordKind, list[tuple[int, Any]]]:
+    items = list(json_items(text))
+    records = [r for _, r in items if not isinstance(r, ParseProblem)]
+    return record_kind(records), items
+
+
+def detect_format(path: str | Path) -> SourceFormat:
+    """The format by content: the first characters, then the shape of the first records."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"No source file at {path}: check the path ({_HINT}).")
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(65536)
+    first = head.lstrip()[:1]
+    if not first and path.suffix.lower() in _EXTENSIONS:  # an empty file: its name is all
+        return _EXTENSIONS[path.suffix.lower()]
+    if first == "{" and is_paper_schema(_first_record(path)):
+        return "jsonl"  # our own corpus format: streamed and read strictly
+    if first in "[{" and first:
+        return _json_format(_read_text(path))[0]
+    if looks_like_bibtex(head):
+        return "bibtex"
+    if _PROFILE_RE.search(head):
+        return "profile"
+    raise SourceError(f"Cannot tell the format of {path}: {_HINT}.")
+
+
 def _error_text(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors()
@@ -85,7 +123,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _jsonl_paper(record: Any, seen: dict[str, int]) -> Paper:
-    """A Paper from one JSON record, filling what can be derived (ValueError if invalid)."""
+    """A Paper from one record in our schema, filling what can be derived (ValueError)."""
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")
     title = record.get("title")
@@ -123,138 +161,36 @@ def _iter_jsonl(path: Path, seen: dict[str, int]) -> Iterator[Paper | ParseProbl
             yield ParseProblem(line=number, message=str(exc))
 
 
-def _bib_name(name: str) -> str:
-    """'Shum, Heung-Yeung' -> 'Heung-Yeung Shum' ('Last, Jr, First' keeps the Jr)."""
-    parts = [p.strip() for p in clean_latex(name).split(",")]
-    if len(parts) == 2:
-        return f"{parts[1]} {parts[0]}".strip()
-    if len(parts) == 3:
-        return f"{parts[2]} {parts[0]} {parts[1]}".strip()
-    return " ".join(parts)
-
-
-def _split_authors(value: str) -> list[str]:
-    """Split on ' and ' outside braces, as BibTeX does ({Barnes and Noble} is one name)."""
-    names, depth, start = [], 0, 0
-    for m in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
-        token = m.group(0)
-        depth += 1 if token == "{" else -1 if token == "}" else 0
-        if token not in "{}" and depth == 0:
-            names.append(value[start : m.start()])
-            start = m.end()
-    names.append(value[start:])
-    return [" ".join(n.split()) for n in names if n.strip()]
-
-
-def _bib_date(entry: dict[str, str]) -> tuple[int | None, date | None, Literal["month", "year"]]:
-    year_match = re.search(r"\d{4}", entry.get("year", ""))
-    if not year_match:
-        return None, None, "year"
-    year = int(year_match.group(0))
-    month_text = entry.get("month", "").strip()
-    month = MONTHS.get(month_text[:3].title()) or (int(month_text) if month_text.isdigit() else 0)
-    if 1 <= month <= 12:
-        return year, date(year, month, 1), "month"
-    return year, date(year, 1, 1), "year"
-
-
-def _bib_paper(entry: dict[str, str], seen: dict[str, int]) -> Paper:
-    names = _split_authors(entry.get("author", ""))
-    truncated = bool(names) and names[-1].lower() == "others"
-    year, published, precision = _bib_date(entry)
-    raw_text = " ".join(entry.get(f, "") for f in ("url", "abstract", "note", "howpublished"))
-    urls = extract_urls(raw_text)
-    if doi := entry.get("doi", "").strip():
-        urls.append(doi if doi.startswith("http") else f"https://doi.org/{doi}")
-    eprint = entry.get("eprint", "") or entry.get("journal", "")
-    if arxiv := re.search(r"(\d{4}\.\d{4,5})(v\d+)?", eprint):
-        urls.append(f"https://arxiv.org/abs/{arxiv.group(1)}")
-    urls = list(dict.fromkeys(urls))
-    category = entry.get("primaryclass", "").rpartition(".")[2].strip().upper()
-    venue = clean_latex(entry.get("journal") or entry.get("booktitle") or "") or None
-    code = github_url(urls)
-    title = clean_latex(entry["title"])
-    return Paper(
-        id=unique_id(make_id(title), seen),
-        title=title,
-        authors=[_bib_name(n) for n in names if n.lower() != "others"],
-        authors_truncated=truncated,
-        published=published,
-        date_precision=precision if published else "unknown",
-        year=year,
-        category=category,
-        category_name=category_name(category) if category else "",
-        has_code=code is not None,
-        code_url=code,
-        urls=urls,
-        abstract=clean_latex(entry.get("abstract", "")),
-        venue=venue,
-    )
-
-
-def _bib_chunks(path: Path) -> Iterator[tuple[int, str]]:
-    """Entries as (first line, text), split at lines starting with '@'."""
-    start = 1
-    chunk: list[str] = []
-    for number, line in _lines(path):
-        if line.lstrip().startswith("@") and chunk:
-            yield start, "".join(chunk)
-            chunk = []
-        if not chunk:
-            start = number
-        chunk.append(line)
-    if chunk:
-        yield start, "".join(chunk)
-
-
-def _iter_bibtex(path: Path, seen: dict[str, int]) -> Iterator[Paper | ParseProblem]:
-    # One parser for the whole file so @string macros carry over; entries are taken out
-    # after every chunk to keep memory flat.
-    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
-    parser.expect_multiple_parse = True
-    for start, chunk in _bib_chunks(path):
-        kind = re.match(r"\s*@\s*(\w+)", chunk)
-        if kind is None:
-            continue  # text before the first entry: BibTeX ignores it too
-        # bibtexparser turns an unparseable entry into a comment, so "no entry" is the signal.
-        problem = "malformed BibTeX entry (check its braces and commas)"
-        try:
-            entries = list(parser.parse(chunk).entries)
-        except pyparsing.ParseBaseException:
-            entries = []
-        except UndefinedString as exc:
-            entries, problem = [], f"undefined @string macro {exc.args[0]!r}"
-        parser.bib_database.entries.clear()
-        parser.bib_database.comments.clear()
-        if not entries and kind.group(1).lower() not in ("comment", "string", "preamble"):
-            yield ParseProblem(line=start, message=problem)
-        for entry in entries:
-            if not clean_latex(entry.get("title", "")):
-                key = entry.get("ID", "?")
-                yield ParseProblem(line=start, message=f"BibTeX entry {key!r} has no title")
-            else:
-                yield _bib_paper(entry, seen)
-
-
-def _records(path: Path, fmt: SourceFormat, today: date | None) -> Iterator[Paper | ParseProblem]:
+def _records(
+    path: Path, fmt: SourceFormat, today: date | None, field_map: dict[str, str] | None
+) -> Iterator[Paper | ParseProblem]:
     if fmt == "jsonl":
         return _iter_jsonl(path, {})
     if fmt == "bibtex":
-        return _iter_bibtex(path, {})
-    # Profile pages hold a few dozen papers: parsed whole, their problems first.
-    _, papers, problems = parse_profile(_read_text(path), today=today, source=str(path))
-    return iter([*problems, *papers])
+        return iter_bibtex(_read_text(path), {})
+    if fmt == "profile":  # a few dozen papers: parsed whole, their problems first
+        _, papers, problems = parse_profile(_read_text(path), today=today, source=str(path))
+        return iter([*problems, *papers])
+    kind, items = _json_format(_read_text(path))
+    return iter_json_records(items, kind, {}, field_map)
 
 
 def iter_source_batches(
-    path: str | Path, batch_size: int = 512, *, today: date | None = None
+    path: str | Path,
+    batch_size: int = 512,
+    *,
+    today: date | None = None,
+    field_map: dict[str, str] | None = None,
 ) -> Iterator[tuple[list[Paper], list[ParseProblem]]]:
-    """Papers and problems in batches, streaming JSONL and BibTeX for files too big to load."""
+    """Raw papers and problems in batches (no hygiene checks: they need the whole corpus).
+
+    Our JSONL is streamed in constant memory; other formats are parsed whole, then batched.
+    """
     path = Path(path)
     fmt = detect_format(path)
     papers: list[Paper] = []
     problems: list[ParseProblem] = []
-    for record in _records(path, fmt, today):
+    for record in _records(path, fmt, today, field_map):
         if isinstance(record, Paper):
             papers.append(record)
         else:
@@ -266,9 +202,21 @@ def iter_source_batches(
         yield papers, problems
 
 
-def load_source(path: str | Path, *, today: date | None = None) -> LoadResult:
-    """Read a whole source file; `today` anchors the profile page's year-less dates.
+def load_source(
+    path: str | Path,
+    *,
+    today: date | None = None,
+    owner: str | None = None,
+    keep_all: bool = False,
+    field_map: dict[str, str] | None = None,
+    hygiene: bool = True,
+) -> LoadResult:
+    """Read a whole source file and check it (see `retrieval.hygiene`).
 
+    `today` anchors the profile page's year-less dates; `owner` defaults to the profile
+    header's, else is inferred; `keep_all` keeps papers the owner did not write;
+    `field_map` maps our field names to a JSON source's (`{"title": "name"}`);
+    `hygiene=False` gives the records exactly as parsed, with no report.
     A file that yields no paper at all is an error, not an empty corpus.
     """
     path = Path(path)
@@ -278,13 +226,21 @@ def load_source(path: str | Path, *, today: date | None = None) -> LoadResult:
             _read_text(path), today=today, source=str(path)
         )
     else:
-        for papers, problems in iter_source_batches(path, today=today):
+        for papers, problems in iter_source_batches(path, today=today, field_map=field_map):
             result.papers.extend(papers)
             result.problems.extend(problems)
     if not result.papers:
         first = result.problems[0] if result.problems else None
         detail = f" (line {first.line}: {first.message})" if first else ""
         raise SourceError(f"No papers found in {path}{detail}: {_HINT}.")
+    if hygiene:
+        owner = owner or (result.info.owner if result.info else None)
+        checked = check(result.papers, result.problems, owner=owner, keep_all=keep_all)
+        result.papers, result.excluded, result.report = (
+            checked.papers,
+            checked.excluded,
+            checked.report,
+        )
     return result
 
 

@@ -33,13 +33,21 @@ def test_jsonl_keeps_good_records_and_reports_bad_lines() -> None:
         (9, "invalid paper"),
     ]
     assert "year" in result.problems[2].message and "stars" in result.problems[3].message
+    raw = load_source(DATA / "mixed.jsonl", hygiene=False)
+    assert raw.report is None and raw.problems == result.problems
+    assert [p.id for p in raw.papers] == ["dino-detr", "only-title", "mask-dino", "only-title-2"]
+    assert raw.papers[3].authors == ["Someone Else"]
+    # The second "Only a title" is the same title with a shared (missing) author list: merged.
     papers = by_id(result.papers)
-    assert list(papers) == ["dino-detr", "only-title", "mask-dino", "only-title-2"]
+    assert list(papers) == ["dino-detr", "only-title", "mask-dino"]
+    assert [v.id for v in papers["only-title"].versions] == ["only-title-2"]
+    assert papers["only-title"].authors == ["Someone Else"]
+    assert result.report is not None and result.report.papers == 3
+    assert [s.line for s in result.report.skipped] == [4, 5, 6, 9]
     mask = papers["mask-dino"]
     assert (mask.year, mask.date_precision, mask.category_name) == (2022, "day", "Computer Vision")
     assert mask.has_code
     assert papers["dino-detr"].authors_truncated
-    assert papers["only-title-2"].authors == ["Someone Else"]
 
 
 def test_google_scholar_bibtex() -> None:
@@ -67,10 +75,17 @@ def test_dblp_bibtex() -> None:
     ]
     assert "no title" in result.problems[0].message
     papers = by_id(result.papers)
+    # The second Mask DINO record (same title and author) is merged as a version.
     assert list(papers) == [
         "dino-detr-with-improved-denoising-anchor",
         "mask-dino-towards-unified-transformer-based",
-        "mask-dino-towards-unified-transformer-based-2",
+    ]
+    assert result.report is not None
+    assert [w.papers for w in result.report.of_kind("duplicate")] == [
+        [
+            "mask-dino-towards-unified-transformer-based",
+            "mask-dino-towards-unified-transformer-based-2",
+        ]
     ]
     dino = papers["dino-detr-with-improved-denoising-anchor"]
     assert dino.title == (
@@ -91,10 +106,12 @@ def test_dblp_bibtex() -> None:
     mask = papers["mask-dino-towards-unified-transformer-based"]
     assert mask.authors == ["Feng Li", "Hao Zhang", "Huaizhe Xu"]  # "Last, First" reordered
     assert (mask.category, mask.category_name) == ("CV", "Computer Vision")
+    assert (mask.doi, mask.arxiv_id) == ("10.48550/arxiv.2206.02777", "2206.02777")
     assert mask.urls == [
-        "https://doi.org/10.48550/ARXIV.2206.02777",
+        "https://doi.org/10.48550/arxiv.2206.02777",
         "https://arxiv.org/abs/2206.02777",
     ]
+    assert [v.year for v in mask.versions] == [2023]
 
 
 def test_profile_source_has_header_and_matches_committed_corpus() -> None:
@@ -109,7 +126,7 @@ def test_profile_source_has_header_and_matches_committed_corpus() -> None:
 
 @pytest.mark.parametrize("name", ["mixed.jsonl", "scholar.bib", "dblp.bib"])
 def test_streaming_batches_match_load_source(name: str) -> None:
-    whole = load_source(DATA / name)
+    whole = load_source(DATA / name, hygiene=False)
     batches = list(iter_source_batches(DATA / name, batch_size=1))
     assert len(batches) >= len(whole.papers)
     assert [p for papers, _ in batches for p in papers] == whole.papers
