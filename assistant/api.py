@@ -8,27 +8,36 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from assistant.answer import Answer, AnswerEvent, Event, SourcesEvent, TextEvent
-from assistant.context import Compressor
 from assistant.errors import ConfigError
-from assistant.llm import ChatModel, build_chat_model
-from assistant.pipeline import AskPipeline
-from assistant.router import Route, previous_user_question, route
+from assistant.evidence.compress import Compressor
+from assistant.jobs.agent import run_agent
+from assistant.jobs.ask import AskPipeline
+from assistant.jobs.bio import draft_bio
+from assistant.jobs.route import Route, previous_user_question, route
+from assistant.jobs.services import Services
+from assistant.jobs.summarize import summarize
+from assistant.model.client import ChatModel, build_chat_model, build_langchain_model
+from assistant.model.prompts import check_all
 from assistant.settings import Settings
+from assistant.types import (
+    Answer,
+    AnswerEvent,
+    Event,
+    History,
+    SourcesEvent,
+    TextEvent,
+    make_filters,
+)
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.errors import SourceError
 from retrieval.index import PaperIndex, SyncReport, make_client
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
 from retrieval.search import Searcher
 from retrieval.sources import read_corpus
-
-History = Sequence[dict[str, Any]]
 
 
 class Assistant:
@@ -51,6 +60,7 @@ class Assistant:
         self._papers = papers
         self._info = info
         self._provider: str | None = "fake" if chat_model is not None else None
+        check_all()  # a broken prompt template fails now, not at the first question
 
     # --- lazily built collaborators ---
     @cached_property
@@ -108,8 +118,20 @@ class Assistant:
         )
 
     @cached_property
+    def services(self) -> Services:
+        """What the jobs need; the chat model is built only when a job calls it."""
+        policy = self.settings.answer
+        return Services(
+            searcher=self.searcher,
+            compressor=Compressor(self.embedder, policy.lexical_bonus, policy.number_bonus),
+            info=self.info,
+            policy=policy,
+            model_factory=lambda: self.chat_model,
+        )
+
+    @cached_property
     def pipeline(self) -> AskPipeline:
-        return AskPipeline(self.searcher, self.info, Compressor(self.embedder))
+        return AskPipeline(self.services)
 
     @property
     def chat_model(self) -> ChatModel:
@@ -139,18 +161,17 @@ class Assistant:
         return self.searcher.catalog.select(make_filters(filters))
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        position = self.searcher.catalog.position.get(paper_id)
-        return None if position is None else self.papers[position]
+        return self.services.get_paper(paper_id)
 
     def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
         """Sources first (fast), then text deltas, then the final checked `Answer`."""
         if not question.strip():
             raise ConfigError("Empty question: ask something about the papers")
         if self.mode == "agent":
-            from assistant.agent import run_agent
-
             started = time.perf_counter()
-            answer = run_agent(self, question, history, chat_model=self._agent_model)
+            model = self._agent_model or build_langchain_model(self.settings)
+            endpoint = self.settings.llm.base_url or "https://api.openai.com/v1"
+            answer = run_agent(self.services, question, history, model, endpoint)
             answer.timings.total = time.perf_counter() - started
             # The agent finds its sources while it runs: they are known only at the end.
             yield SourcesEvent(citations=answer.citations)
@@ -194,9 +215,7 @@ class Assistant:
         raise AssertionError("stream ended without an answer")  # a bug, not a user error
 
     def summarize(self, topic: str | None = None, **filters: Any) -> Answer:
-        from assistant.writing import summarize
-
-        return summarize(self, topic, make_filters(filters))
+        return summarize(self.services, topic, make_filters(filters))
 
     def draft_bio(
         self,
@@ -205,33 +224,13 @@ class Assistant:
         audience: str = "general",
         topic: str | None = None,
     ) -> Answer:
-        from assistant.writing import draft_bio
-
-        return draft_bio(self, kind=kind, length=length, audience=audience, topic=topic)
+        return draft_bio(self.services, kind=kind, length=length, audience=audience, topic=topic)
 
     def close(self) -> None:
         """Stop the embedded model server if this process started one."""
-        server = sys.modules.get("assistant.server")
+        server = sys.modules.get("assistant.model.server")
         if server is not None:
             server.stop_all()
-
-
-def make_filters(given: dict[str, Any]) -> Filters:
-    """Filters from keyword arguments, with friendly aliases: year=2024, category="CV"."""
-    given = dict(given)
-    if "year" in given:
-        year = given.pop("year")
-        given.setdefault("year_from", year)
-        given.setdefault("year_to", year)
-    if "category" in given:
-        category = given.pop("category")
-        given["categories"] = [category] if isinstance(category, str) else category
-    try:
-        return Filters(**given)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise ConfigError(f"Bad filter {where!r}: {first['msg']}") from exc
 
 
 class Routed(Route):

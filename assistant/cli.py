@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from assistant.errors import PaperchatError
 from assistant.settings import Settings
-from retrieval.errors import RetrievalError
 
 EXIT_USAGE = 2
 
@@ -127,27 +126,31 @@ def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.answer import paper_json
     from assistant.api import Assistant
+    from assistant.types import paper_json
 
     if args.command == "ingest":
         return _ingest(args, settings)
     if args.command == "model":
-        from assistant.server import serve_forever
-        from assistant.weights import resolve_gguf
+        from assistant.model.server import serve_forever
+        from assistant.model.weights import resolve_gguf
 
         if args.action == "path":
             print(resolve_gguf(settings))
             return 0
         return serve_forever(settings)
-    if args.command == "eval":
-        from assistant.evaluate import main as eval_main
-
-        return eval_main(args, settings)
-    if args.command == "bench":
-        from assistant.bench import main as bench_main
-
-        return bench_main(args, settings)
+    if args.command in ("eval", "bench"):
+        try:
+            if args.command == "eval":
+                from assistant.eval.evaluate import main as job
+            else:
+                from assistant.bench.main import main as job
+        except ImportError as exc:
+            raise PaperchatError(
+                f"paperchat {args.command} needs the eval extra ({exc.name} is missing): "
+                "pip install -e '.[eval]'"
+            ) from exc
+        return job(args, settings)
     if args.command == "ui":
         from ui.app import launch
 
@@ -243,7 +246,7 @@ def _chat(assistant: Any) -> None:
             return
         try:
             answer = assistant.ask(question, history)
-        except (PaperchatError, RetrievalError) as exc:
+        except PaperchatError as exc:
             print(f"error: {exc}")
             continue
         _print_answer(answer, False)
@@ -257,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return run(args, Settings())
-    except (PaperchatError, RetrievalError) as exc:
+    except PaperchatError as exc:
         print(f"paperchat: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationError as exc:

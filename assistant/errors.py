@@ -1,10 +1,9 @@
-"""Errors the user can act on. Anything else is a bug and propagates."""
+"""Errors the user can act on, all under one root (`PaperchatError`, shared with
+`retrieval`). Anything else is a bug and propagates."""
 
 from __future__ import annotations
 
-
-class PaperchatError(Exception):
-    """Base: its message is one line that says what to do next."""
+from retrieval.errors import PaperchatError, RetrievalError, SourceError
 
 
 class ConfigError(PaperchatError):
@@ -18,3 +17,6 @@ class ProviderError(PaperchatError):
         super().__init__(message)
         self.status = status
         self.body = body
+
+
+__all__ = ["ConfigError", "PaperchatError", "ProviderError", "RetrievalError", "SourceError"]

@@ -72,6 +72,58 @@ class LLMSettings(BaseModel):
     server_port: int | None = Field(default=None, description="Port for the embedded server.")
 
 
+class AnswerSettings(BaseModel):
+    """Answer policy: every threshold, k and size the jobs use, with how it was chosen.
+
+    Corpus-dependent calibration (the abstention cut) is computed from the corpus at index
+    time and stored with the index; the values here are the fallbacks and fixed policy.
+    """
+
+    min_relevance: float = Field(
+        default=0.28,
+        description="Cosine below which the best hit is not about the question (MiniLM; "
+        "chosen on the dev set's answerable vs unanswerable questions).",
+    )
+    min_named_relevance: float = Field(
+        default=0.15,
+        description="Weaker similarity still answers when the hit's record holds every term "
+        "the question names (LazyDrag, Quant 4.0).",
+    )
+    list_relative: float = Field(
+        default=0.60, description="A topic list keeps hits within this share of the best score."
+    )
+    answer_sources: int = Field(default=4, description="Papers shown to the model per answer.")
+    source_relative: float = Field(
+        default=0.5, description="Shown papers must score within this share of the best hit."
+    )
+    list_limit: int = Field(default=10, description="Hits retrieved for a topic list.")
+    min_overlap: float = Field(
+        default=0.34,
+        description="A sentence with no number or name must share this share of its content "
+        "words with a cited record (a third: one content word in three).",
+    )
+    lexical_bonus: float = Field(
+        default=0.3, description="Compression: weight of words shared with the question."
+    )
+    number_bonus: float = Field(
+        default=0.1, description="Compression: bonus for sentences with digits on quantity asks."
+    )
+    summary_limit: int = Field(default=8, description="Papers a topic summary covers at most.")
+    summary_relative: float = Field(
+        default=0.4, description="Summaries favour recall: a stray paper is still described."
+    )
+    theme_similarity: float = Field(
+        default=0.45, description="Cosine to a theme's first paper to join that theme."
+    )
+    chunk: int = Field(default=4, description="Papers per summary model call (~500 tokens).")
+    long_reply_tokens: int = Field(default=700, description="max_tokens of summary/bio calls.")
+    bio_papers: dict[str, int] = Field(
+        default_factory=lambda: {"short": 3, "medium": 5, "long": 7},
+        description="Papers a bio highlights, by length.",
+    )
+    agent_steps: int = Field(default=6, description="Tool steps an agent may take.")
+
+
 class Settings(BaseSettings):
     """All configuration; nested fields via env like PAPERCHAT_LLM__THREADS=1."""
 
@@ -82,6 +134,7 @@ class Settings(BaseSettings):
     paths: PathSettings = Field(default_factory=PathSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @model_validator(mode="after")
     def _ecosystem_names(self) -> Settings:

@@ -6,11 +6,10 @@ same vectors are used everywhere and Chroma never falls back to its downloading 
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -18,6 +17,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings as LCEmbeddings
 
 from retrieval.errors import RetrievalError
+from retrieval.text import sha256_file
 
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's sentence_bert_config max_seq_length
@@ -30,14 +30,6 @@ def _package_dir(module: str, install_hint: str) -> Path:
     except ImportError as exc:
         raise RetrievalError(f"Embedding model package missing: {install_hint}") from exc
     return Path(mod.__file__ or "").parent
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @register_embedding_function
@@ -154,4 +146,14 @@ class OpenAIEmbedder(LCEmbeddings):
         return self.encode([text])[0].tolist()
 
 
-Embedder = MiniLMEmbedder | OpenAIEmbedder
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index, search and compression need from an embedder: L2-normalised rows."""
+
+    def fingerprint(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...

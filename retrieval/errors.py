@@ -1,9 +1,17 @@
-"""Errors from reading sources and the index; messages are one actionable line."""
+"""The one root of every error a user can act on, and the retrieval side's errors.
+
+`PaperchatError` lives here because `retrieval` never imports `assistant`; the assistant's
+own errors (`ConfigError`, `ProviderError`) derive from it, so callers catch one class.
+"""
 
 from __future__ import annotations
 
 
-class RetrievalError(Exception):
+class PaperchatError(Exception):
+    """Base: its message is one line that says what to do next."""
+
+
+class RetrievalError(PaperchatError):
     """Base for corpus and index errors the user can act on."""
 
 

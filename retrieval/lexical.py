@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,96 +10,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-TOKEN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "that",
-        "the",
-        "their",
-        "them",
-        "these",
-        "this",
-        "those",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "while",
-        "who",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "paper",
-        "papers",
-        "work",
-        "works",
-        "study",
-        "studies",
-        "corpus",
-        "about",
-        "using",
-        "use",
-        "used",
-        "via",
-    ]
-)
-
-
-def _stem(token: str) -> str:
-    """A deliberately crude plural/-ing fold: enough to meet 'models' with 'model'."""
-    for suffix, keep, min_len in (
-        ("ies", "y", 5),
-        ("ers", "", 7),
-        ("ing", "", 5),
-        ("er", "", 7),  # reasoner ~ reasoning, transformer ~ transforming
-        ("ed", "", 6),
-        ("es", "e", 5),
-        ("s", "", 5),
-    ):
-        if len(token) >= min_len and token.endswith(suffix) and not token.endswith("ss"):
-            return token[: -len(suffix)] + keep
-    return token
-
-
-def tokenize(text: str) -> list[str]:
-    tokens: list[str] = []
-    for raw in TOKEN.findall(text.lower()):
-        if raw in STOPWORDS:
-            continue
-        tokens.append(_stem(raw))
-        # 'mask-dino' also matches 'mask' and 'dino'
-        if "-" in raw:
-            tokens.extend(_stem(p) for p in raw.split("-") if p and p not in STOPWORDS)
-    return tokens
+from retrieval.text import tokenize
 
 
 class Lexical:

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.lexical import STOPWORDS
 from retrieval.models import CATEGORY_NAMES, Filters, normalise_name
+from retrieval.text import STOPWORDS
 
 Intent = Literal["count", "list", "question"]
 

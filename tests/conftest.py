@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +16,7 @@ from assistant.settings import ROOT, Settings
 from retrieval.embedder import MiniLMEmbedder
 from retrieval.sources import read_corpus
 
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-
-
-class FakeChatModel:
-    """A FAKE chat model for unit tests: replies with fixed JSON, streamed in small chunks."""
-
-    def __init__(self, reply: dict[str, Any] | list[dict[str, Any]], name: str = "fake") -> None:
-        self.replies = reply if isinstance(reply, list) else [reply]
-        self.name = name
-        self.calls: list[list[dict[str, str]]] = []
-
-    def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
-    ) -> Iterator[str]:
-        self.calls.append(messages)
-        text = json.dumps(self.replies[min(len(self.calls), len(self.replies)) - 1])
-        for i in range(0, len(text), 9):
-            yield text[i : i + 9]
+DEV_SET = ROOT / "data" / "eval" / "dev.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +37,15 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(index_dir: Path) -> Settings:
+    """Pinned so the environment (OPENAI_API_KEY, PAPERCHAT_*) cannot turn a fake into a
+    real hosted model: pipeline mode, embedded model, MiniLM."""
     s = Settings()
     s.paths.data_dir = index_dir
+    s.llm.mode = "pipeline"
+    s.llm.base_url = None
+    s.llm.api_key = None
+    s.llm.provider = "auto"
+    s.retrieval.embedder = "minilm"
     return s
 
 

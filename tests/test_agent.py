@@ -4,32 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, ToolMessage
 
-from assistant.agent import KeyRegistry, make_tools, run_agent
-
-
-class ScriptedFakeChatModel(BaseChatModel):
-    """A FAKE tool-calling model: plays back fixed AI messages, records what it was sent."""
-
-    script: list[AIMessage]
-    seen: list[list[BaseMessage]] = []  # noqa: RUF012  (a pydantic field: copied per instance)
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
-    ) -> ChatResult:
-        self.seen.append(list(messages))
-        message = self.script[min(len(self.seen), len(self.script)) - 1]
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedFakeChatModel:  # type: ignore[override]
-        return self
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted-fake"
+from assistant.jobs.agent import KeyRegistry, make_tools, run_agent
+from tests.fakes import ScriptedFakeChatModel
 
 
 def test_agent_calls_tools_and_its_answer_is_checked(make_assistant: Any) -> None:
@@ -62,13 +40,14 @@ def test_agent_without_sources_abstains(make_assistant: Any) -> None:
     fake = ScriptedFakeChatModel(
         script=[AIMessage(content="Quantum chips use qubits [1].")], seen=[]
     )
-    answer = run_agent(make_assistant(None), "What about quantum hardware?", chat_model=fake)
+    services = make_assistant(None).services
+    answer = run_agent(services, "What about quantum hardware?", None, fake, "http://fake")
     assert not answer.answered and answer.citations == []
 
 
 def test_list_and_stats_tools_are_exact(make_assistant: Any) -> None:
     registry = KeyRegistry()
-    tools = {t.name: t for t in make_tools(make_assistant(None), registry)}
+    tools = {t.name: t for t in make_tools(make_assistant(None).services, registry)}
     listed = tools["list_papers"].invoke({"has_code": True})
     assert listed.startswith("12 papers") and len(registry.sources) == 12
     stats = tools["corpus_stats"].invoke({})

@@ -15,20 +15,20 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant import bench
-from assistant.bench_answer import llama_timings
-from assistant.bench_measure import percentiles
-from assistant.bench_report import NOTES, quality, write_report
-from assistant.bench_search import (
+from assistant.bench import main as bench
+from assistant.bench.answer import llama_timings
+from assistant.bench.measure import percentiles
+from assistant.bench.report import NOTES, quality, write_report
+from assistant.bench.search import (
     queries_for,
     search_latency,
     stage_index,
     stage_server,
     synthetic_vectors,
 )
+from assistant.bench.synthetic import Synthetic
 from assistant.errors import ConfigError
 from assistant.settings import Settings
-from assistant.synthetic import Synthetic
 
 LOG = """\
 Llama.generate: 24 prefix-match hit, remaining 18 prompt tokens to eval

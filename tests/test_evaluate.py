@@ -6,54 +6,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.evaluate import (
+from assistant.eval.evaluate import check_titles, evaluate, main, summarize_answers
+from assistant.eval.metrics import (
     ANSWER_METRICS,
     RETRIEVAL_METRICS,
     Question,
-    check_titles,
     citation_precision,
     depth,
-    evaluate,
     gold_recall,
     has_all_facts,
     load_questions,
-    main,
     mean,
     recall_at_k,
     reciprocal_rank,
-    render_table,
-    summarize_answers,
-    write_outputs,
 )
-from assistant.grounding import split_sentences
-from tests.conftest import FakeChatModel
-
-
-class QuotingChatModel(FakeChatModel):
-    """A FAKE chat model: answers with the sentences shown for source [1], citing [1].
-
-    Deterministic, and every sentence it writes is verbatim from a source, so the grounding
-    checks keep it; what the eval then measures is retrieval and the code's decisions.
-    """
-
-    def __init__(self) -> None:
-        super().__init__([], name="fake-quoter")
-
-    def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
-    ) -> Iterator[str]:
-        shown = re.search(r"^\[1\] .*?\(\w+(?:\.\w+)?\): (.*)$", messages[-1]["content"], re.M)
-        sentences = split_sentences(shown[1]) if shown else []
-        self.replies.append({"sentences": [{"text": s, "sources": [1]} for s in sentences[:3]]})
-        yield from super().stream_json(messages, schema, max_tokens)
+from assistant.eval.report import render_table, write_outputs
+from tests.fakes import QuotingChatModel
 
 
 # --- the metrics, by hand ---

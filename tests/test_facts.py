@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import FakeChatModel
+from tests.fakes import FakeChatModel
 
 
 def test_header_and_collaborator_questions(make_assistant: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.grounding import (
+from assistant.evidence.grounding import (
     Checker,
     Draft,
     claims,

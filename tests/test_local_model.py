@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
 from assistant.api import Assistant
-from assistant.server import stop_all
+from assistant.model.server import stop_all
+from assistant.types import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
 from tests.conftest import DEV_SET
 from tests.test_cli import paperchat
 

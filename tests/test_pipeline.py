@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.answer import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
-from assistant.context import SentenceStreamer, resolve_follow_up
-from tests.conftest import FakeChatModel
+from assistant.jobs.route import resolve_follow_up
+from assistant.model.replies import ReplySentence, SentenceStreamer
+from assistant.types import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
+from tests.fakes import FakeChatModel
 
 DINO_Q = "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?"
 
@@ -87,8 +88,10 @@ def test_follow_up_answer_uses_earlier_turn(make_assistant: Any) -> None:
 def test_sentence_streamer_emits_only_complete_items() -> None:
     streamer = SentenceStreamer()
     assert streamer.feed('{"sentences": [{"text": "A b", ') == []
-    assert streamer.feed('"sources": [1]}, {"text": "C"') == [{"text": "A b", "sources": [1]}]
-    assert streamer.feed(', "sources": []}]}') == [{"text": "C", "sources": []}]
+    assert streamer.feed('"sources": [1]}, {"text": "C"') == [
+        ReplySentence(text="A b", sources=[1])
+    ]
+    assert streamer.feed(', "sources": []}]}') == [ReplySentence(text="C", sources=[])]
 
 
 def test_summarize_maps_chunks_and_reduces_by_theme(make_assistant: Any) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.router import route
+from assistant.jobs.route import route
 from retrieval.query import analyze
-from tests.conftest import FakeChatModel
+from tests.fakes import FakeChatModel
 
 
 def _route(question: str, previous: str | None = None):  # type: ignore[no-untyped-def]

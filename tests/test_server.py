@@ -21,9 +21,9 @@ import psutil
 import pytest
 from openai import OpenAI
 
-from assistant import weights
 from assistant.errors import ConfigError, ProviderError
-from assistant.server import LlamaServer, free_port, require_llama_cpp
+from assistant.model import weights
+from assistant.model.server import LlamaServer, free_port, require_llama_cpp
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,7 +249,7 @@ def test_server_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     _smollm_settings(tmp_path)
     script = textwrap.dedent(f"""
         import sys, time
-        from assistant.server import LlamaServer
+        from assistant.model.server import LlamaServer
         from assistant.settings import Settings
         s = Settings(llm={{"local_model": "smollm"}}, paths={{"data_dir": {str(tmp_path)!r}}})
         server = LlamaServer.from_settings(s).start()

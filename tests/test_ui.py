@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from assistant.api import Assistant
 from assistant.errors import ProviderError
 from assistant.settings import Settings
-from tests.conftest import FakeChatModel
+from tests.fakes import FakeChatModel
 from ui.app import build_app, chat, draft, launch, search, summarize
 
 CHROMIUM = Path("/usr/bin/chromium")

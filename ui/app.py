@@ -15,12 +15,18 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from assistant.answer import Answer, AnswerEvent, Citation, SourcesEvent, TextEvent
-from assistant.api import Assistant
-from assistant.errors import PaperchatError
-from assistant.settings import Settings
-from retrieval.errors import RetrievalError
-from retrieval.models import Hit, Paper
+from assistant import (
+    Answer,
+    AnswerEvent,
+    Assistant,
+    Citation,
+    Hit,
+    Paper,
+    PaperchatError,
+    Settings,
+    SourcesEvent,
+    TextEvent,
+)
 
 Message = dict[str, Any]
 ChatOutput = tuple[str, list[Message], str, list[Message]] | dict[str, Any]  # or gr.skip()
@@ -37,7 +43,7 @@ def user_errors() -> Iterator[None]:
     """Errors the user can act on become a visible `gr.Error`; anything else is a bug."""
     try:
         yield
-    except (PaperchatError, RetrievalError) as exc:
+    except PaperchatError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
@@ -128,7 +134,7 @@ def chat(
                 yield "", [*shown, bubble(render_answer(answer))], panel, history + turn
                 return
             yield "", [*shown, bubble(text or THINKING)], render_sources(retrieved), history
-    except (PaperchatError, RetrievalError) as exc:
+    except PaperchatError as exc:
         # A toast, and the reason in the chat under the question; the question goes back in
         # the box to retry. Not gr.Error: that would cover the whole conversation.
         gr.Warning(str(exc))
@@ -180,7 +186,7 @@ def render_hits(hits: Sequence[Hit]) -> str:
 def _title(assistant: Assistant) -> str:
     try:
         info = assistant.info
-    except RetrievalError:
+    except PaperchatError:
         info = None
     who = f" over {info.owner}'s papers" if info else ""
     return f"# paperchat\nCited answers{who}. Every [n] points to a paper the code checked."

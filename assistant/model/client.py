@@ -123,7 +123,7 @@ def build_chat_model(settings: Settings) -> tuple[OpenAICompatible, str]:
     """
     llm = settings.llm
     if settings.uses_embedded_model():
-        from assistant.server import LlamaServer
+        from assistant.model.server import LlamaServer
 
         server = LlamaServer.shared(settings)
         client = OpenAICompatible(
@@ -136,11 +136,7 @@ def build_chat_model(settings: Settings) -> tuple[OpenAICompatible, str]:
             timeout=llm.timeout,
         )
         return client, "llamacpp"
-    # "auto" speaks OpenAI's dialect; a llama.cpp server elsewhere needs provider=llamacpp.
-    provider = "openai" if llm.provider == "auto" else llm.provider
-    model = llm.model or ("gpt-4o-mini" if provider == "openai" else None)
-    if not model:
-        raise ConfigError("Set PAPERCHAT_LLM__MODEL to the model name your endpoint serves")
+    provider, model = endpoint(settings)
     client = OpenAICompatible(
         llm.base_url,
         llm.api_key,
@@ -151,3 +147,31 @@ def build_chat_model(settings: Settings) -> tuple[OpenAICompatible, str]:
         timeout=llm.timeout,
     )
     return client, provider
+
+
+def endpoint(settings: Settings) -> tuple[str, str]:
+    """The configured endpoint's dialect and model name (the one place a default is chosen:
+    "auto" speaks OpenAI's dialect; a llama.cpp server elsewhere needs provider=llamacpp)."""
+    llm = settings.llm
+    provider = "openai" if llm.provider == "auto" else llm.provider
+    model = llm.model or ("gpt-4o-mini" if provider == "openai" else None)
+    if not model:
+        raise ConfigError("Set PAPERCHAT_LLM__MODEL to the model name your endpoint serves")
+    return provider, model
+
+
+def build_langchain_model(settings: Settings) -> Any:
+    """ChatOpenAI against the configured endpoint (hosted, vLLM, Ollama, ...), for the
+    agent's native tool calls."""
+    from langchain_openai import ChatOpenAI
+
+    llm = settings.llm
+    _, model = endpoint(settings)
+    return ChatOpenAI(
+        model=model,
+        base_url=llm.base_url,
+        api_key=llm.api_key or "not-needed",
+        temperature=llm.temperature,
+        timeout=llm.timeout,
+        max_retries=0,
+    )

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from retrieval.text import sha256_file
 
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 # The official Qwen release file (Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF).
@@ -54,14 +55,6 @@ def resolve_gguf(settings: Settings) -> Path:
     if settings.llm.local_model == "smollm":
         return smollm_gguf(models)
     return qwen_gguf(models)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sidecar(path: Path, sidecar_dir: Path | None = None) -> Path:

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.bench_measure import Row
-from assistant.bench_search import TARGET_P95_MS
+from assistant.bench.measure import Row
+from assistant.bench.search import TARGET_P95_MS
+from assistant.bench.synthetic import SEED
 from assistant.settings import ROOT
-from assistant.synthetic import SEED
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:

@@ -1,12 +1,17 @@
-"""The typed end of the pipeline: a checked `Answer` and the events `stream` yields."""
+"""The typed end of the pipeline: a checked `Answer`, the events `stream` yields, and the
+one way from keyword arguments (API, CLI, agent tools) to `Filters`."""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrieval.models import Paper
+from assistant.errors import ConfigError
+from retrieval.models import Filters, Paper
+
+History = Sequence[dict[str, Any]]
 
 NOT_COVERED = "The corpus does not cover this."
 
@@ -95,3 +100,22 @@ class AnswerEvent(BaseModel):
 
 
 Event = SourcesEvent | TextEvent | AnswerEvent
+
+
+def make_filters(given: dict[str, Any]) -> Filters:
+    """Filters from keyword arguments, with friendly aliases: year=2024, category="CV".
+    None values are ignored, so a tool's unset optional arguments mean "no filter"."""
+    given = {k: v for k, v in given.items() if v is not None}
+    if "year" in given:
+        year = given.pop("year")
+        given.setdefault("year_from", year)
+        given.setdefault("year_to", year)
+    if "category" in given:
+        category = given.pop("category")
+        given["categories"] = [category] if isinstance(category, str) else category
+    try:
+        return Filters(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(f"Bad filter {where!r}: {first['msg']}") from exc

@@ -9,7 +9,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from assistant.bench_measure import Row, log, timed
+from assistant.bench.measure import Row, log, timed
 from assistant.settings import Settings
 from retrieval.embedder import Embedder
 from retrieval.models import CorpusInfo, Paper
@@ -44,12 +44,12 @@ def stage_answer(
 ) -> Row:
     """Each answer through the pipeline, then the same messages straight to llama.cpp with
     its prompt cache emptied by an unrelated request first."""
-    from assistant.answer import AnswerEvent, SourcesEvent, TextEvent
     from assistant.api import Assistant
-    from assistant.evaluate import DEFAULT_SET, load_questions
-    from assistant.llm import response_format
-    from assistant.prompting import SENTENCES_SCHEMA
-    from assistant.server import LlamaServer
+    from assistant.eval.evaluate import DEFAULT_SET, load_questions
+    from assistant.model.client import response_format
+    from assistant.model.replies import SENTENCES_SCHEMA
+    from assistant.model.server import LlamaServer
+    from assistant.types import AnswerEvent, SourcesEvent, TextEvent
 
     s = settings.model_copy(deep=True)
     s.paths.data_dir = data_dir

@@ -1,4 +1,5 @@
-"""Which job a chat message asks for: a question (`ask`), a summary or a bio/talk intro.
+"""Which job a chat message asks for (a question, a summary, a bio/talk intro), and how a
+follow-up turn borrows from the previous one.
 
 In chat people say "Summarize the work on X" or "Draft a short talk introduction about his
 work on Y"; those go to the jobs built for them, with their topic and options read here.
@@ -32,6 +33,11 @@ ABOUT = re.compile(
 )
 AUDIENCE = re.compile(
     r"\bfor\s+(?:an?\s+)?(?P<aud>[\w\s-]{3,40}?)\s*(?:audience)?\s*(?:[.?!]|$)", re.I
+)
+FOLLOW_UP = re.compile(
+    r"\b(?:it|its|it's|they|their|them|those|these|this|that|he|his|she|her|"
+    r"the (?:paper|model|method|system|approach|work)|same|above|previous|more)\b",
+    re.I,
 )
 FOLLOW_UP_ONLY = re.compile(r"^\s*(?:those|these|them|that|it|the\s+above|this)\s*[.?!]?\s*$", re.I)
 
@@ -88,3 +94,24 @@ def _strip_audience(topic: str | None) -> str | None:
 def previous_user_question(history: Sequence[dict[str, Any]] | None) -> str | None:
     users = [m.get("content") for m in history or [] if m.get("role") == "user"]
     return str(users[-1]) if users else None
+
+
+def resolve_follow_up(question: str, history: Sequence[dict[str, Any]] | None) -> str:
+    """The retrieval query for a turn: a follow-up borrows the previous user question."""
+    previous = previous_user_question(history)
+    if not previous:
+        return question
+    if FOLLOW_UP.search(question) or len(question.split()) <= 3:
+        return f"{previous} {question}"
+    return question
+
+
+def previous_exchange(history: Sequence[dict[str, Any]] | None, limit: int = 300) -> str:
+    """The last question and answer, briefly, so the model can read 'its' and 'those'."""
+    if not history:
+        return ""
+    lines = []
+    for message in list(history)[-2:]:
+        role = "Earlier question" if message.get("role") == "user" else "Earlier answer"
+        lines.append(f"{role}: {str(message.get('content', ''))[:limit]}")
+    return "\n".join(lines)

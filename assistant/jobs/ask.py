@@ -8,11 +8,27 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from assistant.answer import (
+from assistant.evidence.compress import format_sources
+from assistant.evidence.facts import Fact, facts_for
+from assistant.evidence.grounding import (
+    Checker,
+    Composer,
+    Draft,
+    Source,
+    allowed_words,
+    claims,
+    mint_sources,
+)
+from assistant.evidence.select import close_papers, relevant
+from assistant.jobs.route import previous_exchange, resolve_follow_up
+from assistant.jobs.services import Services
+from assistant.model.client import ChatModel, Message
+from assistant.model.prompts import load
+from assistant.model.replies import SENTENCES_SCHEMA, ReplySentence, SentenceStreamer
+from assistant.types import (
     NOT_COVERED,
     Answer,
     AnswerEvent,
@@ -23,42 +39,9 @@ from assistant.answer import (
     TextEvent,
     Timings,
 )
-from assistant.context import (
-    Compressor,
-    SentenceStreamer,
-    format_sources,
-    previous_exchange,
-    resolve_follow_up,
-)
-from assistant.facts import Fact, facts_for
-from assistant.grounding import (
-    Checker,
-    Composer,
-    Draft,
-    Source,
-    allowed_words,
-    claims,
-    mint_sources,
-    normalise,
-    occurs,
-)
-from assistant.llm import ChatModel, Message
-from assistant.prompting import SENTENCES_SCHEMA, load
-from retrieval.lexical import tokenize
-from retrieval.models import CorpusInfo, Hit, Paper
-from retrieval.query import QueryPlan, analyze
-from retrieval.search import Searcher
+from retrieval.models import Hit, Paper
+from retrieval.query import QueryPlan
 
-# Calibrated on the dev set (see `paperchat eval`): below this cosine similarity the best
-# hit is not about the question, and the answer is NOT_COVERED without asking the model.
-MIN_RELEVANCE = 0.28
-# ...unless the question names something (LazyDrag, Quant 4.0) that the hit's record holds.
-MIN_NAMED_RELEVANCE = 0.15
-# A list keeps hits whose fused score is this close to the best one.
-LIST_RELATIVE = 0.60
-ANSWER_SOURCES = 4
-SOURCE_RELATIVE = 0.5
-LIST_LIMIT = 10
 PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
 
 
@@ -79,14 +62,15 @@ class Prepared:
 class AskPipeline:
     """`ask`: questions about the research."""
 
-    def __init__(self, searcher: Searcher, info: CorpusInfo | None, compressor: Compressor):
-        self.searcher = searcher
-        self.info = info
-        self.compressor = compressor
-        self.authors = sorted({a for p in searcher.catalog.papers for a in p.authors})
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.searcher = services.searcher
+        self.info = services.info
+        self.compressor = services.compressor
+        self.policy = services.policy
 
     def plan(self, question: str) -> QueryPlan:
-        return analyze(question, authors=self.authors, owner=self.info.owner if self.info else None)
+        return self.services.plan(question)
 
     def prepare(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Prepared:
         start = time.perf_counter()
@@ -102,7 +86,7 @@ class AskPipeline:
             query = resolve_follow_up(plan.topic or question, history)
             qvec = self.searcher.embed(query)
             prepared.query_vector = qvec
-            k = LIST_LIMIT if plan.intent != "question" else ANSWER_SOURCES
+            k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
             hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
             prepared.hits = hits
             if not hits or not self.relevant(question, plan.topic, hits[0]):
@@ -111,7 +95,7 @@ class AskPipeline:
                 prepared.final = self.topic_list(plan, hits, qvec)
             else:
                 # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
-                hits = [h for h in hits if h.score >= SOURCE_RELATIVE * hits[0].score]
+                hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
                 shown = [
                     self.compressor.compress(
                         h.paper, qvec, keep=3 if i == 0 else 2, query=f"{question} {query}"
@@ -135,26 +119,13 @@ class AskPipeline:
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
     def relevant(self, question: str, topic: str, hit: Hit) -> bool:
-        """Code decides abstention: enough similarity, or weaker similarity backed by the
-        hit holding the question's named terms (LazyDrag, Quant 4.0) or all its topic words
-        ("diffusion transformers"; one word must be in the title)."""
-        dense = hit.dense or 0.0
-        if dense >= MIN_RELEVANCE:
-            return True
-        if dense < MIN_NAMED_RELEVANCE:
-            return False
-        evidence = Source(key="1", paper=hit.paper).evidence()
-        named = {c for c in claims(question, allowed_words(self.allowed_names())) if c[0].isalpha()}
-        if named:
-            return all(occurs(c, normalise(evidence)) for c in named)
-        words = set(tokenize(topic))
-        if len(words) == 1:
-            return words <= set(tokenize(hit.paper.title))
-        return bool(words) and words <= set(tokenize(evidence))
+        return relevant(question, topic, hit, self.policy, self.allowed_names())
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
-        sources = mint_sources(close_papers(hits, LIST_RELATIVE))
+        sources = mint_sources(
+            close_papers(hits, self.policy.list_relative, self.policy.min_relevance)
+        )
         lines = []
         for source in sources:
             gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
@@ -195,7 +166,9 @@ class AskPipeline:
             yield AnswerEvent(answer=prepared.final)
             return
         streamer = SentenceStreamer()
-        checker = Checker(prepared.sources, allowed=self.allowed_names())
+        checker = Checker(
+            prepared.sources, self.allowed_names(), min_overlap=self.policy.min_overlap
+        )
         composer = Composer(prepared.sources)
         dropped: list[str] = []
         first: float | None = None
@@ -237,18 +210,11 @@ class AskPipeline:
         )
 
     def allowed_names(self) -> list[str]:
-        return [self.info.owner] if self.info else []
+        return self.services.allowed_names()
 
 
-def close_papers(hits: Sequence[Hit], relative: float) -> list[Paper]:
-    """Papers relevant in their own right and scoring within `relative` of the best hit."""
-    top = hits[0].score if hits else 0.0
-    return [h.paper for h in hits if (h.dense or 0) >= MIN_RELEVANCE and h.score >= relative * top]
-
-
-def to_draft(item: dict[str, Any]) -> Draft:
-    keys = [str(k) for k in item.get("sources") or [] if isinstance(k, int | str)]
-    return Draft(text=str(item.get("text", "")), sources=keys)
+def to_draft(item: ReplySentence) -> Draft:
+    return Draft(text=item.text, sources=[str(k) for k in item.sources])
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:

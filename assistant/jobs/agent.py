@@ -6,24 +6,17 @@ checks as pipeline mode and comes back as the same `Answer`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.tools import StructuredTool
 
-from assistant.answer import NOT_COVERED, Answer
-from assistant.grounding import Checker, Composer, Source, drafts_from_text
-from assistant.pipeline import MIN_RELEVANCE, finish
+from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
+from assistant.jobs.ask import finish
+from assistant.jobs.services import Services
+from assistant.model.client import ErrorMapper
+from assistant.model.prompts import load
+from assistant.types import NOT_COVERED, Answer, make_filters
 from retrieval.models import Filters, Paper
-
-if TYPE_CHECKING:
-    from assistant.api import Assistant
-
-SYSTEM = (
-    "You answer questions about one researcher's papers using the tools. Search before "
-    "answering. Cite every sentence with the bracketed source numbers that the tool results "
-    "show, like [2]; cite nothing else. Copy numbers exactly. If the tools find nothing "
-    f"relevant, reply exactly: {NOT_COVERED}"
-)
 
 
 class KeyRegistry:
@@ -49,19 +42,22 @@ def tool_filters(
     has_code: bool | None,
 ) -> Filters:
     """The tools' flat arguments (simple for a model to fill) as Filters."""
-    return Filters(
-        year_from=year_from,
-        year_to=year_to,
-        categories=[category] if category else None,
-        author=author,
-        has_code=has_code,
+    return make_filters(
+        {
+            "year_from": year_from,
+            "year_to": year_to,
+            "category": category,
+            "author": author,
+            "has_code": has_code,
+        }
     )
 
 
-def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTool]:
+def make_tools(services: Services, registry: KeyRegistry) -> list[StructuredTool]:
     """The four corpus tools, bound to one answer's key registry."""
-    searcher = assistant.searcher
-    compressor = assistant.pipeline.compressor
+    searcher = services.searcher
+    compressor = services.compressor
+    min_relevance = services.policy.min_relevance
 
     def search_papers(
         query: str,
@@ -77,7 +73,7 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
         hits = searcher.search(query, k=4, filters=filters, query_vector=qvec)
         lines = []
         for hit in hits:
-            if (hit.dense or 0) < MIN_RELEVANCE:
+            if (hit.dense or 0) < min_relevance:
                 continue
             shown = compressor.compress(hit.paper, qvec, keep=2, query=query)
             key = registry.key(hit.paper, shown)
@@ -100,7 +96,7 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
 
     def get_paper(paper_id: str) -> str:
         """Full record of one paper by its id."""
-        paper = assistant.get_paper(paper_id)
+        paper = services.get_paper(paper_id)
         if paper is None:
             return f"No paper with id {paper_id}."
         key = registry.key(paper, paper.abstract)
@@ -108,8 +104,8 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
 
     def corpus_stats() -> str:
         """Owner, h-index, citations, paper count, categories and years of the corpus."""
-        info = assistant.info
-        papers = assistant.papers
+        info = services.info
+        papers = services.papers
         years = sorted(p.year for p in papers if p.year)
         head = (
             f"Owner {info.owner}, h-index {info.h_index}, {info.citations} citations. "
@@ -127,28 +123,29 @@ def make_tools(assistant: Assistant, registry: KeyRegistry) -> list[StructuredTo
 
 
 def run_agent(
-    assistant: Assistant,
+    services: Services,
     question: str,
-    history: Sequence[dict[str, Any]] | None = None,
-    chat_model: Any = None,
+    history: Sequence[dict[str, Any]] | None,
+    chat_model: Any,
+    endpoint: str,
 ) -> Answer:
     """Let the model call tools, then check its final text like any other answer."""
     from langchain.agents import create_agent
 
     registry = KeyRegistry()
-    model = chat_model or langchain_chat_model(assistant)
-    agent = create_agent(model, tools=make_tools(assistant, registry), system_prompt=SYSTEM)
+    system = load("agent_system").render(not_covered=NOT_COVERED)
+    agent = create_agent(chat_model, tools=make_tools(services, registry), system_prompt=system)
     messages = [
         {"role": m["role"], "content": str(m.get("content", ""))}
         for m in history or []
         if m.get("role") in ("user", "assistant")
     ]
-    with assistant_errors(assistant):
+    with ErrorMapper(endpoint):
         state = agent.invoke({"messages": [*messages, {"role": "user", "content": question}]})
     final = state["messages"][-1]
     text = final.content if isinstance(final.content, str) else str(final.content)
     sources = list(registry.sources.values())
-    checker = Checker(sources, allowed=assistant.pipeline.allowed_names())
+    checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
     composer = Composer(sources)
     dropped: list[str] = []
     for draft in drafts_from_text(text) if sources else []:
@@ -156,27 +153,7 @@ def run_agent(
         dropped.extend(bad)
         composer.add(sentence)
     answer = finish(composer, dropped)
-    answer.model = str(getattr(model, "model_name", None) or getattr(model, "name", "agent"))
-    return answer
-
-
-def langchain_chat_model(assistant: Assistant) -> Any:
-    """ChatOpenAI against the configured endpoint (hosted, vLLM, Ollama, ...)."""
-    from langchain_openai import ChatOpenAI
-
-    llm = assistant.settings.llm
-    return ChatOpenAI(
-        model=llm.model or "gpt-4o-mini",
-        base_url=llm.base_url,
-        api_key=llm.api_key or "not-needed",
-        temperature=llm.temperature,
-        timeout=llm.timeout,
-        max_retries=0,
+    answer.model = str(
+        getattr(chat_model, "model_name", None) or getattr(chat_model, "name", "agent")
     )
-
-
-def assistant_errors(assistant: Assistant) -> Any:
-    """Map the openai client's errors (raised inside LangChain) to one-line ProviderErrors."""
-    from assistant.llm import ErrorMapper
-
-    return ErrorMapper(assistant.settings.llm.base_url or "https://api.openai.com/v1")
+    return answer

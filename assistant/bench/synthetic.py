@@ -24,7 +24,7 @@ class Synthetic:
     """
 
     def __init__(self, real: Sequence[Paper], seed: int = SEED) -> None:
-        from assistant.grounding import split_sentences
+        from retrieval.text import split_sentences
 
         self.seed = seed
         self.sentences = [s for p in real for s in split_sentences(p.abstract) if len(s) > 40]

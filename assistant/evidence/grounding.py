@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import NOT_COVERED, Citation, Sentence
-from retrieval.lexical import tokenize
+from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
+from retrieval.text import split_sentences, tokenize
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d])")
 # Words with a capital after the first letter or a digit mix: DINO, ResNet-50, XiaoIce, H2VQ.
@@ -32,7 +32,6 @@ COMMON = frozenset(
     Name Give Summarize Tell Describe Explain Draft Write""".split()
 )
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 
 class Source(BaseModel):
@@ -100,13 +99,13 @@ def overlap(text: str, evidence_tokens: set[str]) -> float:
     return len(words & evidence_tokens) / len(words) if words else 0.0
 
 
-MIN_OVERLAP = 0.34
-
-
 class Checker:
     """Checks drafts against the sources shown for one answer."""
 
-    def __init__(self, sources: Sequence[Source], allowed: Sequence[str] = ()) -> None:
+    def __init__(
+        self, sources: Sequence[Source], allowed: Sequence[str] = (), min_overlap: float = 0.34
+    ) -> None:
+        self.min_overlap = min_overlap
         self.sources = {s.key: s for s in sources}
         self.evidence = {s.key: normalise(s.evidence()) for s in sources}
         self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
@@ -144,11 +143,11 @@ class Checker:
             note = "not in any source: " + ", ".join(absent or sorted(needed))
             return Sentence(text=text, status="unsupported", note=note), dropped
         # No numbers or names: the sentence must share its content with a cited source.
-        good = [k for k in cited if overlap(text, self.tokens[k]) >= MIN_OVERLAP]
+        good = [k for k in cited if overlap(text, self.tokens[k]) >= self.min_overlap]
         if good:
             return Sentence(text=text, keys=good, status="supported"), dropped
         nearest = max(self.sources, key=lambda k: overlap(text, self.tokens[k]), default=None)
-        if nearest is not None and overlap(text, self.tokens[nearest]) >= MIN_OVERLAP:
+        if nearest is not None and overlap(text, self.tokens[nearest]) >= self.min_overlap:
             status = "reattributed" if cited else "attributed"
             sentence = Sentence(text=text, keys=[nearest], status=status, note="by word overlap")
             return sentence, dropped
@@ -211,10 +210,6 @@ def compose(
     for sentence in sentences:
         composer.add(sentence)
     return composer.text, composer.citations, composer.sentences
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
 
 
 def drafts_from_text(text: str) -> list[Draft]:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.bench_measure import Row, log, peak_rss, percentiles, time_each, timed, timed_cpu
+from assistant.bench.measure import Row, log, peak_rss, percentiles, time_each, timed, timed_cpu
+from assistant.bench.synthetic import SEED, Synthetic
 from assistant.settings import Settings
-from assistant.synthetic import SEED, Synthetic
 from retrieval.embedder import DIM, Embedder
 from retrieval.index import PaperIndex, make_client
 from retrieval.lexical import Lexical
@@ -226,7 +226,7 @@ def stage_scale(
 @contextlib.contextmanager
 def chroma_server(path: Path, log_dir: Path) -> Iterator[tuple[str, int]]:
     """`chroma run` on 127.0.0.1 at a free port, stopped on exit."""
-    from assistant.server import free_port
+    from assistant.model.server import free_port
 
     binary = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()

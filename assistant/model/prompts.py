@@ -1,5 +1,6 @@
 """Prompt templates from `prompts/`: each file declares its variables on its first line
-(`# variables: a, b`) and loading checks that the body uses exactly those.
+(`# variables: a, b`) and loading checks that the body uses exactly those. `check_all`
+loads every template at start-up, so a broken prompt fails before the first question.
 """
 
 from __future__ import annotations
@@ -45,27 +46,14 @@ def load(name: str) -> Template:
     return Template(name=name, variables=declared, body=body.strip())
 
 
-SENTENCES_SCHEMA: dict[str, object] = {
-    "type": "object",
-    "properties": {
-        "sentences": {
-            "type": "array",
-            "maxItems": 6,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "text": {"type": "string"},
-                    "sources": {"type": "array", "items": {"type": "integer"}},
-                },
-                "required": ["text", "sources"],
-            },
-        }
-    },
-    "required": ["sentences"],
-}
+def names() -> list[str]:
+    return sorted(
+        entry.name.removesuffix(".txt")
+        for entry in resources.files("prompts").iterdir()
+        if entry.name.endswith(".txt")
+    )
 
-THEMED_SCHEMA: dict[str, object] = {
-    "type": "object",
-    "properties": {"theme": {"type": "string"}, **SENTENCES_SCHEMA["properties"]},  # type: ignore[dict-item]
-    "required": ["theme", "sentences"],
-}
+
+def check_all() -> list[Template]:
+    """Every template in `prompts/`, loaded and checked."""
+    return [load(name) for name in names()]

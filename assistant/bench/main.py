@@ -19,10 +19,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from assistant.bench_answer import stage_answer
-from assistant.bench_measure import Row, log, machine, peak_rss
-from assistant.bench_report import render, write_report
-from assistant.bench_search import (
+from assistant.bench.answer import stage_answer
+from assistant.bench.measure import Row, log, machine, peak_rss
+from assistant.bench.report import render, write_report
+from assistant.bench.search import (
     queries_for,
     search_latency,
     stage_index,

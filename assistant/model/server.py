@@ -25,8 +25,8 @@ from typing import IO, ClassVar, NoReturn
 import httpx
 
 from assistant.errors import ConfigError, ProviderError
+from assistant.model.weights import resolve_gguf
 from assistant.settings import Settings
-from assistant.weights import resolve_gguf
 
 HOST = "127.0.0.1"
 # No Linux wheel on PyPI: this builds one (~10 min on 2 cores, see FINDINGS).

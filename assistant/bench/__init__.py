@@ -1,0 +1,1 @@
+"""`paperchat bench`: speed and memory, with the machine (needs the `eval` extra)."""

@@ -1,0 +1,1 @@
+"""`paperchat eval`: quality on a question set (needs the `eval` extra)."""

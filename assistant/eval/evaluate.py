@@ -1,0 +1,208 @@
+"""`paperchat eval`: retrieval quality (BM25, dense and hybrid side by side) and, with
+`--answers`, answer quality on a question set. Prints a table, writes JSON and a Markdown
+report with one bar chart per metric.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable, Collection, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ConfigError
+from assistant.eval.metrics import (
+    DEFAULT_SET,
+    KINDS,
+    RANK_DEPTH,
+    RETRIEVAL_METRICS,
+    VARIANTS,
+    Question,
+    citation_precision,
+    depth,
+    gold_recall,
+    has_all_facts,
+    load_questions,
+    mean,
+    recall_at_k,
+    reciprocal_rank,
+    title_key,
+)
+from assistant.eval.report import render_table, write_outputs
+from assistant.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+    from assistant.types import Answer
+
+
+# --- running the assistant ---
+def check_titles(questions: Sequence[Question], titles: Collection[str]) -> None:
+    """A gold title missing from the corpus would silently count as a miss: refuse."""
+    known = {title_key(t) for t in titles}
+    for q in questions:
+        for title in [*q.gold, *q.also_relevant]:
+            if title_key(title) not in known:
+                raise ConfigError(
+                    f"Question {q.id}: title not in the corpus: {title!r}: fix the set or ingest"
+                )
+
+
+def rank_question(assistant: Assistant, q: Question) -> dict[str, Any]:
+    """Rankings of the three variants, with the plan's filters and topic as the pipeline uses.
+
+    Metadata-only plans (counts/lists by filter) are answered from the catalog, so all
+    variants get that exact list as their ranking.
+    """
+    plan = assistant.pipeline.plan(q.question)
+    searcher = assistant.searcher
+    row: dict[str, Any] = {"id": q.id, "kind": q.kind, "gold": len(q.gold)}
+    if plan.is_metadata_only:
+        listed = [p.title for p in searcher.catalog.select(plan.filters)]
+        ranked = dict.fromkeys(VARIANTS, listed)
+        row |= {"how": "metadata", "query": plan.filters.describe()}
+    else:
+        query = plan.topic or q.question
+        qvec = searcher.embed(query)
+        ranked = {
+            v: [
+                h.paper.title
+                for h in searcher.search(
+                    query, k=RANK_DEPTH, filters=plan.filters, mode=v, query_vector=qvec
+                )
+            ]
+            for v in VARIANTS
+        }
+        row |= {"how": "search", "query": query}
+    for v in VARIANTS:
+        row[v] = {
+            "recall@5": recall_at_k(ranked[v], q.gold, 5),
+            "recall@k": recall_at_k(ranked[v], q.gold, depth(q.gold)),
+            "mrr": reciprocal_rank(ranked[v], q.gold),
+            "top": ranked[v][:5],
+        }
+    return row
+
+
+def answer_question(assistant: Assistant, q: Question) -> Answer:
+    """The job each kind exercises: ask, summarize or draft_bio."""
+    topic = assistant.pipeline.plan(q.question).topic
+    if q.kind == "summary":
+        return assistant.summarize(topic or q.question)
+    if q.kind == "bio":
+        talk = "talk" in q.question.lower()
+        return assistant.draft_bio(kind="talk_intro" if talk else "bio", topic=topic or None)
+    return assistant.ask(q.question)
+
+
+def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
+    cited = [c.paper.title for c in answer.citations]
+    allowed = [*q.gold, *q.also_relevant]
+    return {
+        "id": q.id,
+        "kind": q.kind,
+        "answered": answer.answered,
+        "citations": len(cited),
+        "relevant_citations": sum(title_key(c) in {title_key(a) for a in allowed} for c in cited),
+        "citation_precision": citation_precision(cited, allowed),
+        "gold_citation_recall": gold_recall(cited, q.gold),
+        "facts_ok": has_all_facts(answer.text, q.facts),
+        "unsupported": answer.unsupported,
+        "dropped_keys": len(answer.dropped_keys),
+        "seconds": round(seconds, 3),
+        "model": answer.model,
+        "text": answer.text,
+    }
+
+
+def summarize_answers(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate answer metrics; citation precision is pooled over all citations."""
+    cited = sum(r["citations"] for r in rows)
+    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    times = [r["seconds"] for r in rows]
+    return {
+        "n": len(rows),
+        "citation_precision": sum(r["relevant_citations"] for r in rows) / cited if cited else None,
+        "gold_citation_recall": mean([r["gold_citation_recall"] for r in rows]),
+        "fact_accuracy": mean([r["facts_ok"] for r in rows]),
+        "abstention_accuracy": mean(
+            [not r["answered"] for r in rows if r["kind"] == "unanswerable"]
+        ),
+        "false_abstentions": mean([not r["answered"] for r in answerable]),
+        "unsupported": sum(r["unsupported"] for r in rows),
+        "dropped_keys": sum(r["dropped_keys"] for r in rows),
+        "seconds_median": statistics.median(times) if times else None,
+        "seconds_max": max(times) if times else None,
+    }
+
+
+def by_kind(
+    rows: Sequence[dict[str, Any]], summarise: Callable[[Sequence[dict[str, Any]]], dict[str, Any]]
+) -> dict[str, Any]:
+    kinds = [k for k in KINDS if any(r["kind"] == k for r in rows)]
+    return {
+        **{k: summarise([r for r in rows if r["kind"] == k]) for k in kinds},
+        "overall": summarise(rows),
+    }
+
+
+def summarize_retrieval(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    scored = [r for r in rows if r["gold"]]
+    return {
+        "n": len(scored),
+        **{v: {m: mean([r[v][m] for r in scored]) for m in RETRIEVAL_METRICS} for v in VARIANTS},
+    }
+
+
+def evaluate(
+    assistant: Assistant, questions: Sequence[Question], *, answers: bool = False
+) -> dict[str, Any]:
+    check_titles(questions, [p.title for p in assistant.papers])
+    started = time.perf_counter()
+    ranked = [rank_question(assistant, q) for q in questions]
+    result: dict[str, Any] = {
+        "date": date.today().isoformat(),
+        "papers": len(assistant.papers),
+        "questions": len(questions),
+        "retrieval_seconds": round(time.perf_counter() - started, 2),
+        "retrieval": by_kind(ranked, summarize_retrieval),
+        "retrieval_rows": ranked,
+    }
+    if answers:
+        _ = assistant.chat_model  # start the model first: its start-up is not answer time
+        rows = []
+        for q in questions:
+            t0 = time.perf_counter()
+            answer = answer_question(assistant, q)
+            rows.append(score_answer(q, answer, time.perf_counter() - t0))
+        result["answers"] = by_kind(rows, summarize_answers)
+        result["answer_rows"] = rows
+    return result
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+
+    questions = load_questions(args.qset or DEFAULT_SET)
+    assistant = Assistant(settings)
+    try:
+        result = evaluate(assistant, questions, answers=args.answers)
+        result["set"] = os.path.relpath(args.qset or DEFAULT_SET, ROOT)
+        result["command"] = (
+            "paperchat eval"
+            + (" --answers" if args.answers else "")
+            + (f" --set {args.qset}" if args.qset else "")
+        )
+        written = write_outputs(result, args.out)
+        if args.json:
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            print(render_table(result))
+            print(f"\nWrote {', '.join(str(p) for p in written[:2])} and {len(written) - 2} charts")
+    finally:
+        assistant.close()
+    return 0

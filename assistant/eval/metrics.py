@@ -1,0 +1,112 @@
+"""Question sets and the pure metrics: titles in, numbers out, so a hand-made case can
+check them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import ConfigError
+from assistant.settings import ROOT
+
+DEFAULT_SET = ROOT / "data" / "eval" / "dev.jsonl"
+KINDS = ("lookup", "aggregate", "metadata", "unanswerable", "summary", "bio")
+VARIANTS = ("bm25", "dense", "hybrid")
+RETRIEVAL_METRICS = ("recall@5", "recall@k", "mrr")
+ANSWER_METRICS = (
+    "citation_precision",
+    "gold_citation_recall",
+    "fact_accuracy",
+    "abstention_accuracy",
+    "false_abstentions",
+)
+RANK_DEPTH = 20  # hits kept per variant: enough for MRR and recall@2x gold
+
+
+class Question(BaseModel):
+    """One line of a question set (data/eval/README.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    kind: Literal["lookup", "aggregate", "metadata", "unanswerable", "summary", "bio"]
+    question: str
+    gold: list[str] = Field(default_factory=list, description="Titles that must be found/cited.")
+    also_relevant: list[str] = Field(default_factory=list, description="May be cited freely.")
+    facts: list[str] = Field(default_factory=list, description="Strings an answer must contain.")
+
+
+def load_questions(path: Path) -> list[Question]:
+    if not path.is_file():
+        raise ConfigError(f"No question set at {path}: pass --set FILE (JSONL, see shared/eval)")
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(Question.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigError(f"{path}:{n}: {first['loc']}: {first['msg']}") from exc
+    if not out:
+        raise ConfigError(f"{path} holds no questions")
+    return out
+
+
+# --- pure metrics: titles in, numbers out (None where the metric does not apply) ---
+def title_key(title: str) -> str:
+    """Titles compared case- and punctuation-insensitively."""
+    return " ".join(re.findall(r"\w+", title.casefold()))
+
+
+def recall_at_k(ranked: Sequence[str], gold: Collection[str], k: int) -> float | None:
+    """Share of gold titles among the first k ranked ones."""
+    if not gold:
+        return None
+    wanted = {title_key(g) for g in gold}
+    return len(wanted & {title_key(r) for r in ranked[:k]}) / len(wanted)
+
+
+def depth(gold: Collection[str]) -> int:
+    """k for the second recall: max(5, 2 x gold), so list questions are not capped at 5."""
+    return max(5, 2 * len(gold))
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Collection[str]) -> float | None:
+    """1/rank of the first gold title; 0 if none was ranked."""
+    if not gold:
+        return None
+    wanted = {title_key(g) for g in gold}
+    for i, title in enumerate(ranked, 1):
+        if title_key(title) in wanted:
+            return 1.0 / i
+    return 0.0
+
+
+def citation_precision(cited: Sequence[str], allowed: Collection[str]) -> float | None:
+    """Share of cited titles that are gold or also-relevant; None without citations."""
+    if not cited:
+        return None
+    ok = {title_key(a) for a in allowed}
+    return sum(title_key(c) in ok for c in cited) / len(cited)
+
+
+def gold_recall(cited: Sequence[str], gold: Collection[str]) -> float | None:
+    return recall_at_k(cited, gold, len(cited))
+
+
+def has_all_facts(text: str, facts: Sequence[str]) -> bool | None:
+    """True if every fact string occurs in the text (case-insensitive)."""
+    if not facts:
+        return None
+    lowered = text.casefold()
+    return all(f.casefold() in lowered for f in facts)
+
+
+def mean(values: Sequence[float | bool | None]) -> float | None:
+    real = [float(v) for v in values if v is not None]
+    return sum(real) / len(real) if real else None

@@ -1,0 +1,1 @@
+"""Evidence: compression, relevance selection, corpus facts and the grounding checks."""

@@ -1,0 +1,40 @@
+"""Which hits count as evidence: the relevance gate that decides abstention, and the cut
+that keeps a list to the papers really about its topic. Thresholds come from
+`AnswerSettings`; the code, not the model, decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.evidence.grounding import Source, allowed_words, claims, normalise, occurs
+from assistant.settings import AnswerSettings
+from retrieval.models import Hit, Paper
+from retrieval.text import tokenize
+
+
+def relevant(
+    question: str, topic: str, hit: Hit, policy: AnswerSettings, names: Sequence[str] = ()
+) -> bool:
+    """Enough similarity, or weaker similarity backed by the hit holding the question's
+    named terms (LazyDrag, Quant 4.0) or all its topic words ("diffusion transformers";
+    one word must be in the title)."""
+    dense = hit.dense or 0.0
+    if dense >= policy.min_relevance:
+        return True
+    if dense < policy.min_named_relevance:
+        return False
+    evidence = Source(key="1", paper=hit.paper).evidence()
+    named = {c for c in claims(question, allowed_words(names)) if c[0].isalpha()}
+    if named:
+        return all(occurs(c, normalise(evidence)) for c in named)
+    words = set(tokenize(topic))
+    if len(words) == 1:
+        return words <= set(tokenize(hit.paper.title))
+    return bool(words) and words <= set(tokenize(evidence))
+
+
+def close_papers(hits: Sequence[Hit], relative: float, min_relevance: float) -> list[Paper]:
+    """Papers relevant in their own right and scoring within `relative` of the best hit."""
+    top = hits[0].score if hits else 0.0
+    return [h.paper for h in hits if (h.dense or 0) >= min_relevance and h.score >= relative * top]

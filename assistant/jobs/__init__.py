@@ -1,0 +1,1 @@
+"""The jobs a user asks for: ask (pipeline), agent, summarize, bio, and routing."""

@@ -1,0 +1,57 @@
+"""What a job needs, as one small typed bundle: the searcher, the compressor, the chat
+model (built only when a job calls it), the corpus header and the answer policy. The facade
+builds it; jobs never see the facade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from assistant.evidence.compress import Compressor
+from assistant.model.client import ChatModel
+from assistant.settings import AnswerSettings
+from retrieval.models import CorpusInfo, Paper
+from retrieval.query import QueryPlan, analyze
+from retrieval.search import Searcher
+
+
+@dataclass
+class Services:
+    searcher: Searcher
+    compressor: Compressor
+    info: CorpusInfo | None
+    policy: AnswerSettings
+    model_factory: Callable[[], ChatModel]
+    agent_model_factory: Callable[[], object] | None = None
+    _model: ChatModel | None = field(default=None, repr=False)
+
+    @property
+    def model(self) -> ChatModel:
+        if self._model is None:
+            self._model = self.model_factory()
+        return self._model
+
+    @property
+    def papers(self) -> list[Paper]:
+        return self.searcher.catalog.papers
+
+    @property
+    def owner(self) -> str:
+        return self.info.owner if self.info else "The researcher"
+
+    def allowed_names(self) -> list[str]:
+        """Names that are never claims: the corpus owner."""
+        return [self.info.owner] if self.info else []
+
+    @cached_property
+    def authors(self) -> list[str]:
+        return sorted({a for p in self.papers for a in p.authors})
+
+    def plan(self, question: str) -> QueryPlan:
+        return analyze(question, authors=self.authors, owner=self.info.owner if self.info else None)
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        position = self.searcher.catalog.position.get(paper_id)
+        return None if position is None else self.papers[position]

@@ -1,0 +1,78 @@
+"""The one family of test doubles: FAKE chat models for unit tests of logic only.
+
+`FakeChatModel` implements the production `ChatModel` protocol (schema-valid JSON, streamed
+in small chunks); `QuotingChatModel` answers with the sentences shown for source [1];
+`ScriptedFakeChatModel` is a LangChain chat model that plays back fixed AI messages, for
+the agent's native tool-calling loop. Integration tests use the real parts instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from retrieval.text import split_sentences
+
+
+class FakeChatModel:
+    """A FAKE chat model: replies with fixed JSON, streamed in small chunks."""
+
+    def __init__(self, reply: dict[str, Any] | list[dict[str, Any]], name: str = "fake") -> None:
+        self.replies = reply if isinstance(reply, list) else [reply]
+        self.name = name
+        self.calls: list[list[dict[str, str]]] = []
+
+    def stream_json(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+    ) -> Iterator[str]:
+        self.calls.append(messages)
+        text = json.dumps(self.replies[min(len(self.calls), len(self.replies)) - 1])
+        for i in range(0, len(text), 9):
+            yield text[i : i + 9]
+
+
+class QuotingChatModel(FakeChatModel):
+    """A FAKE chat model: answers with the sentences shown for source [1], citing [1].
+
+    Deterministic, and every sentence it writes is verbatim from a source, so the grounding
+    checks keep it; what an eval then measures is retrieval and the code's decisions.
+    """
+
+    def __init__(self) -> None:
+        super().__init__([], name="fake-quoter")
+
+    def stream_json(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+    ) -> Iterator[str]:
+        shown = re.search(r"^\[1\] .*?\(\w+(?:\.\w+)?\): (.*)$", messages[-1]["content"], re.M)
+        sentences = split_sentences(shown[1]) if shown else []
+        self.replies.append({"sentences": [{"text": s, "sources": [1]} for s in sentences[:3]]})
+        yield from super().stream_json(messages, schema, max_tokens)
+
+
+class ScriptedFakeChatModel(BaseChatModel):
+    """A FAKE tool-calling LangChain model: plays back fixed AI messages, records what it
+    was sent."""
+
+    script: list[AIMessage]
+    seen: list[list[BaseMessage]] = []  # noqa: RUF012  (a pydantic field: copied per instance)
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
+        self.seen.append(list(messages))
+        message = self.script[min(len(self.seen), len(self.script)) - 1]
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedFakeChatModel:  # type: ignore[override]
+        return self
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted-fake"
