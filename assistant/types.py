@@ -34,6 +34,11 @@ class Sentence(BaseModel):
     keys: list[str] = Field(default_factory=list, description="Final citation keys.")
     status: Literal["supported", "reattributed", "attributed", "unsupported", "fact"] = "supported"
     note: str = Field(default="", description="Why it was re-attributed or removed.")
+    evidence: dict[str, str] = Field(
+        default_factory=dict,
+        description="Final citation key -> the sentence of that paper's record that supports "
+        "this sentence (what the UI highlights in the paper's card).",
+    )
 
 
 class Timings(BaseModel):
@@ -52,6 +57,10 @@ class Answer(BaseModel):
     text: str = Field(description="Answer text with [n] markers.")
     answered: bool = Field(description="False when the corpus does not cover the question.")
     citations: list[Citation] = Field(default_factory=list)
+    checked: list[Citation] = Field(
+        default_factory=list,
+        description="Papers looked at but not cited as support (a 'not stated' answer).",
+    )
     dropped_keys: list[str] = Field(
         default_factory=list, description="Keys the model cited but was never shown."
     )
@@ -70,6 +79,8 @@ class Answer(BaseModel):
             "answer": self.text,
             "answered": self.answered,
             "citations": [{"key": c.key, "paper": paper_json(c.paper)} for c in self.citations],
+            "checked": [paper_json(c.paper) for c in self.checked],
+            "sentences": [s.model_dump() for s in self.sentences],
             "model": self.model,
             "timings": self.timings.model_dump(),
             "dropped_keys": self.dropped_keys,
