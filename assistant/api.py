@@ -6,14 +6,18 @@ never at import time; search needs no model at all.
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
+from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.agent import run_agent
 from assistant.jobs.ask import AskPipeline
 from assistant.jobs.bio import draft_bio
@@ -22,6 +26,7 @@ from assistant.jobs.services import Services
 from assistant.jobs.summarize import summarize
 from assistant.model.client import ChatModel, build_chat_model, build_langchain_model
 from assistant.model.prompts import check_all
+from assistant.overview import CorpusStats, MapPoint, corpus_stats, paper_map, papers_since
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
@@ -36,6 +41,7 @@ from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.errors import SourceError
 from retrieval.index import PaperIndex, SyncReport, make_client
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
+from retrieval.query import QueryPlan
 from retrieval.search import Searcher
 from retrieval.sources import read_corpus
 
@@ -163,10 +169,48 @@ class Assistant:
     def get_paper(self, paper_id: str) -> Paper | None:
         return self.services.get_paper(paper_id)
 
-    def stream(self, question: str, history: History | None = None) -> Iterator[Event]:
-        """Sources first (fast), then text deltas, then the final checked `Answer`."""
+    # --- for the UI: exports and the corpus at a glance ---
+    def export_bibtex(self, paper_ids: Sequence[str]) -> str:
+        """BibTeX for these papers (unknown ids are skipped), every field escaped."""
+        papers = [p for i in dict.fromkeys(paper_ids) if (p := self.get_paper(i)) is not None]
+        return bibtex(papers)
+
+    def export_markdown(self, turns: Sequence[tuple[str, Answer]]) -> str:
+        """A conversation as Markdown, with one reference list for all its answers."""
+        return conversation_markdown(turns, self.info.owner if self.info else None)
+
+    def corpus_stats(self) -> CorpusStats:
+        return corpus_stats(self.papers, self.info.owner if self.info else None)
+
+    def paper_map(self) -> list[MapPoint]:
+        """Every paper's embedding in 2-D (PCA), with its theme (k-means), for a topic map."""
+        return paper_map(self.searcher.catalog.papers, self.searcher.vectors)
+
+    def papers_since(self, since: date) -> list[Paper]:
+        return papers_since(self.papers, since)
+
+    def model_status(self) -> str:
+        """Which model answers and whether it is up; never shows a key."""
+        llm = self.settings.llm
+        if self._provider == "fake":
+            return f"test model {getattr(self._chat_model, 'name', 'fake')} (a fake) · ready"
+        if self.mode == "pipeline" and self.settings.uses_embedded_model():
+            name = llm.gguf.name if llm.gguf else f"{llm.local_model} (embedded, llama.cpp)"
+            ready = "ready" if self._chat_model is not None else "starts on the first question"
+            return f"{name} · {ready}"
+        return f"{llm.model or 'default model'} (hosted at {llm.base_url or 'api.openai.com'})"
+
+    def stream(
+        self, question: str, history: History | None = None, filters: dict[str, Any] | None = None
+    ) -> Iterator[Event]:
+        """Sources first (fast), then text deltas, then the final checked `Answer`.
+        `filters` (as for `search`) narrow what the question finds; they win over the
+        question's own phrases."""
         if not question.strip():
             raise ConfigError("Empty question: ask something about the papers")
+        if filters and not make_filters(filters).is_empty():
+            yield from self._filtered(make_filters(filters)).stream(question, history)
+            return
         if self.mode == "agent":
             started = time.perf_counter()
             model = self._agent_model or build_langchain_model(self.settings)
@@ -208,8 +252,19 @@ class Assistant:
             filters = source.filters
         return Routed(**job.model_dump(), filters=filters)
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
-        for event in self.stream(question, history):
+    def _filtered(self, filters: Filters) -> Assistant:
+        """This assistant with the same collaborators, planning with `filters` added."""
+        clone = copy.copy(self)
+        base = self.services
+        given = {f.name: getattr(base, f.name) for f in fields(Services)}
+        clone.__dict__["services"] = _FilteredServices(**given, extra=filters)
+        clone.__dict__.pop("pipeline", None)
+        return clone
+
+    def ask(
+        self, question: str, history: History | None = None, filters: dict[str, Any] | None = None
+    ) -> Answer:
+        for event in self.stream(question, history, filters):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise AssertionError("stream ended without an answer")  # a bug, not a user error
@@ -231,6 +286,21 @@ class Assistant:
         server = sys.modules.get("assistant.model.server")
         if server is not None:
             server.stop_all()
+
+
+@dataclass
+class _FilteredServices(Services):
+    """Services whose query plans carry the caller's filters (over the question's own)."""
+
+    extra: Filters = field(default_factory=Filters)
+
+    def plan(self, question: str) -> QueryPlan:
+        plan = super().plan(question)
+        merged = {
+            **plan.filters.model_dump(exclude_none=True),
+            **self.extra.model_dump(exclude_none=True),
+        }
+        return plan.model_copy(update={"filters": Filters(**merged)})
 
 
 class Routed(Route):
