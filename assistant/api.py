@@ -15,6 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
+from assistant.corpora import CorpusSummary, list_corpora, load_corpus
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
@@ -38,12 +39,10 @@ from assistant.types import (
     make_filters,
 )
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
-from retrieval.errors import SourceError
 from retrieval.index import PaperIndex, SyncReport, make_client
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
 from retrieval.query import QueryPlan
 from retrieval.search import Searcher
-from retrieval.sources import read_corpus
 
 
 class Assistant:
@@ -58,8 +57,11 @@ class Assistant:
         embedder: Embedder | None = None,
         papers: list[Paper] | None = None,
         info: CorpusInfo | None = None,
+        corpus: str | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        # One corpus per Assistant: its own files, collection and BM25 cache, never mixed.
+        self.corpus_paths = self.settings.corpus_paths(corpus)
         self._chat_model = chat_model
         self._agent_model = agent_model  # a LangChain chat model, for agent mode
         self._embedder = embedder
@@ -70,21 +72,27 @@ class Assistant:
 
     # --- lazily built collaborators ---
     @cached_property
-    def corpus(self) -> tuple[CorpusInfo | None, list[Paper]]:
+    def _corpus(self) -> tuple[CorpusInfo | None, list[Paper]]:
         if self._papers is not None:
             return self._info, self._papers
-        paths = self.settings.paths
-        if not paths.corpus.exists():
-            raise SourceError(f"No corpus at {paths.corpus}: run `paperchat ingest SOURCE` first")
-        return read_corpus(paths.corpus, paths.corpus_info)
+        return load_corpus(self.corpus_paths)
+
+    @property
+    def corpus(self) -> str:
+        """The name of the corpus this assistant answers from."""
+        return self.corpus_paths.name
+
+    def corpora(self) -> list[CorpusSummary]:
+        """Every corpus in the data dir (the shipped one first), for selectors and listings."""
+        return list_corpora(self.settings)
 
     @property
     def info(self) -> CorpusInfo | None:
-        return self.corpus[0]
+        return self._corpus[0]
 
     @property
     def papers(self) -> list[Paper]:
-        return self.corpus[1]
+        return self._corpus[1]
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -101,7 +109,7 @@ class Assistant:
     def index(self) -> PaperIndex:
         r = self.settings.retrieval
         client = make_client(self.settings.paths.data_dir, r.chroma_host, r.chroma_port)
-        return PaperIndex(client, self.embedder, name=r.collection)
+        return PaperIndex(client, self.embedder, name=self.corpus_paths.collection)
 
     def build_index(self, progress: bool = True) -> SyncReport:
         """Bring the index in step with the corpus (embeds only what changed)."""
@@ -120,7 +128,7 @@ class Assistant:
             self.embedder,
             dense_weight=r.dense_weight,
             lexical_weight=r.lexical_weight,
-            cache_dir=self.settings.paths.data_dir / "bm25",
+            cache_dir=self.corpus_paths.bm25,
         )
 
     @cached_property
@@ -208,6 +216,12 @@ class Assistant:
         question's own phrases."""
         if not question.strip():
             raise ConfigError("Empty question: ask something about the papers")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise ConfigError(
+                f"Question too long ({len(question)} characters, limit {limit}): shorten it "
+                "or raise PAPERCHAT_MAX_QUESTION_CHARS"
+            )
         if filters and not make_filters(filters).is_empty():
             yield from self._filtered(make_filters(filters)).stream(question, history)
             return

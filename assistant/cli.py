@@ -18,6 +18,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from pydantic import ValidationError
 
+from assistant.cli_corpora import add_parsers as add_corpus_parsers
+from assistant.cli_corpora import run as run_corpus_command
 from assistant.errors import PaperchatError
 from assistant.settings import Settings
 
@@ -55,12 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paperchat", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="parse a source into data/papers.jsonl")
-    p.add_argument("source", type=Path, help="profile .txt, .jsonl or .bib")
-    p.add_argument("--owner", help="whose papers these are (JSONL/BibTeX carry no header)")
-    p.add_argument("--index", action="store_true", help="also embed each batch as it is read")
-    p.add_argument("--batch", type=int, default=512, help="papers per batch (streaming)")
-    p.add_argument("--json", action="store_true")
+    add_corpus_parsers(sub)
 
     p = sub.add_parser("index", help="embed new/changed papers into Chroma")
     p.add_argument("--json", action="store_true")
@@ -107,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", type=int, default=100_000)
     p.add_argument("--json", action="store_true")
     p.add_argument("--skip", default="", help="comma list: answer,server,scale")
+    for command in sub.choices.values():  # every command works on one named corpus
+        command.add_argument(
+            "--corpus", default=None, help="corpus name (default: PAPERCHAT_CORPUS or shipped)"
+        )
     return parser
 
 
@@ -129,8 +130,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
     from assistant.types import paper_json
 
-    if args.command == "ingest":
-        return _ingest(args, settings)
+    if args.command in ("ingest", "corpora", "papers"):
+        return run_corpus_command(args, settings)
     if args.command == "model":
         from assistant.model.server import serve_forever
         from assistant.model.weights import resolve_gguf
@@ -196,43 +197,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Stream a source into the corpus (and the index): resumable, never loses the old corpus."""
-    from retrieval.ingest import ingest
-
-    index = None
-    if args.index:
-        from assistant.api import Assistant
-
-        index = Assistant(settings).index
-    report = ingest(
-        args.source,
-        settings.paths.corpus,
-        settings.paths.corpus_info,
-        owner=args.owner,
-        index=index,
-        batch_size=args.batch,
-        progress=not args.json,
-    )
-    for problem in report.problems:
-        print(f"{args.source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
-    summary = {
-        "papers": report.papers,
-        "with_code": report.with_code,
-        "skipped": len(report.problems),
-        "written": str(settings.paths.corpus),
-        "index": report.index.model_dump() if report.index else None,
-    }
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(
-            f"{report.papers} papers ({report.with_code} with code), "
-            f"{len(report.problems)} skipped -> {settings.paths.corpus}"
-        )
-    return 0
-
-
 def _chat(assistant: Any) -> None:
     """A terminal loop: questions with follow-ups, until an empty line or EOF."""
     history: list[dict[str, str]] = []
@@ -259,7 +223,11 @@ def _chat(assistant: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return run(args, Settings())
+        settings = Settings()
+        if args.corpus:
+            settings.corpus = args.corpus
+        settings.corpus_paths()  # a bad corpus name is one clear line, before any work
+        return run(args, settings)
     except PaperchatError as exc:
         print(f"paperchat: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,13 +7,18 @@ CHROMA_PORT.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = "default"
+CORPUS_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 def _default_cache() -> Path:
@@ -32,6 +37,29 @@ class PathSettings(BaseModel):
     cache_dir: Path = Field(
         default_factory=_default_cache, description="Assembled model files, wheels (outside git)."
     )
+
+
+class CorpusPaths(BaseModel):
+    """Where one corpus lives: its files (the source of truth), its derived state (index
+    collection, BM25 cache, calibration) and its ingest record."""
+
+    name: str
+    papers: Path
+    info: Path
+    dir: Path = Field(description="State folder of this corpus under the data dir.")
+    collection: str = Field(description="Chroma collection: one per corpus, never shared.")
+
+    @property
+    def report(self) -> Path:
+        return self.dir / "report.json"
+
+    @property
+    def meta(self) -> Path:
+        return self.dir / "meta.json"
+
+    @property
+    def bm25(self) -> Path:
+        return self.dir / "bm25"
 
 
 class RetrievalSettings(BaseModel):
@@ -135,6 +163,19 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    corpus: str = Field(
+        default=DEFAULT_CORPUS,
+        description="Which corpus to use (PAPERCHAT_CORPUS); the shipped one is the default.",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longer questions are refused with a message."
+    )
+    max_source_mb: int = Field(
+        default=50,
+        ge=1,
+        description="Sources larger than this are streamed in bounded memory; whole-corpus "
+        "hygiene checks (duplicates, owner) are then skipped and the report says so.",
+    )
 
     @model_validator(mode="after")
     def _ecosystem_names(self) -> Settings:
@@ -149,6 +190,26 @@ class Settings(BaseSettings):
             if env.get("CHROMA_PORT"):
                 self.retrieval.chroma_port = int(env["CHROMA_PORT"])
         return self
+
+    def corpus_paths(self, name: str | None = None) -> CorpusPaths:
+        """The shipped corpus keeps its files in data/; every other corpus lives under
+        `<data_dir>/corpora/<name>/` with its own collection."""
+        name = name or self.corpus
+        if not CORPUS_NAME.match(name):
+            raise ConfigError(
+                f"Corpus name {name!r}: use lower-case letters, digits, '-' and '_' (max 63)"
+            )
+        folder = self.paths.data_dir / "corpora" / name
+        if name == DEFAULT_CORPUS:
+            papers, info, collection = (
+                self.paths.corpus,
+                self.paths.corpus_info,
+                self.retrieval.collection,
+            )
+        else:
+            papers, info = folder / "papers.jsonl", folder / "corpus_info.json"
+            collection = f"{self.retrieval.collection}-{name}"
+        return CorpusPaths(name=name, papers=papers, info=info, dir=folder, collection=collection)
 
     def uses_embedded_model(self) -> bool:
         return self.llm.base_url is None and self.llm.api_key is None

@@ -29,14 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from retrieval.models import Paper, PaperVersion
 from retrieval.names import name_key, name_tokens, unify_names
 from retrieval.profile import ParseProblem
+from retrieval.text import STOPWORDS
 
 OWNER_YEAR_GAP = 10
 OWNER_MIN_SHARE = 0.3
 WarningKind = Literal[
     "duplicate", "possible_version", "shared_identifier", "no_abstract", "not_by_owner",
-    "name_variants", "similar_names", "owner_unknown",
+    "name_variants", "similar_names", "owner_unknown", "large_source",
 ]  # fmt: skip
-_STOP = frozenset("a an the of and or for on in to at by via from with using is are".split())
 
 
 class Skipped(BaseModel):
@@ -87,7 +87,7 @@ class Checked(BaseModel):
 
 def title_tokens(title: str) -> frozenset[str]:
     words = re.findall(r"[a-z0-9]+", title.lower())
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - _STOP
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words) - STOPWORDS
 
 
 def _initial_key(name: str) -> str:

@@ -102,18 +102,11 @@ def test_ingest_reports_bad_records_and_keeps_good_ones(tmp_path: Path) -> None:
         "{broken json\n"
         '{"title": "Another paper", "abstract": "About graphs."}\n'
     )
-    corpus = tmp_path / "papers.jsonl"
-    result = paperchat(
-        "ingest",
-        str(source),
-        "--json",
-        state=tmp_path,
-        env={
-            "PAPERCHAT_PATHS__CORPUS": str(corpus),
-            "PAPERCHAT_PATHS__CORPUS_INFO": str(tmp_path / "info.json"),
-        },
-    )
+    result = paperchat("ingest", str(source), "--json", state=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["papers"] == 2
+    report = json.loads(result.stdout)
+    assert report["papers"] == 2 and report["corpus"] == "mine"
+    assert [s["line"] for s in report["skipped"]] == [2]
     assert f"{source}:2:" in result.stderr
+    corpus = tmp_path / "corpora" / "mine" / "papers.jsonl"
     assert len(corpus.read_text().splitlines()) == 2
