@@ -57,3 +57,13 @@ def test_removed_papers_leave_the_index(tmp_path: Path, corpus: Any, embedder: A
     source = _jsonl(tmp_path / "small.jsonl", corpus, 4)
     report = ingest(source, tmp_path / "p.jsonl", tmp_path / "i.json", index=index, progress=False)
     assert report.index is not None and report.index.deleted == 2 and index.count() == 4
+
+
+def test_a_source_over_the_limit_is_streamed_with_a_report(tmp_path: Path, corpus: Any) -> None:
+    source = _jsonl(tmp_path / "big.jsonl", corpus, 12)
+    out, info = tmp_path / "papers.jsonl", tmp_path / "info.json"
+    report = ingest(source, out, info, batch_size=5, progress=False, whole_file_limit=1024)
+    assert report.papers == 12 and len(out.read_text().splitlines()) == 12
+    assert report.hygiene is not None
+    assert [w.kind for w in report.hygiene.warnings][0] == "large_source"
+    assert [s.line for s in report.hygiene.skipped] == [4]
