@@ -2,6 +2,8 @@
 
 from assistant.api import Assistant
 from assistant.errors import ConfigError, PaperchatError, ProviderError
+from assistant.exports import paper_links
+from assistant.overview import CorpusStats, MapPoint
 from assistant.settings import Settings
 from assistant.types import (
     NOT_COVERED,
@@ -24,9 +26,11 @@ __all__ = [
     "Citation",
     "ConfigError",
     "CorpusInfo",
+    "CorpusStats",
     "Event",
     "Filters",
     "Hit",
+    "MapPoint",
     "Paper",
     "PaperchatError",
     "ProviderError",
@@ -35,4 +39,5 @@ __all__ = [
     "SourcesEvent",
     "TextEvent",
     "paper_json",
+    "paper_links",
 ]

@@ -1,62 +1,76 @@
-"""The Gradio UI: handlers called directly, then the real server driven by headless Chromium.
+"""The UI's handlers and renderers, called directly (no server), and the exports.
 
-Everything is real (corpus, Chroma on disk in a temp dir, the MiniLM embedder, Gradio,
-the browser) except the chat model, a deterministic fake. A missing Chromium fails with
-the command that installs it: these tests never skip.
+Real corpus, real Chroma in a temp dir, real MiniLM; the chat model is a FAKE (tests/fakes.py)
+that quotes source [1], so every answer sentence is grounded and carries its evidence.
+Shared helpers for the browser and API tests live here too (not tests themselves).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import bibtexparser
 import gradio as gr
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from assistant.api import Assistant
-from assistant.errors import ProviderError
-from assistant.settings import Settings
-from tests.fakes import FakeChatModel
-from ui.app import build_app, chat, draft, launch, search, summarize
+from assistant import Assistant, Paper, ProviderError, Settings
+from tests.fakes import QuotingChatModel
+from ui.chat import api_ask, api_export_bibtex, chat, filters_of, history_of
+from ui.corpus_view import paper_table, per_year_figure, topic_map_figure, whats_new
+from ui.render import card_html, esc
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ROOT = Path(__file__).resolve().parents[1]
 DINO_QUESTION = "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?"
 DINO_TITLE = "DINO: DETR with Improved DeNoising Anchor Boxes for End-to-End Object Detection"
-REPLY = {"sentences": [{"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]}]}
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT_MS = 60_000
+HOSTILE_TITLE = (
+    'Hostile <script>window.__pwned="title"</script><img src=x onerror="window.__pwned=1"> Nets'
+)
+HOSTILE_ABSTRACT = (
+    "Hostile Nets reach 77.7 accuracy on the Zebra benchmark. "
+    'See <img src=x onerror="window.__pwned=2"> and [click here](javascript:window.__pwned=3). '
+    "Templating ${window.__pwned=4} and {{constructor}} stay text."
+)
 
 
-class FailingAssistant:
-    """Stands in for a facade whose model endpoint is down."""
-
-    info = None
-
-    def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise ProviderError("No model reachable at http://127.0.0.1:9: start it or set X")
-
-    stream = summarize = draft_bio = search = _fail
-
-
-def papers_of(year: int) -> list[str]:
-    """Titles straight from the corpus file, independently of the code under test."""
+def corpus_papers() -> list[Paper]:
     lines = (ROOT / "data" / "papers.jsonl").read_text().splitlines()
-    return [p["title"] for p in map(json.loads, lines) if p.get("year") == year]
+    return [Paper.model_validate(json.loads(line)) for line in lines if line.strip()]
+
+
+def hostile_paper() -> Paper:
+    return Paper(
+        id="hostile-nets",
+        title=HOSTILE_TITLE,
+        authors=["Eve <b>Mallory</b>", "Heung-Yeung Shum"],
+        year=2025,
+        category="CV",
+        category_name="Computer Vision",
+        has_code=True,
+        code_url="javascript:window.__pwned=5",
+        links={"pdf": "javascript:window.__pwned=6", "html": "https://example.org/hostile"},
+        abstract=HOSTILE_ABSTRACT,
+        venue="Proc. <i>Evil</i> & {Co}",
+    )
+
+
+def make_ui_assistant(data_dir: Path, papers: list[Paper] | None = None) -> Assistant:
+    """The real corpus (or `papers`) with the FAKE quoting model, pinned to pipeline mode."""
+    settings = Settings()
+    settings.paths.data_dir = data_dir
+    settings.llm.mode = "pipeline"
+    settings.llm.base_url = None
+    settings.llm.api_key = None
+    from assistant import CorpusInfo
+
+    info = CorpusInfo(owner="Heung-Yeung Shum")
+    return Assistant(
+        settings, chat_model=QuotingChatModel(), papers=papers or corpus_papers(), info=info
+    )
 
 
 def free_port() -> int:
@@ -67,163 +81,138 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    settings = Settings()
-    settings.paths.data_dir = tmp_path_factory.mktemp("ui-data")
-    settings.llm.mode = "pipeline"  # even if OPENAI_API_KEY is set in the environment
-    assistant = Assistant(settings, chat_model=FakeChatModel(REPLY))
-    yield assistant
-    assistant.close()
+    a = make_ui_assistant(tmp_path_factory.mktemp("ui-data"))
+    yield a
+    a.close()
 
 
-# --- handlers, no server -----------------------------------------------------------------
+class FailingAssistant:
+    """Stands in for a facade whose model endpoint is down."""
+
+    info = None
+
+    def model_status(self) -> str:
+        return "down"
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        raise ProviderError("No model reachable at http://127.0.0.1:9: start it or set X")
 
 
-def test_chat_handler_streams_sources_then_the_checked_answer(assistant: Assistant) -> None:
-    outputs: list[Any] = list(chat(assistant, DINO_QUESTION, [], []))
-    box, shown, sources, history = outputs[-1]
-    assert box == ""
-    assert outputs[0][1][-1]["content"] == "…"  # the question shows before any retrieval
-    streamed = [o for o in outputs[1:-1] if DINO_TITLE.split(":")[0] in o[2]]
-    assert streamed, "the sources panel must fill before the final answer"
-    assert [m["role"] for m in shown] == ["user", "assistant"]
-    assert "49.4" in shown[-1]["content"] and "[1]" in shown[-1]["content"]
-    assert "References" in shown[-1]["content"] and "github.com/IDEACVR/DINO" in sources
-    assert "\\[1\\] DINO" in sources
-    # History keeps the plain answer (no reference list) for follow-up questions.
-    assert history == [
-        {"role": "user", "content": DINO_QUESTION},
-        {"role": "assistant", "content": "DINO achieves 49.4 AP in 12 epochs [1]."},
-    ]
+# --- the chat handler ----------------------------------------------------------------------
 
 
-def test_handlers_turn_user_errors_into_visible_messages(assistant: Assistant) -> None:
-    # Empty input: a warning toast (outside a server, a Python warning) and no output change.
+def test_chat_streams_sources_then_checked_sentences_and_exports(assistant: Assistant) -> None:
+    outputs: list[Any] = list(chat(assistant, DINO_QUESTION, []))
+    first, last = outputs[0], outputs[-1]
+    assert "…" in first[1] and DINO_QUESTION in first[1]  # the question shows at once
+    assert any(DINO_TITLE in o[2] and "retrieved" in o[2] for o in outputs[1:-1])
+    box, conversation, sources, turns, md, bib, status = last
+    assert box == "" and "fake" in status
+    assert 'class="pc-s pc-supported"' in conversation and "49.4 AP in 12 epochs" in conversation
+    assert 'href="#pc-card-0-1"' in conversation
+    card = re.search(r'<div class="pc-card" id="pc-card-0-1".*?</details></div>', sources, re.S)
+    assert card and DINO_TITLE in card[0]
+    marked = re.findall(r'<mark class="pc-ev ([^"]*)">(.*?)</mark>', card[0])
+    assert any("pc-ev-0-0" in c and "49.4 AP in 12 epochs" in text for c, text in marked)
+    assert len(turns) == 1 and turns[0].answer is not None
+    assert DINO_TITLE in Path(md).read_text() and "\\[1\\]" in Path(md).read_text()
+    entries = bibtexparser.parse_string(Path(bib).read_text()).entries
+    assert [e.fields_dict["title"].value for e in entries] == ["{" + DINO_TITLE + "}"]
+    # The next turn reads this one as history; a second session starts empty.
+    assert history_of(turns)[0] == {"role": "user", "content": DINO_QUESTION}
+
+
+def test_year_filter_narrows_what_is_cited(assistant: Assistant) -> None:
+    *_, last = chat(assistant, "Which methods animate character images?", [], "2024", "2024")
+    answer = last[3][-1].answer
+    assert answer.citations and {c.paper.year for c in answer.citations} == {2024}
+
+
+def test_bad_input_is_a_message_not_a_traceback(assistant: Assistant) -> None:
     with pytest.warns(UserWarning, match="Type a question"):
-        assert list(chat(assistant, "   ", [], [])) == [gr.skip()]
-    with pytest.warns(UserWarning, match="Type what to search"):
-        assert search(assistant, " ", 5) == gr.skip()
-
+        assert list(chat(assistant, "   ", [])) == [gr.skip()]
+    with pytest.warns(UserWarning, match="year range 2025–2020 is empty"):
+        assert list(chat(assistant, "anything", [], "2025", "2020")) == [gr.skip()]
     failing: Any = FailingAssistant()
-    turn: Iterator[Any] = chat(failing, "anything?", [], [])
-    next(turn)  # the question is shown first
+    turn = chat(failing, "anything?", [])
+    next(turn)
     with pytest.warns(UserWarning, match="No model reachable"):
-        box, shown, _, history = next(turn)  # then the reason, in the chat itself
-    assert box == "anything?" and "No model reachable" in shown[-1]["content"]
-    assert [m["role"] for m in shown] == ["user", "assistant"] and history == []
-    assert list(turn) == []
-    with pytest.raises(gr.Error, match="No model reachable"):
-        summarize(failing, "detection")
-    with pytest.raises(gr.Error, match="No model reachable"):
-        draft(failing, "bio", "short", "general", "")
+        box, conversation, _, kept, *_ = next(turn)
+    assert box == "anything?" and "No model reachable" in conversation and kept == []
+    with pytest.raises(gr.Error, match="Empty question"):
+        api_ask(assistant, "  ")
+    with pytest.raises(gr.Error, match="list of paper id"):
+        api_export_bibtex(assistant, "dino")  # type: ignore[arg-type]
+    with pytest.raises(Exception, match="not a date"):
+        whats_new(assistant, "last tuesday")
 
 
-def test_search_handler_lists_hits_with_scores(assistant: Assistant) -> None:
-    table = search(assistant, "DETR object detection denoising anchor boxes", 3)
-    assert isinstance(table, str)
-    rows = [line for line in table.splitlines() if line.startswith("| ") and "Score" not in line]
-    assert len(rows) == 3
-    assert "DINO" in rows[0] and float(rows[0].split("|")[2]) > 0
+def test_filters_of_builds_facade_filters() -> None:
+    assert filters_of("2022", "any", ["CV"], True, "Lei Zhang") == {
+        "year_from": 2022,
+        "categories": ["CV"],
+        "has_code": True,
+        "author": "Lei Zhang",
+    }
+    assert filters_of("any", "any", [], False, None) == {}
 
 
-def test_build_app_names_its_endpoints(assistant: Assistant) -> None:
-    demo = build_app(assistant)
-    names = {d.api_name for d in demo.fns.values()}
-    assert {"ask", "clear", "summarize", "draft_bio", "search"} <= names
+def test_api_ask_returns_the_cli_json(assistant: Assistant) -> None:
+    data = api_ask(assistant, DINO_QUESTION)
+    assert data == assistant.ask(DINO_QUESTION).to_json_dict() | {"timings": data["timings"]}
+    assert data["citations"][0]["paper"]["title"] == DINO_TITLE
 
 
-# --- the real server in a real browser -----------------------------------------------------
+# --- corpus tab ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(assistant: Assistant) -> Iterator[str]:
-    port = free_port()
-    demo = launch(assistant.settings, port=port, assistant=assistant, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
+def test_corpus_figures_have_one_point_per_paper(assistant: Assistant) -> None:
+    papers = corpus_papers()
+    assert len(paper_table(assistant)) == len(papers)
+    topic_map = topic_map_figure(assistant)
+    ids = [i for trace in topic_map.data for i in trace.customdata]
+    assert sorted(ids) == sorted(p.id for p in papers)
+    bars = per_year_figure(assistant)
+    per_year = {}
+    for trace in bars.data:
+        for year, n in zip(trace.x, trace.y, strict=True):
+            per_year[year] = per_year.get(year, 0) + n
+    assert per_year[2024] == sum(p.year == 2024 for p in papers)
+    assert "since 2026-01-01" in whats_new(assistant, "2026")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install chromium` (Debian/Ubuntu)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# --- hostile text ------------------------------------------------------------------------------
 
 
-def open_page(browser: Browser, url: str) -> Page:
-    page = browser.new_context(viewport={"width": 1400, "height": 950}).new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    return page
+def test_hostile_fields_render_as_text() -> None:
+    paper = hostile_paper()
+    card = card_html(paper, turn=0, key="1", label="cited", marks={})
+    assert "<script" not in card and "<img" not in card and "<b>" not in card
+    assert "&lt;script&gt;" in card and "&lt;img src=x onerror=" in card
+    assert "javascript:" not in card.split("pc-abs")[0]  # no link to it, only text below
+    assert 'href="https://example.org/hostile"' in card
+    assert "${" not in card and "{{" not in card
+    assert esc("${x}") == "&#36;&#123;x&#125;"
 
 
-@pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
-    page = open_page(browser, server)
-    yield page
-    page.context.close()
+def test_hostile_fields_are_text_in_exports(tmp_path: Path) -> None:
+    from assistant.exports import bibtex, conversation_markdown
+    from assistant.types import Answer, Citation
 
-
-def ask(page: Page, question: str) -> None:
-    page.locator("#question textarea").fill(question)
-    page.locator("#question textarea").press("Enter")
-    # The final answer carries its reference list; streamed text does not.
-    expect(page.locator("#chat")).to_contain_text("References", timeout=TIMEOUT_MS)
-
-
-@pytest.mark.browser
-def test_browser_answers_with_citation_and_sources(page: Page) -> None:
-    ask(page, DINO_QUESTION)
-    chat_text = page.locator("#chat").inner_text()
-    assert "49.4" in chat_text and "[1]" in chat_text
-    expect(page.locator("#sources")).to_contain_text(DINO_TITLE)
-    expect(page.locator("#sources a", has_text="code").first).to_have_attribute(
-        "href", "https://github.com/IDEACVR/DINO"
+    paper = hostile_paper()
+    answer = Answer(
+        text="Hostile Nets reach 77.7 accuracy [1].",
+        answered=True,
+        citations=[Citation(key="1", paper=paper)],
     )
-    if shot := os.environ.get("PAPERCHAT_UI_SCREENSHOT"):
-        page.screenshot(path=shot, full_page=True)
-
-
-@pytest.mark.browser
-def test_browser_empty_question_shows_a_message_not_a_traceback(page: Page) -> None:
-    page.locator("#ask").click()
-    expect(page.get_by_text("Type a question about the papers first.")).to_be_visible()
-    expect(page.locator("#chat")).not_to_contain_text("Error")
-    content = page.content()
-    assert "Traceback" not in content and 'File "' not in content
-    assert page.locator("#chat .message").count() == 0  # no empty bubble was added
-
-
-@pytest.mark.browser
-def test_browser_lists_the_2024_papers_from_metadata(page: Page) -> None:
-    expected = papers_of(2024)
-    assert len(expected) == 5
-    ask(page, "Which papers were published in 2024?")
-    chat_text = page.locator("#chat").inner_text()
-    assert "5 papers" in chat_text
-    for title in expected:
-        assert title in chat_text
-        expect(page.locator("#sources")).to_contain_text(title)
-
-
-@pytest.mark.browser
-def test_browser_model_failure_shows_the_reason_in_the_chat(browser: Browser) -> None:
-    failing: Any = FailingAssistant()
-    demo = build_app(failing)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        page = open_page(browser, f"http://127.0.0.1:{port}/")
-        page.locator("#question textarea").fill("What AP does DINO reach?")
-        page.locator("#ask").click()
-        reason = "No model reachable at http://127.0.0.1:9"
-        expect(page.locator("#chat")).to_contain_text(reason)  # in the chat, under the question
-        expect(page.locator("#chat")).to_contain_text("What AP does DINO reach?")
-        expect(page.locator(".toast-body", has_text=reason)).to_be_visible()
-        expect(page.locator("#question textarea")).to_have_value("What AP does DINO reach?")
-        assert "Traceback" not in page.content()
-        page.context.close()
-    finally:
-        demo.close()
+    md = conversation_markdown([("What about <img src=x onerror=alert(1)>?", answer)], "Shum")
+    assert "<script" not in md and "<img" not in md and "](javascript" not in md
+    assert "&lt;script&gt;" in md and "\\[1\\]" in md and "(<https://example.org/hostile>)" in md
+    bib = bibtex([paper, paper])
+    library = bibtexparser.parse_string(bib)
+    assert not library.failed_blocks and len(library.entries) == 2
+    assert len({e.key for e in library.entries}) == 2
+    fields = library.entries[0].fields_dict
+    assert "javascript" not in fields.get("url", bibtexparser.model.Field("url", "")).value
+    assert "code" not in fields  # a javascript: code link is dropped, not exported
+    assert fields["booktitle"].value == r"Proc. <i>Evil</i> \& \{Co\}"

@@ -1,5 +1,9 @@
-"""The Gradio chat UI; it talks only to the `Assistant` facade. Handlers are plain functions
-taking the assistant first (tests call them directly); `build_app` wires them up."""
+"""The Gradio app: wires the handlers (ui/chat.py, ui/corpus_view.py) to components and
+serves them. It talks only to the `Assistant` facade.
+
+Serving is loopback by default, with no share link and no analytics; binding elsewhere
+without `--auth` prints a warning. Each browser session keeps its own conversation.
+"""
 
 from __future__ import annotations
 
@@ -8,148 +12,45 @@ import os
 # Before importing gradio: otherwise it contacts its analytics and version hosts at launch.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import ipaddress
+import sys
+from collections import Counter
 from functools import partial
 from typing import Any, Literal
 
 import gradio as gr
 
-from assistant import (
-    Answer,
-    AnswerEvent,
-    Assistant,
-    Citation,
-    Hit,
-    Paper,
-    PaperchatError,
-    Settings,
-    SourcesEvent,
-    TextEvent,
+from assistant import Assistant, ConfigError, Hit, PaperchatError, Settings
+from ui import corpus_view
+from ui.assets import CSS, SCRIPT
+from ui.chat import api_ask, api_export_bibtex, chat, clear, long_job
+from ui.render import conversation_html, esc, sources_html
+
+# Questions may run side by side when the facade queues model jobs itself (it then says
+# "busy, N ahead of you"); long jobs and facades without that queue run one at a time.
+QUEUE = "assistant"
+LONG_QUEUE = "long-jobs"
+ASKERS = 8
+QUEUE_MAX = 64  # beyond this many waiting requests, a user is told the server is busy
+EXAMPLES = [
+    "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?",
+    "Which papers were published in 2024?",
+    "How many parameters does the Step-Audio model have?",
+    "Who are his most frequent co-authors?",
+    "Summarize the work on talking heads and face synthesis",
+]
+LEGEND = (
+    '<div class="pc-legend">Underlined sentences were checked by code: '
+    '<span class="pc-s pc-supported">supported by the cited abstract</span> · '
+    '<span class="pc-s pc-reattributed">citation corrected by the code</span> · '
+    '<span class="pc-s pc-fact">exact, from metadata</span>. '
+    "Click a sentence or its [n] to see the supporting sentence in the card.</div>"
 )
 
-Message = dict[str, Any]
-ChatOutput = tuple[str, list[Message], str, list[Message]] | dict[str, Any]  # or gr.skip()
 
-SOURCES_IDLE = "### Sources\n\n_The papers behind an answer appear here as soon as they are found._"
-THINKING = "…"
-# One queue for every event: the assistant (and a local model) serves one job at a time,
-# and its collaborators are built lazily, so two jobs must not race to build them.
-QUEUE = "assistant"
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Errors the user can act on become a visible `gr.Error`; anything else is a bug."""
-    try:
-        yield
-    except PaperchatError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
-
-
-def _md(text: str) -> str:
-    """Escape characters that would turn titles into Markdown tables or emphasis."""
-    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-
-
-def paper_line(paper: Paper) -> str:
-    """'Title (year) — authors · code' for the sources panel, references and hits."""
-    authors = ", ".join(paper.authors) + (" et al." if paper.authors_truncated else "")
-    line = " — ".join(_md(x) for x in (paper.short_ref(), authors) if x)
-    return line + (f" · [code]({paper.code_url})" if paper.code_url else "")
-
-
-def render_references(citations: Sequence[Citation]) -> str:
-    return "\n".join(f"- \\[{c.key}\\] {paper_line(c.paper)}" for c in citations)
-
-
-def render_answer(answer: Answer) -> str:
-    """The checked text, then the references its [n] markers point to, then its status."""
-    parts = [answer.text]
-    if answer.citations:
-        parts.append("**References**\n\n" + render_references(answer.citations))
-    notes = [
-        f"{answer.unsupported} unsupported sentence(s) removed" if answer.unsupported else "",
-        f"{answer.reattributed} citation(s) corrected" if answer.reattributed else "",
-        "unknown keys dropped: " + ", ".join(answer.dropped_keys) if answer.dropped_keys else "",
-    ]
-    timing = f"{answer.timings.total:.1f} s" if answer.timings.total else ""
-    if footer := " · ".join(x for x in [answer.model, timing, *notes] if x):
-        parts.append(f"<sub>{footer}</sub>")
-    return "\n\n".join(parts)
-
-
-def render_sources(retrieved: Sequence[Citation], answer: Answer | None = None) -> str:
-    """Only the final answer's sources carry [n]: while streaming, the pipeline still
-    renumbers keys by first use, so a number shown early could point to the wrong paper."""
-    cited = answer.citations if answer else []
-    rest = [c for c in retrieved if c.paper.id not in {x.paper.id for x in cited}]
-    parts = ["### Sources"]
-    if cited:
-        parts.append(render_references(cited))
-    if rest:
-        lines = "\n".join(f"- {paper_line(c.paper)}" for c in rest)
-        parts.append(("_Also retrieved:_\n\n" if cited else "") + lines)
-    if len(parts) == 1:
-        parts.append("_No papers were used._")
-    return "\n\n".join(parts)
-
-
-def _nothing_to_do(what: str) -> dict[str, Any]:
-    """A warning toast for empty input; unlike an error it leaves every output as it was."""
-    gr.Warning(f"Type {what} first.")
-    return gr.skip()
-
-
-def bubble(text: str) -> Message:
-    return {"role": "assistant", "content": text}
-
-
-def chat(
-    assistant: Assistant, message: str, shown: list[Message], history: list[Message]
-) -> Iterator[ChatOutput]:
-    """One turn: sources first, then streamed text, then the final checked answer.
-
-    `shown` is what the Chatbot displays (with references); `history` holds the plain
-    answers the assistant reads for follow-ups.
-    """
-    question = (message or "").strip()
-    if not question:
-        yield _nothing_to_do("a question about the papers")
-        return
-    shown = [*shown, {"role": "user", "content": question}]
-    yield "", [*shown, bubble(THINKING)], "_Searching the papers…_", history
-    retrieved: list[Citation] = []
-    text = ""
-    try:
-        for event in assistant.stream(question, history):
-            if isinstance(event, SourcesEvent):
-                retrieved = event.citations
-            elif isinstance(event, TextEvent):
-                text += event.delta
-            elif isinstance(event, AnswerEvent):
-                answer = event.answer
-                turn = [{"role": "user", "content": question}, bubble(answer.text)]
-                panel = render_sources(retrieved, answer)
-                yield "", [*shown, bubble(render_answer(answer))], panel, history + turn
-                return
-            yield "", [*shown, bubble(text or THINKING)], render_sources(retrieved), history
-    except PaperchatError as exc:
-        # A toast, and the reason in the chat under the question; the question goes back in
-        # the box to retry. Not gr.Error: that would cover the whole conversation.
-        gr.Warning(str(exc))
-        yield message, [*shown, bubble(f"⚠️ {exc}")], SOURCES_IDLE, history
-        return
-    raise AssertionError("stream ended without an answer")  # a bug in the facade
-
-
-def clear() -> tuple[str, list[Message], str, list[Message]]:
-    return "", [], SOURCES_IDLE, []
-
-
-def summarize(assistant: Assistant, topic: str) -> str:
-    with user_errors():
-        return render_answer(assistant.summarize(topic.strip() or None))
+def summarize(assistant: Assistant, topic: str) -> Any:
+    what = f"Summarizing {topic.strip()!r}" if topic.strip() else "Summarizing all papers"
+    yield from long_job(lambda: assistant.summarize(topic.strip() or None), what)
 
 
 def draft(
@@ -158,51 +59,100 @@ def draft(
     length: Literal["short", "medium", "long"],
     audience: str,
     topic: str,
-) -> str:
-    with user_errors():
-        answer = assistant.draft_bio(
+) -> Any:
+    what = "Drafting a talk introduction" if kind == "talk_intro" else "Drafting a bio"
+    yield from long_job(
+        lambda: assistant.draft_bio(
             kind, length, audience.strip() or "general", topic.strip() or None
-        )
-    return render_answer(answer)
+        ),
+        what,
+    )
 
 
 def search(assistant: Assistant, query: str, k: float) -> str | dict[str, Any]:
     if not query.strip():
-        return _nothing_to_do("what to search for")
-    with user_errors():
+        gr.Warning("Type what to search for first.")
+        return gr.skip()
+    try:
         hits = assistant.search(query, k=int(k))
+    except PaperchatError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
     return render_hits(hits)
 
 
-def render_hits(hits: Sequence[Hit]) -> str:
+def render_hits(hits: list[Hit]) -> str:
     if not hits:
-        return "_No papers match._"
-    rows = ["| # | Score | Paper | Why |", "|---|---|---|---|"]
-    for i, hit in enumerate(hits, 1):
-        rows.append(f"| {i} | {hit.score:.3f} | {paper_line(hit.paper)} | {_md(hit.why)} |")
-    return "\n".join(rows)
+        return '<div class="pc-empty">No papers match.</div>'
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{h.score:.3f}</td><td>{esc(h.paper.short_ref())}</td>"
+        f"<td>{esc(h.why)}</td></tr>"
+        for i, h in enumerate(hits, 1)
+    )
+    return (
+        '<table class="pc-hits"><tr><th>#</th><th>Score</th><th>Paper</th><th>Why</th></tr>'
+        f"{rows}</table>"
+    )
 
 
-def _title(assistant: Assistant) -> str:
+def whats_new(assistant: Assistant, since: str) -> str:
+    try:
+        return corpus_view.whats_new(assistant, since)
+    except PaperchatError as exc:
+        gr.Warning(str(exc))
+        return f'<div class="pc-empty">{esc(str(exc))}</div>'
+
+
+def _header(assistant: Assistant) -> str:
     try:
         info = assistant.info
+        count = len(assistant.papers)
     except PaperchatError:
-        info = None
-    who = f" over {info.owner}'s papers" if info else ""
-    return f"# paperchat\nCited answers{who}. Every [n] points to a paper the code checked."
+        info, count = None, 0
+    who = f" over {esc(info.owner)}'s {count} papers" if info else ""
+    return f"<h1>paperchat</h1><p>Cited answers{who}. The code checks every citation.</p>"
+
+
+def _corpus_line(assistant: Assistant) -> str:
+    """Which corpus answers. One corpus per server: `paperchat ui --corpus NAME` picks it."""
+    name = getattr(assistant, "corpus", None)
+    name = name if isinstance(name, str) else "default"
+    others = []
+    lister = getattr(assistant, "corpora", None)
+    if callable(lister):
+        try:
+            others = [c.name for c in lister() if c.name != name]
+        except PaperchatError:
+            others = []
+    tail = f" · also available: {esc(', '.join(others))} (restart with --corpus NAME)"
+    return f"Corpus: <b>{esc(name)}</b>" + (tail if others else "")
+
+
+def _filter_choices(assistant: Assistant) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    papers = assistant.papers
+    years = sorted({str(p.year) for p in papers if p.year})
+    categories = sorted({(p.category_name or p.category, p.category) for p in papers if p.category})
+    owner = assistant.info.owner if assistant.info else None
+    counts = Counter(a for p in papers for a in p.authors if a != owner)
+    coauthors = [a for a, _ in counts.most_common()]
+    return years, categories, coauthors
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": 1}
+    fair = hasattr(assistant, "model_queue")
+    queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": ASKERS if fair else 1}
+    long: dict[str, Any] = {"concurrency_id": LONG_QUEUE, "concurrency_limit": 1}
+    years, categories, coauthors = _filter_choices(assistant)
     with gr.Blocks(title="paperchat", analytics_enabled=False) as demo:
-        gr.Markdown(_title(assistant))
+        gr.HTML(_header(assistant))
+        with gr.Row():
+            status = gr.Markdown(assistant.model_status(), elem_id="model-status")
+            gr.HTML(_corpus_line(assistant), elem_id="corpus-line")
         with gr.Tab("Ask"):
-            history = gr.State([])
+            turns = gr.State([])
             with gr.Row():
                 with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        label="Chat", height=520, elem_id="chat", buttons=["copy", "copy_all"]
-                    )
+                    conversation = gr.HTML(conversation_html([]), elem_id="chat")
+                    gr.HTML(LEGEND)
                     question = gr.Textbox(
                         show_label=False,
                         placeholder="Ask about the papers, e.g. What AP does DINO reach?",
@@ -211,34 +161,57 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     with gr.Row():
                         ask = gr.Button("Ask", variant="primary", elem_id="ask")
                         reset = gr.Button("Clear", elem_id="clear")
+                    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Examples")
+                    with gr.Accordion("Filters (applied to the question)", open=True):
+                        with gr.Row():
+                            year_from = gr.Dropdown(
+                                ["any", *years], value="any", label="From year", elem_id="f-from"
+                            )
+                            year_to = gr.Dropdown(
+                                ["any", *years], value="any", label="To year", elem_id="f-to"
+                            )
+                            code_only = gr.Checkbox(label="Only papers with code", elem_id="f-code")
+                        cats = gr.CheckboxGroup(categories, label="Categories", elem_id="f-cats")
+                        coauthor = gr.Dropdown(
+                            coauthors, value=None, label="Co-author", elem_id="f-coauthor"
+                        )
+                    with gr.Row():
+                        md_file = gr.DownloadButton(
+                            "Conversation (.md)", value=None, elem_id="dl-md", size="sm"
+                        )
+                        bib_file = gr.DownloadButton(
+                            "Cited papers (.bib)", value=None, elem_id="dl-bib", size="sm"
+                        )
                 with gr.Column(scale=2):
-                    sources = gr.Markdown(SOURCES_IDLE, elem_id="sources")
+                    sources = gr.HTML(sources_html([]), elem_id="sources")
             gr.on(
                 [question.submit, ask.click],
                 partial(chat, assistant),
-                inputs=[question, chatbot, history],
-                outputs=[question, chatbot, sources, history],
-                api_name="ask",
+                inputs=[question, turns, year_from, year_to, cats, code_only, coauthor],
+                outputs=[question, conversation, sources, turns, md_file, bib_file, status],
+                api_name="chat",
+                api_visibility="undocumented",
                 **queue,
             )
-            # The Chatbot's own trash icon must forget the history the assistant reads, too.
-            gr.on(
-                [reset.click, chatbot.clear],
+            reset.click(
                 clear,
-                outputs=[question, chatbot, sources, history],
-                api_name="clear",
+                outputs=[question, conversation, sources, turns, md_file, bib_file],
+                api_visibility="private",
             )
         with gr.Tab("Summarize a topic"):
             topic = gr.Textbox(label="Topic (empty: all papers)", elem_id="summary-topic")
-            summarize_button = gr.Button("Summarize", variant="primary")
-            summary = gr.Markdown(elem_id="summary")
+            summarize_button = gr.Button("Summarize", variant="primary", elem_id="summarize")
+            summary_progress = gr.Markdown(elem_id="summary-progress")
+            with gr.Row():
+                summary = gr.HTML(elem_id="summary")
+                summary_cards = gr.HTML(elem_id="summary-cards")
             gr.on(
                 [topic.submit, summarize_button.click],
                 partial(summarize, assistant),
                 inputs=topic,
-                outputs=summary,
+                outputs=[summary_progress, summary, summary_cards],
                 api_name="summarize",
-                **queue,
+                **long,
             )
         with gr.Tab("Draft bio / talk intro"):
             with gr.Row():
@@ -249,21 +222,24 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             with gr.Row():
                 audience = gr.Textbox(value="general", label="Audience")
                 bio_topic = gr.Textbox(label="Focus topic (optional)")
-            draft_button = gr.Button("Draft", variant="primary")
-            bio = gr.Markdown(elem_id="bio")
+            draft_button = gr.Button("Draft", variant="primary", elem_id="draft")
+            bio_progress = gr.Markdown(elem_id="bio-progress")
+            with gr.Row():
+                bio = gr.HTML(elem_id="bio")
+                bio_cards = gr.HTML(elem_id="bio-cards")
             draft_button.click(
                 partial(draft, assistant),
                 inputs=[kind, length, audience, bio_topic],
-                outputs=bio,
+                outputs=[bio_progress, bio, bio_cards],
                 api_name="draft_bio",
-                **queue,
+                **long,
             )
         with gr.Tab("Search"):
             with gr.Row():
                 query = gr.Textbox(label="Search the papers", scale=4, elem_id="search-query")
                 k = gr.Slider(1, 20, value=5, step=1, label="Results", scale=1)
             search_button = gr.Button("Search", variant="primary")
-            results = gr.Markdown(elem_id="search-results")
+            results = gr.HTML(elem_id="search-results")
             gr.on(
                 [query.submit, search_button.click],
                 partial(search, assistant),
@@ -272,7 +248,83 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 api_name="search",
                 **queue,
             )
+        with gr.Tab("Corpus", elem_id="corpus-tab"):
+            _corpus_tab(demo, assistant)
+
+        def ask_json(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+            """The answer as `paperchat ask --json` prints it."""
+            return api_ask(assistant, question, history)
+
+        def export_bibtex(paper_ids: list[str]) -> str:
+            """BibTeX for these paper ids (unknown ids are skipped)."""
+            return api_export_bibtex(assistant, paper_ids)
+
+        gr.api(ask_json, api_name="ask", **queue)
+        gr.api(export_bibtex, api_name="export_bibtex")
+        demo.load(assistant.model_status, outputs=status, api_visibility="private")
     return demo
+
+
+def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
+    table = gr.Dataframe(
+        headers=corpus_view.TABLE_COLUMNS,
+        interactive=False,
+        show_search="search",
+        max_height=420,
+        wrap=True,
+        elem_id="corpus-table",
+        label="All papers (click a column to sort)",
+    )
+    with gr.Row():
+        per_year = gr.Plot(elem_id="per-year", show_label=False)
+        network = gr.Plot(elem_id="coauthors", show_label=False)
+    with gr.Row():
+        with gr.Column(scale=3):
+            topic_map = gr.Plot(elem_id="topic-map", show_label=False)
+        with gr.Column(scale=2):
+            card = gr.HTML(corpus_view.paper_card(assistant, ""), elem_id="map-card")
+    pick = gr.Textbox(elem_id="map-pick", show_label=False, container=False)
+    with gr.Row():
+        since = gr.Textbox(label="What's new since (YYYY-MM-DD)", value="2025-01-01", scale=3)
+        since_button = gr.Button("Show", scale=1)
+    new = gr.HTML(elem_id="whats-new")
+    pick.input(partial(corpus_view.paper_card, assistant), inputs=pick, outputs=card)
+    since_button.click(partial(whats_new, assistant), inputs=since, outputs=new)
+
+    def select_row(event: gr.SelectData) -> str:
+        row = event.row_value or []
+        return corpus_view.paper_card(assistant, str(row[-1]) if row else "")
+
+    table.select(select_row, outputs=card, api_visibility="private")
+    demo.load(
+        lambda: (
+            corpus_view.paper_table(assistant),
+            corpus_view.per_year_figure(assistant),
+            corpus_view.topic_map_figure(assistant),
+            corpus_view.coauthor_figure(assistant),
+        ),
+        outputs=[table, per_year, topic_map, network],
+        api_visibility="private",
+    )
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """'user:pass' -> (user, pass); the password may hold ':'."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("--auth takes user:password (both non-empty)")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def launch(
@@ -280,23 +332,37 @@ def launch(
     host: str = "127.0.0.1",
     port: int = 7860,
     *,
+    auth: tuple[str, str] | None = None,
     assistant: Assistant | None = None,
     block: bool = True,
 ) -> gr.Blocks:
     """Serve the UI; `block=False` returns at once (tests). A missing corpus fails here,
     as one line from the CLI, rather than on the first question."""
+    if not is_loopback(host) and auth is None:
+        print(
+            f"paperchat: warning: serving on {host} without --auth: anyone who can reach "
+            "this address can use the assistant",
+            file=sys.stderr,
+        )
     assistant = assistant or Assistant(settings)
     _ = assistant.searcher  # read the corpus, sync the index, load the embedder: now, once
+    warm_up = getattr(assistant, "warm_up", None)
+    if callable(warm_up):
+        warm_up()  # start the embedded model now, not on the first question
     demo = build_app(assistant)
-    demo.queue(default_concurrency_limit=1)
+    demo.queue(default_concurrency_limit=1, max_size=QUEUE_MAX)
     try:
         demo.launch(
             server_name=host,
             server_port=port,
+            auth=auth,
+            share=False,
             prevent_thread_lock=not block,
             show_error=False,  # unexpected errors show a generic message, never a traceback
             quiet=not block,
             footer_links=["api"],
+            css=CSS,
+            head=SCRIPT,
         )
     finally:
         if block:
