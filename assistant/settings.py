@@ -80,7 +80,12 @@ class LLMSettings(BaseModel):
     base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint; unset = start the embedded model."
     )
-    api_key: str | None = Field(default=None, description="Key for base_url or OpenAI.")
+    api_key: str | None = Field(
+        default=None,
+        repr=False,  # never in a repr, a log line or a traceback's locals
+        exclude=True,  # never in model_dump/JSON: eval reports, exports, the browser
+        description="Key for base_url or OpenAI.",
+    )
     model: str | None = Field(default=None, description="Model name at the endpoint.")
     provider: Literal["auto", "llamacpp", "openai", "vllm", "ollama"] = Field(
         default="auto", description="Selects the structured-output dialect of the endpoint."
@@ -98,6 +103,35 @@ class LLMSettings(BaseModel):
     max_tokens: int = 400
     timeout: float = Field(default=180.0, description="Seconds per model call.")
     server_port: int | None = Field(default=None, description="Port for the embedded server.")
+    server_binary: Path | None = Field(
+        default=None,
+        description="llama.cpp's llama-server; default: the one `make` builds under .cache/ "
+        "(without it, llama-cpp-python's server).",
+    )
+    keep_alive: float = Field(
+        default=300.0,
+        description="Idle seconds before the shared embedded server stops (negative: never). "
+        "5 min like Ollama: a loaded Qwen holds ~2 GB, and a start costs ~4 s.",
+    )
+    retries: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Retries of a request that timed out or found no endpoint (openai client "
+        "backoff); bounded so a dead endpoint fails within (retries+1) x timeout.",
+    )
+    agent_tools: Literal["auto", "native", "json"] = Field(
+        default="auto",
+        description="How the agent picks tools. native: the endpoint's tool calls (hosted). "
+        "json: a grammar-constrained JSON step (the 1.5B model writes native calls as text, "
+        "FINDINGS). auto: json for llama.cpp, native otherwise.",
+    )
+    concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="Model jobs run at once; others queue in turn (FIFO). 1: on 2 cores two "
+        "parallel requests took 15.6 s where the same in turn took 9.5 s (FINDINGS).",
+    )
 
 
 class AnswerSettings(BaseModel):
