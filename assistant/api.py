@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
@@ -19,14 +19,16 @@ from assistant.corpora import CorpusSummary, list_corpora, load_corpus
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
-from assistant.jobs.agent import run_agent
-from assistant.jobs.ask import AskPipeline
+from assistant.jobs.agent import json_steps, native_events
+from assistant.jobs.ask import AskPipeline, Prepared
 from assistant.jobs.bio import draft_bio
 from assistant.jobs.route import Route, previous_user_question, route
 from assistant.jobs.services import Services
 from assistant.jobs.summarize import summarize
-from assistant.model.client import ChatModel, build_chat_model, build_langchain_model
+from assistant.model.client import ChatModel
+from assistant.model.connect import build_chat_model, build_langchain_model
 from assistant.model.prompts import check_all
+from assistant.model.queue import FairQueue, in_turn, queue_for
 from assistant.overview import CorpusStats, MapPoint, corpus_stats, paper_map, papers_since
 from assistant.settings import Settings
 from assistant.types import (
@@ -158,9 +160,28 @@ class Assistant:
         mode = self.settings.llm.mode
         if mode != "auto":
             return mode
-        # llama.cpp's tool-call round trip fails (FINDINGS): it always gets the pipeline.
-        local = self.settings.uses_embedded_model() or self.settings.llm.provider == "llamacpp"
-        return "pipeline" if local else "agent"
+        # Both run on every model; the pipeline is faster and scores better on the small
+        # embedded model (docs/benchmarks.md), the agent suits models that plan well.
+        return "pipeline" if self.local_model else "agent"
+
+    @property
+    def local_model(self) -> bool:
+        """The embedded model, or a llama.cpp server elsewhere."""
+        return self.settings.uses_embedded_model() or self.settings.llm.provider == "llamacpp"
+
+    @property
+    def model_queue(self) -> FairQueue:
+        """One model job at a time per endpoint in this process, first come first served."""
+        endpoint = "embedded" if self.settings.uses_embedded_model() else self.settings.llm.base_url
+        return queue_for(str(endpoint), self.settings.llm.concurrency)
+
+    def queued(self, events: Callable[[], Iterator[Event]]) -> Iterator[Event]:
+        """Wait for the model's turn (`WaitingEvent`s say how many are ahead), then run."""
+        return in_turn(self.model_queue, events)
+
+    def warm_up(self) -> None:
+        """Start the embedded model server now (the UI does at launch); no-op when hosted."""
+        _ = self.chat_model
 
     # --- the jobs ---
     def search(self, query: str, k: int = 5, **filters: Any) -> list[Hit]:
@@ -225,34 +246,44 @@ class Assistant:
         if filters and not make_filters(filters).is_empty():
             yield from self._filtered(make_filters(filters)).stream(question, history)
             return
-        if self.mode == "agent":
-            started = time.perf_counter()
-            model = self._agent_model or build_langchain_model(self.settings)
-            endpoint = self.settings.llm.base_url or "https://api.openai.com/v1"
-            answer = run_agent(self.services, question, history, model, endpoint)
-            answer.timings.total = time.perf_counter() - started
-            # The agent finds its sources while it runs: they are known only at the end.
-            yield SourcesEvent(citations=answer.citations)
-            yield TextEvent(delta=answer.text)
-            yield AnswerEvent(answer=answer)
-            return
         started = time.perf_counter()
         job = self.route(question, history)
         if job.job != "ask":
-            if job.job == "summarize":
-                if job.topic is None and job.filters is not None:
-                    answer = self.summarize(None, **job.filters.model_dump(exclude_none=True))
-                else:
-                    answer = self.summarize(job.topic)
-            else:
-                answer = self.draft_bio(job.kind, job.length, job.audience, job.topic)
-            yield SourcesEvent(citations=answer.citations)
-            yield TextEvent(delta=answer.text)
-            yield AnswerEvent(answer=answer)
+            yield from self.queued(lambda: self._job(job))
             return
+        # Router, corpus facts, metadata answers and abstention come first in both modes.
         prepared = self.pipeline.prepare(question, history)
-        model = self.chat_model if prepared.final is None else _NoModel()
-        yield from self.pipeline.run(prepared, model, started)
+        if prepared.final is not None:
+            yield from self.pipeline.run(prepared, _NoModel(), started)
+        elif self.mode == "agent":
+            yield from self.queued(lambda: self._agent(question, history, prepared, started))
+        else:
+            yield from self.queued(lambda: self.pipeline.run(prepared, self.chat_model, started))
+
+    def _job(self, job: Routed) -> Iterator[Event]:
+        if job.job == "summarize":
+            if job.topic is None and job.filters is not None:
+                answer = self.summarize(None, **job.filters.model_dump(exclude_none=True))
+            else:
+                answer = self.summarize(job.topic)
+        else:
+            answer = self.draft_bio(job.kind, job.length, job.audience, job.topic)
+        yield SourcesEvent(citations=answer.citations)
+        yield TextEvent(delta=answer.text)
+        yield AnswerEvent(answer=answer)
+
+    def _agent(
+        self, question: str, history: History | None, prepared: Prepared, started: float
+    ) -> Iterator[Event]:
+        """The agent: JSON steps on llama.cpp (and wherever set), else native tool calls."""
+        tools = self.settings.llm.agent_tools
+        if tools == "auto":
+            tools = "json" if self._agent_model is None and self.local_model else "native"
+        if tools == "json":
+            return json_steps(self.services, question, self.chat_model, prepared.plan, started)
+        chat = self._agent_model or build_langchain_model(self.settings)
+        endpoint = self.settings.llm.base_url or "https://api.openai.com/v1"
+        return native_events(self.services, question, history, chat, endpoint, started)
 
     def route(self, question: str, history: History | None = None) -> Routed:
         """Chat messages that ask for a summary or a bio go to those jobs."""
@@ -296,7 +327,8 @@ class Assistant:
         return draft_bio(self.services, kind=kind, length=length, audience=audience, topic=topic)
 
     def close(self) -> None:
-        """Stop the embedded model server if this process started one."""
+        """Stop model servers this process runs itself; the shared warm server stays up
+        for the next command and stops itself after `llm.keep_alive` idle seconds."""
         server = sys.modules.get("assistant.model.server")
         if server is not None:
             server.stop_all()
@@ -328,3 +360,4 @@ class _NoModel:
 
     def stream_json(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         raise AssertionError("no model call expected")
+

@@ -85,8 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default=None)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("model", help="the embedded llama.cpp model")
-    p.add_argument("action", choices=["serve", "path"])
+    p = sub.add_parser("model", help="the shared embedded llama.cpp model server")
+    p.add_argument(
+        "action",
+        choices=["serve", "start", "status", "stop", "path"],
+        help="serve: in the foreground until Ctrl-C; start: in the background (stops after "
+        "llm.keep_alive idle seconds); status; stop; path: the GGUF file",
+    )
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("chat", help="interactive questions in the terminal")
 
@@ -99,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", action="store_true", help="also generate and score answers")
     p.add_argument("--out", type=Path, default=Path("docs/eval"))
     p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=["pipeline", "agent"], help="answer mode (llm.mode)")
 
     p = sub.add_parser("bench", help="speed and memory, with the machine")
     p.add_argument("--docs", type=int, default=100_000)
@@ -133,13 +140,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("ingest", "corpora", "papers"):
         return run_corpus_command(args, settings)
     if args.command == "model":
-        from assistant.model.server import serve_forever
-        from assistant.model.weights import resolve_gguf
+        from assistant.model.commands import model_command
 
-        if args.action == "path":
-            print(resolve_gguf(settings))
-            return 0
-        return serve_forever(settings)
+        return model_command(args.action, settings, args.json)
     if args.command in ("eval", "bench"):
         try:
             if args.command == "eval":
@@ -151,6 +154,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 f"paperchat {args.command} needs the eval extra ({exc.name} is missing): "
                 "pip install -e '.[eval]'"
             ) from exc
+        if getattr(args, "mode", None):
+            settings.llm.mode = args.mode
         return job(args, settings)
     if args.command == "ui":
         from ui.app import launch

@@ -110,7 +110,15 @@ class AnswerEvent(BaseModel):
     answer: Answer
 
 
-Event = SourcesEvent | TextEvent | AnswerEvent
+class WaitingEvent(BaseModel):
+    """The model is busy with other people's questions: `ahead` jobs go first (FIFO).
+    Yielded again whenever the number changes; sources and text follow once it is 0."""
+
+    type: Literal["waiting"] = "waiting"
+    ahead: int = Field(ge=0, description="Model jobs running or queued before this one.")
+
+
+Event = WaitingEvent | SourcesEvent | TextEvent | AnswerEvent
 
 
 def make_filters(given: dict[str, Any]) -> Filters:

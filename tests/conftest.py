@@ -19,6 +19,15 @@ from retrieval.sources import read_corpus
 DEV_SET = ROOT / "data" / "eval" / "dev.jsonl"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_model_servers() -> Any:
+    """Warm model servers outlive commands on purpose; the ones tests started stop here."""
+    yield
+    from assistant.model.warm import stop_started
+
+    stop_started()
+
+
 @pytest.fixture(scope="session")
 def corpus() -> tuple[Any, list[Any]]:
     return read_corpus(ROOT / "data" / "papers.jsonl", ROOT / "data" / "corpus_info.json")

@@ -56,6 +56,23 @@ class QuotingChatModel(FakeChatModel):
         yield from super().stream_json(messages, schema, max_tokens)
 
 
+class GatedChatModel(FakeChatModel):
+    """A FAKE chat model that holds its reply until `gate` is set (a busy model, for the
+    queue's tests)."""
+
+    def __init__(self, gate: Any, reply: dict[str, Any]) -> None:
+        super().__init__(reply, name="fake-gated")
+        self.gate = gate
+
+    def stream_json(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+    ) -> Iterator[str]:
+        self.calls.append(messages)
+        self.gate.wait(30)
+        self.calls.pop()
+        yield from super().stream_json(messages, schema, max_tokens)
+
+
 class ScriptedFakeChatModel(BaseChatModel):
     """A FAKE tool-calling LangChain model: plays back fixed AI messages, records what it
     was sent."""

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from assistant.bench import main as bench
-from assistant.bench.answer import llama_timings
+from assistant.bench.answer import concurrent, p95
 from assistant.bench.measure import percentiles
-from assistant.bench.report import NOTES, quality, write_report
+from assistant.bench.report import NOTES, answer_section, quality, write_report
 from assistant.bench.search import (
     queries_for,
     search_latency,
@@ -29,14 +29,7 @@ from assistant.bench.search import (
 from assistant.bench.synthetic import Synthetic
 from assistant.errors import ConfigError
 from assistant.settings import Settings
-
-LOG = """\
-Llama.generate: 24 prefix-match hit, remaining 18 prompt tokens to eval
-llama_perf_context_print:        load time =       0.84 ms
-llama_perf_context_print: prompt eval time =     424.90 ms /    18 tokens (   23.61 ms per token)
-llama_perf_context_print:        eval time =     623.86 ms /    15 runs   (   41.59 ms per token)
-llama_perf_context_print:       total time =    1098.21 ms /    33 tokens
-"""
+from tests.fakes import QuotingChatModel
 
 
 class NoEmbedder:
@@ -46,11 +39,29 @@ class NoEmbedder:
         raise AssertionError(f"re-embedded {len(texts)} texts")
 
 
-def test_llama_timings_parse_llama_cpp_own_figures() -> None:
-    got = llama_timings("noise\n" + LOG.replace("424.90", "1.00") + LOG)
-    assert got == {"prompt_ms": 424.9, "prompt_evaluated": 18, "prefix_cached": 24,
-                   "gen_ms": 623.86, "gen_tokens": 15}  # fmt: skip  # the last request's
-    assert llama_timings("INFO: 200 OK\n") is None
+def test_concurrent_askers_all_complete_through_the_queue(make_assistant: Any) -> None:
+    assistant = make_assistant(QuotingChatModel())
+    questions = ["What AP does DINO achieve in 12 epochs?", "What is Step-Audio?"]
+    load = concurrent(assistant, questions, 4)
+    assert load["completed"] == 4 and load["errors"] == []
+    assert load["p50_s"] <= load["p95_s"] and 0 <= load["max_ahead"] <= 3
+
+
+def test_answer_section_renders_every_model_figure() -> None:
+    row = {"question": "q?", "sources_s": 0.01, "first_text_s": 1.0, "total_s": 2.0,
+           "prompt_tokens": 500, "cached_tokens": 120, "model": "m"}  # fmt: skip
+    load = {"askers": 2, "completed": 2, "wall_s": 4.0, "throughput_per_min": 30.0,
+            "p50_s": 2.0, "p95_s": 3.9, "max_ahead": 1}  # fmt: skip
+    answer = {"server_start_s": 4.1, "server_reuse_s": 0.002, "backend": "llama-server",
+              "model": "m", "threads": 2, "rows": [row], "median_total_s": 2.0,
+              "median_first_text_s": 1.0, "cached_share": 0.24, "repeat": row,
+              "repeat_cached_share": 0.9, "jobs": {"summary": row}, "load": {"2": load}}  # fmt: skip  # noqa: E501
+    lines = answer_section(answer)
+    text = "\n".join(lines)
+    assert "| server start (cold) / reuse by a later command | 4.1 s / 2.0 ms |" in lines
+    assert "0.24 / 0.9" in text and "| summary | 1.0 | 2.0 | m |" in lines
+    assert "| 2 | 2/2 | 4.0 | 30.0 | 2.0 | 3.9 | 1 |" in lines
+    assert p95([1.0, 2.0, 3.0, 10.0]) == 10.0
 
 
 def test_percentiles_are_ordered() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.api import Assistant
-from assistant.model.server import stop_all
+from assistant.model.warm import stop_started
 from assistant.types import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
 from tests.conftest import DEV_SET
 from tests.test_cli import paperchat
@@ -36,7 +36,7 @@ def local(settings: Any, embedder: Any, corpus: Any) -> Iterator[Any]:
         return Assistant(settings, embedder=embedder, papers=papers, info=info)
 
     yield make
-    stop_all()
+    stop_started()
 
 
 def test_smollm_streams_a_checked_answer(local: Any, corpus: Any) -> None:
@@ -97,3 +97,38 @@ def test_qwen_bio_has_no_inventions(local: Any, corpus: Any) -> None:
     lowered = answer.text.lower()
     assert "award" not in lowered and "professor" not in lowered
     assert any("XiaoIce" in c.paper.title for c in answer.citations)
+
+
+def test_cli_agent_mode_runs_on_the_embedded_model(tmp_path: Any, corpus: Any) -> None:
+    """`PAPERCHAT_LLM__MODE=agent paperchat ask` stays local: JSON steps on SmolLM2."""
+    result = paperchat(
+        "ask",
+        "What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?",
+        "--json",
+        state=tmp_path,
+        env={"PAPERCHAT_LLM__LOCAL_MODEL": "smollm", "PAPERCHAT_LLM__MODE": "agent"},
+    )
+    paperchat("model", "stop", state=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "api.openai.com" not in result.stderr
+    data = json.loads(result.stdout)
+    assert "smollm" in data["model"].lower()  # the embedded model answered, not a host
+    titles = {p.title for p in corpus[1]}
+    assert all(c["paper"]["title"] in titles for c in data["citations"])
+
+
+@pytest.mark.slow
+def test_qwen_agent_answers_dev_lookups_with_checked_citations(local: Any, corpus: Any) -> None:
+    """Agent mode on the default model: JSON tool steps, then a checked final answer."""
+    assistant = local("qwen")
+    assistant.settings.llm.mode = "agent"
+    lookups = [q for q in _dev("lookup") if q["facts"]][:3]
+    found = 0
+    for q in lookups:
+        answer = assistant.ask(q["question"])
+        _check_citations(answer, corpus)
+        assert answer.model not in ("metadata", "retrieval")
+        found += all(f.lower() in answer.text.lower() for f in q["facts"])
+        gold = {t.lower() for t in q["gold"] + q["also_relevant"]}
+        assert all(c.paper.title.lower() in gold for c in answer.citations), answer.text
+    assert found >= 2

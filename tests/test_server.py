@@ -1,4 +1,6 @@
-"""The embedded model: weight lookup/verification (unit) and the real llama.cpp server.
+"""The embedded model: weight lookup/verification (unit) and the real llama.cpp server
+(llama-server once `make` built it, else llama-cpp-python's), one process per test here;
+the shared warm server is in test_warm.py.
 
 Server tests run the real SmolLM2-135M (fast); the real Qwen assembly is `slow`. A missing
 package fails with the command that installs it: these tests never skip.
@@ -23,7 +25,12 @@ from openai import OpenAI
 
 from assistant.errors import ConfigError, ProviderError
 from assistant.model import weights
-from assistant.model.server import LlamaServer, free_port, require_llama_cpp
+from assistant.model.server import (
+    LlamaServer,
+    free_port,
+    llama_server_binary,
+    require_llama_cpp,
+)
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,17 +231,6 @@ def test_json_schema_output_parses(smollm: LlamaServer) -> None:
     assert all(isinstance(n, int) for n in data["sources"])
 
 
-def test_shared_reuses_one_process(tmp_path: Path) -> None:
-    settings = _smollm_settings(tmp_path)
-    first = LlamaServer.shared(settings)
-    try:
-        assert LlamaServer.shared(settings) is first and first.running
-        assert (tmp_path / "logs").is_dir()
-    finally:
-        first.stop()
-    assert not first.running
-
-
 def test_stop_leaves_no_process(tmp_path: Path) -> None:
     settings = _smollm_settings(tmp_path)
     with LlamaServer.from_settings(settings) as server:
@@ -273,12 +269,21 @@ def test_server_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
 
 
 def test_a_bad_model_file_fails_with_the_server_log(tmp_path: Path) -> None:
-    _require_llama_cpp()
+    binary = llama_server_binary()
+    assert binary is not None, "llama-server is not built: run `make setup`"
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"not a gguf file" * 100)
-    server = LlamaServer(bad, port=free_port(), log_dir=tmp_path, startup_timeout=60)
+    server = LlamaServer(bad, port=free_port(), log_dir=tmp_path, startup_timeout=60, binary=binary)
     with pytest.raises(ProviderError, match="exited with code") as info:
         server.start()
     message = str(info.value)
-    assert "Failed to load model" in message and "\n" not in message  # one line, with the cause
-    assert info.value.body and "ValueError" in info.value.body and not server.running
+    assert "model loading error" in message and "\n" not in message  # one line, with the cause
+    assert info.value.body and "failed to load model" in info.value.body and not server.running
+
+
+def test_the_embedded_server_is_llama_cpp_own(tmp_path: Path) -> None:
+    """`make` builds llama-server; the default settings serve with it (one JSON dialect)."""
+    server = LlamaServer.from_settings(_smollm_settings(tmp_path))
+    assert server.backend == "llama-server" and server.binary == llama_server_binary()
+    command = server.command()
+    assert command[0].endswith("llama-server") and command[command.index("--parallel") + 1] == "1"

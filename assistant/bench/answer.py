@@ -1,13 +1,14 @@
-"""The `answer` stage of `paperchat bench`: the embedded llama.cpp model through the
-pipeline, against llama.cpp's own timings for the same requests."""
+"""The model stages of `paperchat bench`, on the embedded model behind the shared warm server:
+answers (with the prompt tokens llama.cpp found cached), the cached prefix of a repeated
+question, summaries and bios, and 1/2/4/8 concurrent askers through the fair queue."""
 
 from __future__ import annotations
 
-import re
 import statistics
+import threading
 import time
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 from assistant.bench.measure import Row, log, timed
 from assistant.settings import Settings
@@ -15,116 +16,127 @@ from retrieval.embedder import Embedder
 from retrieval.models import CorpusInfo, Paper
 
 ANSWER_QUESTIONS = 5
+CONCURRENCY = (1, 2, 4, 8)
+JOBS = {
+    "summary": "Summarize the work on video generation",
+    "talk intro": "Draft a short talk introduction about his work on conversational AI",
+}
 
 
-LLAMA_PERF = re.compile(
-    r"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens.*\n.*?\beval time =\s*([\d.]+) ms /\s*(\d+)"
-)
-PREFIX_HIT = re.compile(r"(\d+) prefix-match hit, remaining (\d+) prompt tokens")
+def p95(xs: list[float]) -> float:
+    ordered = sorted(xs)
+    return round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2)
 
 
-def llama_timings(log_text: str) -> Row | None:
-    """llama.cpp's own figures for the last request in a server log segment."""
-    perf = LLAMA_PERF.findall(log_text)
-    if not perf:
-        return None
-    prompt_ms, prompt_n, gen_ms, gen_n = perf[-1]
-    hit = PREFIX_HIT.findall(log_text)
-    return {
-        "prompt_ms": float(prompt_ms),
-        "prompt_evaluated": int(prompt_n),
-        "prefix_cached": int(hit[-1][0]) if hit else 0,
-        "gen_ms": float(gen_ms),
-        "gen_tokens": int(gen_n),
-    }
+def timed_stream(assistant: Any, question: str) -> Row:
+    """One question through `Assistant.stream`: when each kind of event arrived."""
+    from assistant.types import AnswerEvent, SourcesEvent, TextEvent, WaitingEvent
+
+    t0, row = time.perf_counter(), Row(question=question, ahead=0)
+    for event in assistant.stream(question):
+        at = round(time.perf_counter() - t0, 3)
+        if isinstance(event, WaitingEvent):
+            row["ahead"] = max(row["ahead"], event.ahead)
+        elif isinstance(event, SourcesEvent):
+            row.setdefault("sources_s", at)
+        elif isinstance(event, TextEvent):
+            row.setdefault("first_text_s", at)
+        elif isinstance(event, AnswerEvent):
+            row |= {"total_s": at, "model": event.answer.model}
+    usage = dict(getattr(assistant.chat_model, "last_usage", {}) or {})
+    if usage:
+        row |= {"prompt_tokens": usage.get("prompt_tokens"),
+                "cached_tokens": usage.get("cached_tokens")}  # fmt: skip
+    return row
+
+
+def questions_for(papers: list[Paper]) -> list[str]:
+    from assistant.eval.evaluate import DEFAULT_SET, load_questions
+
+    if DEFAULT_SET.exists():
+        return [q.question for q in load_questions(DEFAULT_SET) if q.kind == "lookup"]
+    return [f"What does {p.title.split(':')[0]} achieve?" for p in papers]
 
 
 def stage_answer(
     settings: Settings, data_dir: Path, papers: list[Paper], info: CorpusInfo | None, emb: Embedder
 ) -> Row:
-    """Each answer through the pipeline, then the same messages straight to llama.cpp with
-    its prompt cache emptied by an unrelated request first."""
     from assistant.api import Assistant
-    from assistant.eval.evaluate import DEFAULT_SET, load_questions
-    from assistant.model.client import response_format
-    from assistant.model.replies import SENTENCES_SCHEMA
-    from assistant.model.server import LlamaServer
-    from assistant.types import AnswerEvent, SourcesEvent, TextEvent
+    from assistant.model.warm import WarmServer
 
     s = settings.model_copy(deep=True)
     s.paths.data_dir = data_dir
-    server, start_s = timed(lambda: LlamaServer.shared(s))
+    warm = WarmServer(s)
+    warm.stop()
+    state, start_s = timed(warm.ensure)
+    _, reuse_s = timed(warm.ensure)
     assistant = Assistant(s, embedder=emb, papers=papers, info=info)
-    client = assistant.chat_model.client  # type: ignore[attr-defined]
-    alias, log_path = server.model_alias, Path(str(server.log_path))
-    if DEFAULT_SET.exists():
-        questions = [q.question for q in load_questions(DEFAULT_SET) if q.kind == "lookup"]
-    else:
-        questions = [f"What does {p.title.split(':')[0]} achieve?" for p in papers]
-
-    def llama_since(mark: int) -> Row | None:
-        time.sleep(0.3)  # llama.cpp prints its timings just after the last chunk
-        return llama_timings(log_path.read_text(errors="replace")[mark:])
-
-    rows = []
+    questions = questions_for(papers)
     try:
+        rows = []
         for question in questions[:ANSWER_QUESTIONS]:
             log(f"answer: {question}")
-            prepared = assistant.pipeline.prepare(question)
-            mark, t0, row = log_path.stat().st_size, time.perf_counter(), Row()
-            for event in assistant.stream(question):
-                at = round(time.perf_counter() - t0, 3)
-                if isinstance(event, SourcesEvent | TextEvent):
-                    row.setdefault("sources_s" if event.type == "sources" else "first_text_s", at)
-                elif isinstance(event, AnswerEvent):
-                    first = event.answer.timings.first_token
-                    row |= {"total_s": at, "first_token_s": first and round(first, 3)}
-            row |= {"question": question, "llama": llama_since(mark)}
-            if prepared.final is None and row["llama"]:
-                own = row["llama"]["prompt_ms"] + row["llama"]["gen_ms"]
-                row["overhead_s"] = round(row["total_s"] - own / 1000, 3)
-                client.chat.completions.create(
-                    model=alias, max_tokens=1, messages=[{"role": "user", "content": "ok"}]
-                )
-                mark = log_path.stat().st_size
-                call = partial(
-                    client.chat.completions.create,
-                    model=alias,
-                    messages=assistant.pipeline.messages(prepared),
-                    temperature=s.llm.temperature,
-                    max_tokens=s.llm.max_tokens,
-                    response_format=response_format("llamacpp", SENTENCES_SCHEMA),
-                )
-                reply, direct_s = timed(call)
-                row["direct"] = {"wall_s": round(direct_s, 3), "llama": llama_since(mark),
-                                 "prompt_tokens": reply.usage.prompt_tokens,
-                                 "completion_tokens": reply.usage.completion_tokens}  # fmt: skip
-                row["ratio_total_to_direct"] = round(row["total_s"] / direct_s, 2)
-                if row["direct"]["llama"]:  # the server's own share: sampling, grammar, HTTP
-                    d = row["direct"]["llama"]
-                    row["direct"]["overhead_s"] = round(
-                        direct_s - (d["prompt_ms"] + d["gen_ms"]) / 1000, 3
-                    )
-            rows.append(row)
+            rows.append(timed_stream(assistant, question))
+        log("cached prefix: the first question again")
+        again = timed_stream(assistant, questions[0])
+        jobs = {}
+        for name, request in JOBS.items():
+            log(f"{name}: {request}")
+            jobs[name] = timed_stream(assistant, request)
+        load = {str(n): concurrent(assistant, questions, n) for n in CONCURRENCY}
     finally:
-        server.stop()
-    direct = [r["direct"] for r in rows if r.get("direct", {}).get("llama")]
-
-    def med(xs: list[float]) -> float | None:
-        return round(statistics.median(xs), 3) if xs else None
-
+        warm.stop()
+    model_rows = [r for r in rows if r.get("prompt_tokens")]
+    prompt = sum(r["prompt_tokens"] for r in model_rows)
+    cached = sum(r["cached_tokens"] or 0 for r in model_rows)
     return {
-        "server_start_s": round(start_s, 1),
-        "model": alias,
-        "threads": s.llm.threads,
+        "server_start_s": round(start_s, 2),
+        "server_reuse_s": round(reuse_s, 4),
+        "backend": state.backend,
+        "model": state.alias,
+        "threads": state.threads,
         "rows": rows,
-        "median_total_s": med([r["total_s"] for r in rows if "direct" in r]),
-        "median_direct_s": med([d["wall_s"] for d in direct]),
-        "median_overhead_s": med([r["overhead_s"] for r in rows if "overhead_s" in r]),
-        "median_direct_overhead_s": med([d["overhead_s"] for d in direct]),
-        "median_prompt_tokens": med([d["prompt_tokens"] for d in direct]),
-        "llama_prompt_tok_s": med([1000 * d["llama"]["prompt_evaluated"] / d["llama"]["prompt_ms"]
-                                   for d in direct if d["llama"]["prompt_ms"]]),
-        "llama_gen_tok_s": med([1000 * d["llama"]["gen_tokens"] / d["llama"]["gen_ms"]
-                                for d in direct if d["llama"]["gen_ms"]]),
-    }  # fmt: skip
+        "median_total_s": round(statistics.median(r["total_s"] for r in rows), 2),
+        "median_first_text_s": round(
+            statistics.median(float(r.get("first_text_s") or r["total_s"]) for r in rows), 2
+        ),
+        "cached_share": round(cached / prompt, 3) if prompt else None,
+        "repeat": again,
+        "repeat_cached_share": round((again.get("cached_tokens") or 0) / again["prompt_tokens"], 3)
+        if again.get("prompt_tokens")
+        else None,
+        "jobs": jobs,
+        "load": load,
+    }
+
+
+def concurrent(assistant: Any, questions: list[str], n: int) -> Row:
+    """n askers at once on one Assistant (as the UI's users are): throughput and p95."""
+    log(f"load: {n} concurrent askers")
+    rows: list[Row] = [{} for _ in range(n)]
+    errors: list[str] = []
+
+    def ask(i: int) -> None:
+        try:
+            rows[i] = timed_stream(assistant, questions[i % len(questions)])
+        except Exception as exc:  # a failed request is a figure here, not a crash
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(n)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    totals = [r["total_s"] for r in rows if "total_s" in r]
+    return {
+        "askers": n,
+        "completed": len(totals),
+        "errors": errors,
+        "wall_s": round(wall, 2),
+        "throughput_per_min": round(60 * len(totals) / wall, 1),
+        "p50_s": round(statistics.median(totals), 2) if totals else None,
+        "p95_s": p95(totals) if totals else None,
+        "max_ahead": max((r.get("ahead", 0) for r in rows), default=0),
+    }

@@ -119,25 +119,7 @@ def render(r: Row) -> str:
         ])  # fmt: skip
         out += ["", *latency_table(sv["search"])]
     if "answer" in r:
-        a = r["answer"]
-        heads = ["question", "sources s", "first token s", "total s", "prompt tokens"]
-        heads += ["llama.cpp direct s", "overhead s", "total / direct"]
-        rows = [
-            [q["question"][:55], q.get("sources_s"), q.get("first_token_s"), q["total_s"]]
-            + [q.get("direct", {}).get(k) for k in ("prompt_tokens", "wall_s")]
-            + [q.get("overhead_s"), q.get("ratio_total_to_direct")]
-            for q in a["rows"]
-        ]
-        out += section(f"Answers, embedded model ({a['model']}, {a['threads']} threads)", [
-            ["server start", f"{a['server_start_s']} s"],
-            ["median total / llama.cpp direct", both(a, "median_total_s", "median_direct_s", " s")],
-            ["median overhead beyond llama.cpp's own time: pipeline / direct",
-             both(a, "median_overhead_s", "median_direct_overhead_s", " s")],
-            ["median prompt tokens", a["median_prompt_tokens"]],
-            ["llama.cpp prompt / generation speed",
-             both(a, "llama_prompt_tok_s", "llama_gen_tok_s", " tok/s")],
-        ])  # fmt: skip
-        out += ["", *table(heads, rows)]
+        out += answer_section(r["answer"])
     mem = [[k, v["start_mb"], v["peak_mb"]] for k, v in r["memory"].items()]
     out += ["", "## Peak memory per stage (RSS of this process and its children)", ""]
     out += table(["stage", "RSS at start, MB", "peak, MB"], mem)
@@ -145,6 +127,35 @@ def render(r: Row) -> str:
     if r["skipped"]:
         out += ["", f"Skipped stages: {', '.join(r['skipped'])}."]
     return "\n".join(out) + "\n"
+
+
+def answer_section(a: Row) -> list[str]:
+    """The embedded model: answers, cached prefixes, long jobs and concurrent askers."""
+    title = f"Answers, embedded model ({a['model']}, {a['backend']}, {a['threads']} threads)"
+    out = section(title, [
+        ["server start (cold) / reuse by a later command", f"{a['server_start_s']} s / "
+         f"{round(1000 * a['server_reuse_s'], 1)} ms"],
+        ["median first text / total", f"{a['median_first_text_s']} / {a['median_total_s']} s"],
+        ["prompt tokens found cached: these answers / the same question again",
+         f"{a['cached_share']} / {a['repeat_cached_share']}"],
+        ["the same question again: total", f"{a['repeat']['total_s']} s"],
+    ])  # fmt: skip
+    heads = ["question", "sources s", "first text s", "total s", "prompt tokens", "cached"]
+    rows = [
+        [q["question"][:55], q.get("sources_s"), q.get("first_text_s"), q["total_s"],
+         q.get("prompt_tokens"), q.get("cached_tokens")]
+        for q in a["rows"]
+    ]  # fmt: skip
+    out += ["", *table(heads, rows)]
+    jobs = [[name, j.get("first_text_s"), j["total_s"], j.get("model")]
+            for name, j in a["jobs"].items()]  # fmt: skip
+    out += ["", "### Summaries and bios (through chat routing)", ""]
+    out += table(["job", "first text s", "total s", "model"], jobs)
+    load = [[d["askers"], f"{d['completed']}/{d['askers']}", d["wall_s"], d["throughput_per_min"],
+             d["p50_s"], d["p95_s"], d["max_ahead"]] for d in a["load"].values()]  # fmt: skip
+    out += ["", "### Concurrent askers (one Assistant, fair queue, one model job at a time)", ""]
+    heads = ["askers", "completed", "wall s", "answers/min", "p50 s", "p95 s", "most ahead"]
+    return out + table(heads, load)
 
 
 def quality(path: Path = ROOT / "docs" / "eval" / "results.json") -> list[str]:

@@ -1,158 +1,230 @@
-"""Agent mode: a LangChain tool-calling agent over the corpus, for models that call tools
-well (hosted ones). The tools mint the source keys; the final text goes through the same
-checks as pipeline mode and comes back as the same `Answer`.
+"""Agent mode: the model chooses tools, the code runs them, mints the keys and checks the
+final answer like any other (same `Checker`, same `Answer`).
+
+Two loops over the same tools (`tools.py`):
+- `json_steps`: each step is one JSON object under a grammar (`replies.step_schema`: the
+  tool name picks the arguments' shape, or `final` with cited sentences). Works on any
+  endpoint with structured output, including the embedded 1.5B model, which writes native
+  tool calls as text (FINDINGS). Bounded by `AnswerSettings.agent_steps`.
+- `native`: LangChain's tool-calling agent, for endpoints that call tools well (hosted).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+import time
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from langchain_core.tools import StructuredTool
+from pydantic import ValidationError
 
-from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
-from assistant.jobs.ask import finish
+from assistant.evidence.grounding import Checker, Composer, drafts_from_text
+from assistant.jobs.ask import finish, to_draft
 from assistant.jobs.services import Services
-from assistant.model.client import ErrorMapper
+from assistant.jobs.tools import CorpusTools, KeyRegistry
+from assistant.model.client import ChatModel, ErrorMapper, Message
 from assistant.model.prompts import load
-from assistant.types import NOT_COVERED, Answer, make_filters
-from retrieval.models import Filters, Paper
+from assistant.model.replies import (
+    FinalStep,
+    GetPaperStep,
+    ListStep,
+    SearchStep,
+    SentenceStreamer,
+    StatsStep,
+    parse_step,
+    step_schema,
+)
+from assistant.types import (
+    NOT_COVERED,
+    Answer,
+    AnswerEvent,
+    Citation,
+    Event,
+    SourcesEvent,
+    TextEvent,
+    Timings,
+)
+from retrieval.query import QueryPlan
+
+TOOL = re.compile(r'"tool"\s*:\s*"(\w+)"')
+
+__all__ = ["CorpusTools", "KeyRegistry", "json_steps", "make_tools", "native", "native_events"]
 
 
-class KeyRegistry:
-    """Mints one key per paper as tools show it; only these keys may be cited."""
-
-    def __init__(self) -> None:
-        self.sources: dict[str, Source] = {}
-
-    def key(self, paper: Paper, shown: str = "") -> str:
-        for source in self.sources.values():
-            if source.paper.id == paper.id:
-                return source.key
-        key = str(len(self.sources) + 1)
-        self.sources[key] = Source(key=key, paper=paper, shown=shown)
-        return key
-
-
-def tool_filters(
-    year_from: int | None,
-    year_to: int | None,
-    category: str | None,
-    author: str | None,
-    has_code: bool | None,
-) -> Filters:
-    """The tools' flat arguments (simple for a model to fill) as Filters."""
-    return make_filters(
-        {
-            "year_from": year_from,
-            "year_to": year_to,
-            "category": category,
-            "author": author,
-            "has_code": has_code,
-        }
-    )
-
-
-def make_tools(services: Services, registry: KeyRegistry) -> list[StructuredTool]:
-    """The four corpus tools, bound to one answer's key registry."""
-    searcher = services.searcher
-    compressor = services.compressor
-    min_relevance = services.policy.min_relevance
-
-    def search_papers(
-        query: str,
-        year_from: int | None = None,
-        year_to: int | None = None,
-        category: str | None = None,
-        author: str | None = None,
-        has_code: bool | None = None,
-    ) -> str:
-        """Search papers by meaning and keywords, optionally filtered by metadata."""
-        filters = tool_filters(year_from, year_to, category, author, has_code)
-        qvec = searcher.embed(query)
-        hits = searcher.search(query, k=4, filters=filters, query_vector=qvec)
-        lines = []
-        for hit in hits:
-            if (hit.dense or 0) < min_relevance:
-                continue
-            shown = compressor.compress(hit.paper, qvec, keep=2, query=query)
-            key = registry.key(hit.paper, shown)
-            lines.append(f"[{key}] {hit.paper.short_ref()}: {shown}")
-        return "\n".join(lines) or "No relevant papers."
-
-    def list_papers(
-        year_from: int | None = None,
-        year_to: int | None = None,
-        category: str | None = None,
-        author: str | None = None,
-        has_code: bool | None = None,
-    ) -> str:
-        """List exactly the papers matching metadata filters (for count and list questions)."""
-        papers = searcher.catalog.select(
-            tool_filters(year_from, year_to, category, author, has_code)
-        )
-        lines = [f"[{registry.key(p)}] {p.short_ref()}" for p in papers]
-        return f"{len(papers)} papers:\n" + "\n".join(lines)
-
-    def get_paper(paper_id: str) -> str:
-        """Full record of one paper by its id."""
-        paper = services.get_paper(paper_id)
-        if paper is None:
-            return f"No paper with id {paper_id}."
-        key = registry.key(paper, paper.abstract)
-        return f"[{key}] {paper.short_ref()} by {', '.join(paper.authors)}: {paper.abstract}"
-
-    def corpus_stats() -> str:
-        """Owner, h-index, citations, paper count, categories and years of the corpus."""
-        info = services.info
-        papers = services.papers
-        years = sorted(p.year for p in papers if p.year)
-        head = (
-            f"Owner {info.owner}, h-index {info.h_index}, {info.citations} citations. "
-            if info
-            else ""
-        )
-        cats = sorted({p.category_name for p in papers if p.category_name})
-        span = f"years {years[0]}-{years[-1]}" if years else ""
-        return f"{head}{len(papers)} papers, {span}, categories: {', '.join(cats)}."
-
+def make_tools(services: Services, registry: KeyRegistry, question: str = "") -> list[Any]:
+    """The four corpus tools as LangChain tools, bound to one answer's key registry."""
+    tools = CorpusTools(services, registry, question, services.plan(question) if question else None)
     return [
-        StructuredTool.from_function(f)
-        for f in (search_papers, list_papers, get_paper, corpus_stats)
+        StructuredTool.from_function(f, name=f.__name__)
+        for f in (tools.search_papers, tools.list_papers, tools.get_paper, tools.corpus_stats)
     ]
 
 
-def run_agent(
+def hints(plan: QueryPlan) -> str:
+    """What the code's own query analysis found, handed to the first step."""
+    found = plan.filters.describe()
+    if not found:
+        return "The code found no year, category, co-author or code filter in the question."
+    return f"The code found these filters in the question (already applied): {found}."
+
+
+def run_step(tools: CorpusTools, step: Any) -> str:
+    if isinstance(step, SearchStep):
+        return tools.search_papers(
+            step.query, step.year_from, step.year_to, step.category, step.author, step.has_code
+        )
+    if isinstance(step, ListStep):
+        return tools.list_papers(
+            step.year_from, step.year_to, step.category, step.author, step.has_code
+        )
+    if isinstance(step, GetPaperStep):
+        return tools.get_paper(str(step.key))
+    if isinstance(step, StatsStep):
+        return tools.corpus_stats()
+    raise AssertionError(f"not a tool step: {step!r}")
+
+
+def json_steps(
+    services: Services,
+    question: str,
+    model: ChatModel,
+    plan: QueryPlan | None = None,
+    started: float | None = None,
+) -> Iterator[Event]:
+    """The JSON-step agent: tool steps, then a streamed, checked final answer."""
+    started = time.perf_counter() if started is None else started
+    plan = plan or services.plan(question)
+    registry = KeyRegistry()
+    tools = CorpusTools(services, registry, question, plan)
+    system = load("agent_step_system").render(
+        owner=services.owner, categories=tools.categories(), not_covered=NOT_COVERED
+    )
+    messages: list[Message] = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": load("agent_step_user").render(
+            question=question, hints=hints(plan))},
+    ]  # fmt: skip
+    done: set[str] = set()
+    first: float | None = None
+    steps = max(1, services.policy.agent_steps)
+    for n in range(steps):
+        final_only = n == steps - 1
+        chunks = model.stream_json(messages, step_schema(final_only))
+        text, streamed = "", None
+        for chunk in chunks:
+            first = first if first is not None else time.perf_counter() - started
+            text += chunk
+            tool = TOOL.search(text)
+            if tool and (tool[1] == "final" or final_only):
+                # The answer: stream its checked sentences as they complete.
+                streamed = yield from final_answer(services, registry, model, text, chunks)
+                break
+        if streamed is not None:
+            streamed.timings = Timings(first_token=first, total=time.perf_counter() - started)
+            yield AnswerEvent(answer=streamed)
+            return
+        try:
+            step = parse_step(text)
+        except ValidationError:
+            step = None
+        if step is None or isinstance(step, FinalStep):
+            break
+        call = step.model_dump_json()
+        result = run_step(tools, step) if call not in done else "Already done: answer now."
+        done.add(call)
+        messages = [
+            *messages,
+            {"role": "assistant", "content": call},
+            {"role": "user", "content": load("agent_step_result").render(
+                tool=step.tool, result=result)},
+        ]  # fmt: skip
+    answer = checked(services, registry, [])  # no final step: nothing was said
+    answer.model = model.name
+    answer.timings = Timings(first_token=first, total=time.perf_counter() - started)
+    yield SourcesEvent(citations=[])
+    yield AnswerEvent(answer=answer)
+
+
+def final_answer(
+    services: Services, registry: KeyRegistry, model: ChatModel, text: str, rest: Iterator[str]
+) -> Generator[Event, None, Answer]:
+    """Sources, then each sentence of the final step once it is complete and checked."""
+    sources = list(registry.sources.values())
+    yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
+    checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
+    composer = Composer(sources)
+    streamer = SentenceStreamer()
+    dropped: list[str] = []
+    pending = [text]
+    for chunk in [*pending, *rest]:
+        for item in streamer.feed(chunk):
+            sentence, bad = checker.check(to_draft(item))
+            dropped.extend(bad)
+            piece = composer.add(sentence)
+            if piece:
+                yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+    answer = finish(composer, dropped)
+    answer.model = model.name
+    return answer
+
+
+def checked(services: Services, registry: KeyRegistry, drafts: Sequence[Any]) -> Answer:
+    sources = list(registry.sources.values())
+    checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
+    composer = Composer(sources)
+    dropped: list[str] = []
+    for draft in drafts if sources else []:
+        sentence, bad = checker.check(draft)
+        dropped.extend(bad)
+        composer.add(sentence)
+    return finish(composer, dropped)
+
+
+def native_events(
+    services: Services,
+    question: str,
+    history: Sequence[dict[str, Any]] | None,
+    chat_model: Any,
+    endpoint: str,
+    started: float,
+) -> Iterator[Event]:
+    answer = native(services, question, history, chat_model, endpoint)
+    answer.timings.total = time.perf_counter() - started
+    # Native tool calls find their sources while they run: known only at the end.
+    yield SourcesEvent(citations=answer.citations)
+    yield TextEvent(delta=answer.text)
+    yield AnswerEvent(answer=answer)
+
+
+def native(
     services: Services,
     question: str,
     history: Sequence[dict[str, Any]] | None,
     chat_model: Any,
     endpoint: str,
 ) -> Answer:
-    """Let the model call tools, then check its final text like any other answer."""
+    """LangChain's tool-calling agent; its final text is checked like any other answer."""
     from langchain.agents import create_agent
 
     registry = KeyRegistry()
     system = load("agent_system").render(not_covered=NOT_COVERED)
-    agent = create_agent(chat_model, tools=make_tools(services, registry), system_prompt=system)
+    tools = make_tools(services, registry, question)
+    agent = create_agent(chat_model, tools=tools, system_prompt=system)
     messages = [
         {"role": m["role"], "content": str(m.get("content", ""))}
         for m in history or []
         if m.get("role") in ("user", "assistant")
     ]
     with ErrorMapper(endpoint):
-        state = agent.invoke({"messages": [*messages, {"role": "user", "content": question}]})
+        state = agent.invoke(
+            {"messages": [*messages, {"role": "user", "content": question}]},
+            {"recursion_limit": 2 * services.policy.agent_steps + 1},
+        )
     final = state["messages"][-1]
-    text = final.content if isinstance(final.content, str) else str(final.content)
-    sources = list(registry.sources.values())
-    checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
-    composer = Composer(sources)
-    dropped: list[str] = []
-    for draft in drafts_from_text(text) if sources else []:
-        sentence, bad = checker.check(draft)
-        dropped.extend(bad)
-        composer.add(sentence)
-    answer = finish(composer, dropped)
+    text = final.content if isinstance(final.content, str) else json.dumps(final.content)
+    answer = checked(services, registry, drafts_from_text(text))
     answer.model = str(
         getattr(chat_model, "model_name", None) or getattr(chat_model, "name", "agent")
     )

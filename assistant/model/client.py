@@ -1,6 +1,7 @@
 """The model seam: one OpenAI-compatible code path for the embedded llama.cpp server,
-OpenAI, vLLM, Ollama or any OPENAI_BASE_URL, with a small explicit switch for the
-structured-output dialect each speaks (FINDINGS: llama.cpp rejects `json_schema`).
+OpenAI, vLLM, Ollama or any OPENAI_BASE_URL. Every endpoint gets the standard
+`response_format: json_schema` (llama-server takes it too), except vLLM's `guided_json` and
+llama-cpp-python's server (the fallback before llama-server is built: `json_object`+schema).
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from assistant.errors import ConfigError, ProviderError
-from assistant.settings import Settings
+import httpx
+
+from assistant.errors import ProviderError
 
 Message = dict[str, str]
 
@@ -17,7 +19,8 @@ Message = dict[str, str]
 class ChatModel(Protocol):
     """What the pipeline needs from a model: JSON under a schema, streamed as text."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def stream_json(
         self, messages: list[Message], schema: dict[str, Any], max_tokens: int | None = None
@@ -26,10 +29,14 @@ class ChatModel(Protocol):
 
 def response_format(provider: str, schema: dict[str, Any]) -> dict[str, Any]:
     """How to ask each endpoint kind for output that follows `schema`."""
-    if provider == "llamacpp":
+    if provider == "llama-cpp-python":
         # llama-cpp-python's grammar-enforced extension; `json_schema` gives HTTP 500 there.
         return {"type": "json_object", "schema": schema}
     return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+
+
+class Usage(dict[str, int]):
+    """Token counts of the last reply: prompt_tokens, cached_tokens, completion_tokens."""
 
 
 class OpenAICompatible:
@@ -45,6 +52,7 @@ class OpenAICompatible:
         temperature: float = 0.0,
         max_tokens: int = 400,
         timeout: float = 180.0,
+        retries: int = 0,
     ) -> None:
         from openai import OpenAI
 
@@ -53,8 +61,15 @@ class OpenAICompatible:
         self.provider = provider
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self.timeout = timeout
+        self.retries = retries
+        self.last_usage = Usage()
+        # The client retries timeouts and refused connections with backoff, `retries` times.
         self.client = OpenAI(
-            base_url=self.base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+            base_url=self.base_url,
+            api_key=api_key or "not-needed",
+            timeout=timeout,
+            max_retries=retries,
         )
 
     def stream_json(
@@ -71,21 +86,39 @@ class OpenAICompatible:
             kwargs["extra_body"] = {"guided_json": schema}
         else:
             kwargs["response_format"] = response_format(self.provider, schema)
+        if self.provider in ("llamacpp", "openai"):
+            kwargs["stream_options"] = {"include_usage": True}
+        if self.provider == "llamacpp":
+            # Reuse the KV cache of the longest shared prompt prefix (system, then sources).
+            kwargs["extra_body"] = {"cache_prompt": True}
+        self.last_usage = Usage()
         with self.errors():
             stream = self.client.chat.completions.create(**kwargs)
             for chunk in stream:
+                if chunk.usage is not None:
+                    self._record(chunk.usage)
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
 
+    def _record(self, usage: Any) -> None:
+        details = getattr(usage, "prompt_tokens_details", None)
+        self.last_usage = Usage(
+            prompt_tokens=usage.prompt_tokens or 0,
+            cached_tokens=(getattr(details, "cached_tokens", 0) or 0) if details else 0,
+            completion_tokens=usage.completion_tokens or 0,
+        )
+
     def errors(self) -> ErrorMapper:
-        return ErrorMapper(self.base_url)
+        return ErrorMapper(self.base_url, self.timeout, self.retries)
 
 
 class ErrorMapper:
     """Turns the openai client's exceptions into one actionable line."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float | None = None, retries: int = 0) -> None:
         self.url = url
+        self.timeout = timeout
+        self.retries = retries
 
     def __enter__(self) -> None:
         return None
@@ -96,13 +129,20 @@ class ErrorMapper:
         if exc is None:
             return
         url = self.url
+        tries = f" ({self.retries + 1} attempts)" if self.retries else ""
         if isinstance(exc, openai.APITimeoutError):
+            after = f" after {self.timeout:g} s" if self.timeout else ""
             raise ProviderError(
-                f"The model at {url} timed out: raise PAPERCHAT_LLM__TIMEOUT or use a smaller model"
+                f"The model at {url} timed out{after}{tries}: raise PAPERCHAT_LLM__TIMEOUT "
+                "or use a smaller model"
             ) from exc
         if isinstance(exc, openai.APIConnectionError):
             raise ProviderError(
-                f"No model reachable at {url}: start it or set OPENAI_BASE_URL"
+                f"No model reachable at {url}{tries}: start it or set OPENAI_BASE_URL"
+            ) from exc
+        if isinstance(exc, httpx.TransportError):  # the stream broke off after it began
+            raise ProviderError(
+                f"The model at {url} stopped answering mid-reply ({type(exc).__name__}): ask again"
             ) from exc
         if isinstance(exc, openai.APIStatusError):
             if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
@@ -114,64 +154,3 @@ class ErrorMapper:
             raise ProviderError(
                 f"The model at {url} {hint}", status=exc.status_code, body=str(exc.body)
             ) from exc
-
-
-def build_chat_model(settings: Settings) -> tuple[OpenAICompatible, str]:
-    """The configured endpoint, or the embedded llama.cpp server started on demand.
-
-    Returns the client and the endpoint kind ("llamacpp" for the embedded model).
-    """
-    llm = settings.llm
-    if settings.uses_embedded_model():
-        from assistant.model.server import LlamaServer
-
-        server = LlamaServer.shared(settings)
-        client = OpenAICompatible(
-            server.base_url,
-            None,
-            server.model_alias,
-            provider="llamacpp",
-            temperature=llm.temperature,
-            max_tokens=llm.max_tokens,
-            timeout=llm.timeout,
-        )
-        return client, "llamacpp"
-    provider, model = endpoint(settings)
-    client = OpenAICompatible(
-        llm.base_url,
-        llm.api_key,
-        model,
-        provider=provider,
-        temperature=llm.temperature,
-        max_tokens=llm.max_tokens,
-        timeout=llm.timeout,
-    )
-    return client, provider
-
-
-def endpoint(settings: Settings) -> tuple[str, str]:
-    """The configured endpoint's dialect and model name (the one place a default is chosen:
-    "auto" speaks OpenAI's dialect; a llama.cpp server elsewhere needs provider=llamacpp)."""
-    llm = settings.llm
-    provider = "openai" if llm.provider == "auto" else llm.provider
-    model = llm.model or ("gpt-4o-mini" if provider == "openai" else None)
-    if not model:
-        raise ConfigError("Set PAPERCHAT_LLM__MODEL to the model name your endpoint serves")
-    return provider, model
-
-
-def build_langchain_model(settings: Settings) -> Any:
-    """ChatOpenAI against the configured endpoint (hosted, vLLM, Ollama, ...), for the
-    agent's native tool calls."""
-    from langchain_openai import ChatOpenAI
-
-    llm = settings.llm
-    _, model = endpoint(settings)
-    return ChatOpenAI(
-        model=model,
-        base_url=llm.base_url,
-        api_key=llm.api_key or "not-needed",
-        temperature=llm.temperature,
-        timeout=llm.timeout,
-        max_retries=0,
-    )

@@ -9,9 +9,9 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 
 class ReplySentence(BaseModel):
@@ -51,6 +51,83 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 SENTENCES_SCHEMA = schema_of(SentencesReply)
 THEMED_SCHEMA = schema_of(ThemedReply)
+
+# --- the agent's steps: one JSON object per step, its `tool` picks the shape (anyOf) -----
+# Optional arguments are required-but-nullable: the grammar makes the model write each one,
+# and the description steers it to null (FINDINGS: left free, it invents year ranges).
+UNSAID = "null when the question does not say"
+
+
+class SearchStep(BaseModel):
+    """search_papers: find papers by meaning and keywords, optionally filtered."""
+
+    tool: Literal["search_papers"]
+    query: str = Field(max_length=200, description="What to look for, in the question's words.")
+    year_from: int | None = Field(description=UNSAID)
+    year_to: int | None = Field(description=UNSAID)
+    category: str | None = Field(description=f"A category code; {UNSAID}")
+    author: str | None = Field(description=f"A co-author's name; {UNSAID}")
+    has_code: bool | None = Field(description=UNSAID)
+
+
+class ListStep(BaseModel):
+    """list_papers: exactly the papers matching metadata (count and list questions)."""
+
+    tool: Literal["list_papers"]
+    year_from: int | None = Field(description=UNSAID)
+    year_to: int | None = Field(description=UNSAID)
+    category: str | None = Field(description=f"A category code; {UNSAID}")
+    author: str | None = Field(description=f"A co-author's name; {UNSAID}")
+    has_code: bool | None = Field(description=UNSAID)
+
+
+class GetPaperStep(BaseModel):
+    """get_paper: the full record of a paper a result showed, by its source number."""
+
+    tool: Literal["get_paper"]
+    key: int = Field(description="A source number shown in a result, like 2 for [2].")
+
+
+class StatsStep(BaseModel):
+    """corpus_stats: owner, h-index, citations, paper count, categories and years."""
+
+    tool: Literal["corpus_stats"]
+
+
+class FinalStep(BaseModel):
+    """final: the answer, as sentences naming the source numbers that support them."""
+
+    tool: Literal["final"]
+    sentences: list[ReplySentence] = Field(max_length=6)
+
+
+AgentStep = SearchStep | ListStep | GetPaperStep | StatsStep | FinalStep
+STEP_ADAPTER: TypeAdapter[AgentStep] = TypeAdapter(AgentStep)
+TOOL_STEPS: tuple[type[BaseModel], ...] = (SearchStep, ListStep, GetPaperStep, StatsStep)
+
+
+def step_schema(final_only: bool = False) -> dict[str, Any]:
+    """The grammar for one step: any tool, or (when steps run out) only `final`."""
+    if final_only:
+        return schema_of(FinalStep)
+    raw = STEP_ADAPTER.json_schema()
+    defs = raw.pop("$defs", {})
+    return _inline(raw, defs)
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "title"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def parse_step(text: str) -> AgentStep:
+    """A step reply parsed into its model (ValidationError if it is not one)."""
+    return STEP_ADAPTER.validate_json(text)
 
 
 class SentenceStreamer:

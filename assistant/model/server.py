@@ -1,8 +1,9 @@
-"""The embedded model: llama-cpp-python's OpenAI-compatible server as a child process.
+"""The embedded model's process: llama.cpp's own `llama-server` (built by `make` under
+`.cache/`), or llama-cpp-python's server where that binary is not built yet.
 
-One process per (model file, threads, context) per Python process (`LlamaServer.shared`),
-stopped at interpreter exit; if this process dies without running atexit (SIGKILL), the
-child notices that its parent changed and exits by itself, so no server is left orphaned.
+`LlamaServer` runs one server as a child of this process (tests, the keeper in `warm.py`).
+Commands share one warm server through `warm.WarmServer` instead. A child started here gets
+PR_SET_PDEATHSIG (llama-server) or a parent watchdog (python), so no server is orphaned.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import atexit
 import contextlib
 import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, ClassVar, NoReturn
@@ -47,13 +46,32 @@ runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
 """
 
 
-def require_llama_cpp() -> None:
-    """ConfigError naming the install command if the server's modules are missing."""
+LLAMA_VERSION = "0.3.36"  # keep in step with the Makefile's LLAMA_VERSION
+BUILD_HINT = "run `make setup` (it builds llama-server under .cache/, ~5 min once)"
+
+
+def llama_server_binary(cache_dir: Path | None = None) -> Path | None:
+    """llama.cpp's own server, as the Makefile builds it; None if not built."""
+    cache = Path(cache_dir) if cache_dir else Settings().paths.cache_dir
+    binary = cache / f"llama.cpp-{LLAMA_VERSION}" / "bin" / "llama-server"
+    return binary if os.access(binary, os.X_OK) else None
+
+
+def _die_with_parent() -> None:
+    from assistant.model.keeper import _die_with_parent as die
+
+    die()
+
+
+def require_llama_cpp(binary: Path | None = None) -> None:
+    """ConfigError naming the build/install command if no server can be started."""
+    if binary is not None:
+        return
     missing = [m for m in _SERVER_MODULES if importlib.util.find_spec(m) is None]
     if missing:
         raise ConfigError(
             f"The embedded model server needs llama-cpp-python[server] (missing: "
-            f"{', '.join(missing)}): run {LLAMA_INSTALL}"
+            f"{', '.join(missing)}), or llama-server: {BUILD_HINT}, or {LLAMA_INSTALL}"
         )
 
 
@@ -79,9 +97,8 @@ def _tail(path: Path, lines: int = 40) -> str:
 class LlamaServer:
     """A `llama_cpp.server` child process serving one GGUF at `base_url` (OpenAI API)."""
 
-    _shared: ClassVar[dict[tuple[str, int, int], LlamaServer]] = {}
     _live: ClassVar[set[LlamaServer]] = set()
-    _lock: ClassVar[threading.RLock] = threading.RLock()  # shared() holds it across start()
+    _lock: ClassVar[threading.RLock] = threading.RLock()
 
     def __init__(
         self,
@@ -94,6 +111,7 @@ class LlamaServer:
         log_dir: Path | None = None,
         startup_timeout: float = 120.0,
         chat_format: str | None = None,
+        binary: Path | None = None,
     ) -> None:
         self.model = Path(model)
         self.model_alias = alias or self.model.stem
@@ -108,6 +126,8 @@ class LlamaServer:
         # None: llama-cpp-python uses the chat template stored in the GGUF (Qwen2.5 and
         # SmolLM2 both carry a ChatML-style one), which is what the models were tuned on.
         self.chat_format = chat_format
+        # llama-server if built; else llama-cpp-python's server (same OpenAI API).
+        self.binary = binary
         self.log_path: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -122,19 +142,8 @@ class LlamaServer:
             n_ctx=settings.llm.n_ctx,
             port=settings.llm.server_port,
             log_dir=Path(settings.paths.data_dir) / "logs",
+            binary=settings.llm.server_binary or llama_server_binary(settings.paths.cache_dir),
         )
-
-    @classmethod
-    def shared(cls, settings: Settings) -> LlamaServer:
-        """The running server for these settings, started on first use (thread-safe)."""
-        model = resolve_gguf(settings)
-        key = (str(model.resolve()), settings.llm.threads, settings.llm.n_ctx)
-        with cls._lock:
-            server = cls._shared.get(key)
-            if server is None or not server.running:
-                server = cls.from_settings(settings).start()
-                cls._shared[key] = server
-            return server
 
     @property
     def running(self) -> bool:
@@ -150,7 +159,23 @@ class LlamaServer:
             raise RuntimeError("LlamaServer.base_url before start()")
         return f"http://{HOST}:{self.port}/v1"
 
+    @property
+    def backend(self) -> str:
+        return "llama-server" if self.binary else "llama-cpp-python"
+
     def command(self) -> list[str]:
+        if self.binary is not None:
+            return [
+                str(self.binary),
+                "--model", str(self.model), "--alias", self.model_alias,
+                "--ctx-size", str(self.n_ctx),
+                "--threads", str(self.threads), "--threads-batch", str(self.threads),
+                "--host", HOST, "--port", str(self.port),
+                # One slot: on 2 cores, 4 requests on 2 slots took 15.6 s against 9.5 s in
+                # turn (FINDINGS); the slot keeps the last prompt, so a shared prefix is reused.
+                "--parallel", "1",
+                "--no-webui",
+            ]  # fmt: skip
         args = [
             sys.executable, "-c", _LAUNCHER,
             "--model", str(self.model),
@@ -175,7 +200,7 @@ class LlamaServer:
         """Start the process and block until `GET /v1/models` answers 200."""
         if self.running:
             return self
-        require_llama_cpp()
+        require_llama_cpp(self.binary)
         if not self.model.is_file():
             raise ConfigError(f"Model file not found: {self.model}")
         if self.port is None:
@@ -192,6 +217,7 @@ class LlamaServer:
         self._proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            preexec_fn=_die_with_parent if self.binary else None,
         )  # fmt: skip
         with LlamaServer._lock:
             LlamaServer._live.add(self)
@@ -268,30 +294,3 @@ def stop_all() -> None:
     """Stop every server this process started (also runs at interpreter exit)."""
     for server in list(LlamaServer._live):
         server.stop(timeout=5.0)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def serve_forever(settings: Settings, echo: Callable[[str], None] = print) -> int:
-    """`paperchat model serve`: run the embedded model in the foreground until Ctrl-C."""
-    server = LlamaServer.from_settings(settings)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill`/service stop: same clean exit
-    echo(f"Loading {server.model} ({server.threads} threads, n_ctx {server.n_ctx}) …")
-    try:
-        server.start()
-        echo(f"Serving {server.model_alias!r} at {server.base_url}  (log: {server.log_path})")
-        echo(
-            f"Use it with: OPENAI_BASE_URL={server.base_url} PAPERCHAT_LLM__PROVIDER=llamacpp"
-            " PAPERCHAT_LLM__MODEL=" + server.model_alias + ". Ctrl-C stops."
-        )
-        code = server.wait()
-        echo(f"Server exited with code {code}; see {server.log_path}")
-        return code or 1
-    except KeyboardInterrupt:
-        echo("Stopping …")
-        return 0
-    finally:
-        server.stop()

@@ -1,0 +1,84 @@
+"""The embedded model as a `ChatModel`: each request finds (or starts) the shared warm server
+first, so a server that died or idled out since the last question is simply started again,
+and a server killed mid-answer gives one clear line instead of a broken stream.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.errors import ProviderError
+from assistant.model.client import Message, OpenAICompatible, Usage
+from assistant.model.warm import ServerState, WarmServer, alive
+from assistant.settings import Settings
+
+TOUCH_EVERY = 5.0  # seconds: a long reply keeps resetting the keeper's idle clock
+
+
+class EmbeddedModel:
+    """The local GGUF behind the shared llama.cpp server."""
+
+    provider = "llamacpp"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.warm = WarmServer(settings)
+        self.state: ServerState | None = None
+        self._client: OpenAICompatible | None = None
+
+    @property
+    def name(self) -> str:
+        return self.state.alias if self.state else (self.settings.llm.model or "embedded")
+
+    @property
+    def last_usage(self) -> Usage:
+        return self._client.last_usage if self._client else Usage()
+
+    def connect(self) -> OpenAICompatible:
+        """The client for the running server (started if it is not)."""
+        state = self.warm.ensure()
+        if self._client is None or self.state is None or state.base_url != self.state.base_url:
+            llm = self.settings.llm
+            provider = "llamacpp" if state.backend == "llama-server" else "llama-cpp-python"
+            self._client = OpenAICompatible(
+                state.base_url,
+                None,
+                state.alias,
+                provider=provider,
+                temperature=llm.temperature,
+                max_tokens=llm.max_tokens,
+                timeout=llm.timeout,
+                retries=llm.retries,
+            )
+        self.state = state
+        return self._client
+
+    @property
+    def client(self) -> Any:
+        """The underlying `openai.OpenAI` client (bench: direct requests)."""
+        return self.connect().client
+
+    def stream_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int | None = None
+    ) -> Iterator[str]:
+        client = self.connect()
+        assert self.state is not None
+        state = self.state
+        touched = time.monotonic()
+        try:
+            for chunk in client.stream_json(messages, schema, max_tokens):
+                if time.monotonic() - touched > TOUCH_EVERY:
+                    self.warm.touch()
+                    touched = time.monotonic()
+                yield chunk
+        except ProviderError as exc:
+            if not alive(state.pid):
+                raise ProviderError(
+                    f"The embedded model server (pid {state.pid}) stopped during the answer: "
+                    f"ask again to restart it (log: {state.log})"
+                ) from exc
+            raise
+        finally:
+            self.warm.touch()
