@@ -283,12 +283,19 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
             topic_map = gr.Plot(elem_id="topic-map", show_label=False)
         with gr.Column(scale=2):
             card = gr.HTML(corpus_view.paper_card(assistant, ""), elem_id="map-card")
+    # The page's script writes a clicked point's paper id here and presses the button.
     pick = gr.Textbox(elem_id="map-pick", show_label=False, container=False)
+    open_card = gr.Button("Open", elem_id="map-open")
     with gr.Row():
         since = gr.Textbox(label="What's new since (YYYY-MM-DD)", value="2025-01-01", scale=3)
         since_button = gr.Button("Show", scale=1)
     new = gr.HTML(elem_id="whats-new")
-    pick.input(partial(corpus_view.paper_card, assistant), inputs=pick, outputs=card)
+    open_card.click(
+        partial(corpus_view.paper_card, assistant),
+        inputs=pick,
+        outputs=card,
+        api_visibility="private",
+    )
     since_button.click(partial(whats_new, assistant), inputs=since, outputs=new)
 
     def select_row(event: gr.SelectData) -> str:

@@ -33,7 +33,7 @@ CSS = """
 .pc-abs p { font-size: 0.88em; line-height: 1.5; }
 mark.pc-ev { background: #fff3b0; color: #111; padding: 0 1px; }
 mark.pc-ev.pc-focus { background: #ffd54f; outline: 2px solid #f57f17; }
-#map-pick { display: none !important; }
+#map-pick, #map-open { display: none !important; }
 #model-status { font-size: 0.9em; }
 """
 
@@ -95,6 +95,8 @@ SCRIPT = """
       if (!id || !box) return;
       box.value = id;
       box.dispatchEvent(new Event('input', {bubbles: true}));
+      const open = document.querySelector('#map-open');
+      if (open) setTimeout(() => open.click(), 50);
     });
   }, 500);
 })();
