@@ -98,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ui", help="the Gradio chat UI")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="loopback by default; others need --auth")
+    p.add_argument(
+        "--auth",
+        default=os.environ.get("PAPERCHAT_UI_AUTH"),
+        help="user:password for the login page (or PAPERCHAT_UI_AUTH)",
+    )
 
     p = sub.add_parser("eval", help="retrieval and answer quality on a question set")
     p.add_argument("--set", dest="qset", type=Path, default=None)
@@ -158,9 +163,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings.llm.mode = args.mode
         return job(args, settings)
     if args.command == "ui":
-        from ui.app import launch
+        from ui.app import launch, parse_auth
 
-        launch(settings, host=args.host, port=args.port)
+        launch(settings, host=args.host, port=args.port, auth=parse_auth(args.auth))
         return 0
 
     assistant = Assistant(settings)

@@ -22,9 +22,9 @@ import bibtexparser
 import pytest
 from gradio_client import Client
 
-from assistant import Assistant
+from assistant import Assistant, ConfigError
 from tests.test_ui import DINO_QUESTION, DINO_TITLE, corpus_papers, free_port, make_ui_assistant
-from ui.app import launch
+from ui.app import exposure_warning, launch, parse_auth
 
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 8
@@ -150,3 +150,38 @@ def test_eight_concurrent_users_get_only_their_own_answers(
     }
     (tmp_path / "load.json").write_text(json.dumps(report, indent=2))
     print("load:", json.dumps(report))
+
+
+def test_serving_flags() -> None:
+    assert parse_auth("ada:s3:cret") == ("ada", "s3:cret") and parse_auth(None) is None
+    with pytest.raises(ConfigError, match="user:password"):
+        parse_auth("ada")
+    assert exposure_warning("127.0.0.1", None) is None and exposure_warning("::1", None) is None
+    assert "without --auth" in (exposure_warning("0.0.0.0", None) or "")
+    assert exposure_warning("0.0.0.0", ("ada", "pw")) is None
+    bad = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ui", "--auth", "nopassword"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "--auth takes user:password" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_auth_protects_the_api(tmp_path: Path) -> None:
+    assistant = make_ui_assistant(tmp_path)
+    port = free_port()
+    demo = launch(
+        assistant.settings, port=port, assistant=assistant, block=False, auth=("ada", "pw")
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        with pytest.raises(Exception, match=r"(?i)login|auth|401|403|credentials"):
+            client(url).predict(paper_ids=[], api_name="/export_bibtex")
+        authed = Client(url, auth=("ada", "pw"), verbose=False, download_files=False)
+        assert authed.predict(paper_ids=[], api_name="/export_bibtex") == ""
+    finally:
+        demo.close()
+        assistant.close()

@@ -334,6 +334,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
+    if is_loopback(host) or auth is not None:
+        return None
+    return (
+        f"paperchat: warning: serving on {host} without --auth: anyone who can reach this "
+        "address can use the assistant"
+    )
+
+
 def launch(
     settings: Settings,
     host: str = "127.0.0.1",
@@ -345,12 +354,8 @@ def launch(
 ) -> gr.Blocks:
     """Serve the UI; `block=False` returns at once (tests). A missing corpus fails here,
     as one line from the CLI, rather than on the first question."""
-    if not is_loopback(host) and auth is None:
-        print(
-            f"paperchat: warning: serving on {host} without --auth: anyone who can reach "
-            "this address can use the assistant",
-            file=sys.stderr,
-        )
+    if warning := exposure_warning(host, auth):
+        print(warning, file=sys.stderr)
     assistant = assistant or Assistant(settings)
     _ = assistant.searcher  # read the corpus, sync the index, load the embedder: now, once
     warm_up = getattr(assistant, "warm_up", None)
