@@ -120,16 +120,25 @@ def test_json_agent_searches_then_answers_with_checked_citations(make_assistant:
 
 
 def test_json_agent_is_bounded_and_ends_with_a_final_step(make_assistant: Any) -> None:
-    searching = {"tool": "search_papers", "query": "DINO", **NULLS}
-    fake = FakeChatModel([searching] * 3 + [{"tool": "final", "sentences": []}])
+    searching = {"tool": "search_papers", "query": "quantum chip qubits", **NULLS}
+    fake = FakeChatModel([searching] * 4 + [{"tool": "final", "sentences": []}])
     services = make_assistant(fake).services
     services.policy.agent_steps = 3
-    events = list(json_steps(services, "What is DINO?", fake))
+    events = list(json_steps(services, "What about quantum hardware?", fake))
     assert len(fake.calls) == 3  # never more steps than allowed
-    assert fake.calls[1][-1]["content"].count("Already done") == 0
+    assert "No relevant papers" in fake.calls[1][-1]["content"]
     assert "Already done" in fake.calls[2][-1]["content"]  # a repeated call is not rerun
+    assert "final answer" in fake.calls[2][-1]["content"]  # the last step must answer
     answer = events[-1].answer
     assert not answer.answered
+
+
+def test_json_agent_answers_right_after_a_tool_showed_papers(make_assistant: Any) -> None:
+    fake = FakeChatModel([{"tool": "search_papers", "query": "DINO AP", **NULLS},
+                          {"tool": "final", "sentences": []}])  # fmt: skip
+    services = make_assistant(fake).services
+    list(json_steps(services, "What AP does DINO reach?", fake))
+    assert len(fake.calls) == 2 and "final answer" in fake.calls[1][-1]["content"]
 
 
 @pytest.mark.parametrize("question", ["What is his h-index?", "Which papers were from 2024?"])

@@ -11,6 +11,7 @@ Two loops over the same tools (`tools.py`):
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -49,6 +50,8 @@ from assistant.types import (
 from retrieval.query import QueryPlan
 
 TOOL = re.compile(r'"tool"\s*:\s*"(\w+)"')
+FINAL_NEXT = "Now write the final answer from these results."
+ANOTHER_NEXT = "Choose the next step: another search with other words, or final."
 
 __all__ = ["CorpusTools", "KeyRegistry", "json_steps", "make_tools", "native", "native_events"]
 
@@ -109,8 +112,12 @@ def json_steps(
     done: set[str] = set()
     first: float | None = None
     steps = max(1, services.policy.agent_steps)
+    answer_now = False
     for n in range(steps):
-        final_only = n == steps - 1
+        # A small model given the choice keeps fetching (measured: get_paper on every key
+        # after a search that already answered), so once a tool showed something, the next
+        # step is the answer; tools are retried only while they find nothing.
+        final_only = answer_now or n == steps - 1
         chunks = model.stream_json(messages, step_schema(final_only))
         text, streamed = "", None
         for chunk in chunks:
@@ -132,13 +139,17 @@ def json_steps(
         if step is None or isinstance(step, FinalStep):
             break
         call = step.model_dump_json()
+        shown = len(registry.sources)
         result = run_step(tools, step) if call not in done else "Already done: answer now."
         done.add(call)
+        answer_now = len(registry.sources) > shown or isinstance(step, StatsStep)
+        answer_now = answer_now or n + 1 == steps - 1
+        then = FINAL_NEXT if answer_now else ANOTHER_NEXT
         messages = [
             *messages,
             {"role": "assistant", "content": call},
             {"role": "user", "content": load("agent_step_result").render(
-                tool=step.tool, result=result)},
+                tool=step.tool, result=result, next=then)},
         ]  # fmt: skip
     answer = checked(services, registry, [])  # no final step: nothing was said
     answer.model = model.name
@@ -157,9 +168,13 @@ def final_answer(
     composer = Composer(sources)
     streamer = SentenceStreamer()
     dropped: list[str] = []
-    pending = [text]
-    for chunk in [*pending, *rest]:
+    said: set[str] = set()
+    for chunk in itertools.chain([text], rest):
         for item in streamer.feed(chunk):
+            key = " ".join(item.text.lower().split())
+            if key in said:  # a small model repeats itself: say each sentence once
+                continue
+            said.add(key)
             sentence, bad = checker.check(to_draft(item))
             dropped.extend(bad)
             piece = composer.add(sentence)

@@ -18,9 +18,9 @@ def build_chat_model(settings: Settings) -> tuple[ChatModel, str]:
     """
     llm = settings.llm
     if settings.uses_embedded_model():
-        model = EmbeddedModel(settings)
-        model.connect()  # started (or found warm) now: callers time answers, not start-up
-        return model, "llamacpp"
+        embedded = EmbeddedModel(settings)
+        embedded.connect()  # started (or found warm) now: callers time answers, not start-up
+        return embedded, "llamacpp"
     provider, model = endpoint(settings)
     client = OpenAICompatible(
         llm.base_url,

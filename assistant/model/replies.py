@@ -94,11 +94,19 @@ class StatsStep(BaseModel):
     tool: Literal["corpus_stats"]
 
 
+class CitedSentence(BaseModel):
+    """A final-answer sentence; its sources are required, so the grammar asks for them."""
+
+    text: str = Field(max_length=300)
+    sources: list[int] = Field(max_length=3)
+
+
 class FinalStep(BaseModel):
     """final: the answer, as sentences naming the source numbers that support them."""
 
     tool: Literal["final"]
-    sentences: list[ReplySentence] = Field(max_length=6)
+    # 4: the 1.5B model fills every allowed item, repeating itself past the facts it has.
+    sentences: list[CitedSentence] = Field(max_length=4)
 
 
 AgentStep = SearchStep | ListStep | GetPaperStep | StatsStep | FinalStep
