@@ -32,21 +32,20 @@ class ThemedReply(BaseModel):
     sentences: list[ReplySentence] = Field(max_length=6)
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "title"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
 def schema_of(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema with `$ref`s inlined and titles dropped."""
     raw = model.model_json_schema()
-    defs = raw.pop("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inline(defs[node["$ref"].rsplit("/", 1)[-1]])
-            return {k: inline(v) for k, v in node.items() if k != "title"}
-        if isinstance(node, list):
-            return [inline(v) for v in node]
-        return node
-
-    return inline(raw)
+    return _inline(raw, raw.pop("$defs", {}))
 
 
 SENTENCES_SCHEMA = schema_of(SentencesReply)
@@ -121,16 +120,6 @@ def step_schema(final_only: bool = False) -> dict[str, Any]:
     raw = STEP_ADAPTER.json_schema()
     defs = raw.pop("$defs", {})
     return _inline(raw, defs)
-
-
-def _inline(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, dict):
-        if "$ref" in node:
-            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
-        return {k: _inline(v, defs) for k, v in node.items() if k != "title"}
-    if isinstance(node, list):
-        return [_inline(v, defs) for v in node]
-    return node
 
 
 def parse_step(text: str) -> AgentStep:
