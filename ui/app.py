@@ -1,4 +1,4 @@
-"""The Gradio app: wires the handlers (ui/chat.py, ui/corpus_view.py) to components and
+"""The Gradio app: wires the handlers (ui/chat.py, ui/py) to components and
 serves them. It talks only to the `Assistant` facade.
 
 Serving is loopback by default, with no share link and no analytics; binding elsewhere
@@ -21,9 +21,17 @@ from typing import Any, Literal
 import gradio as gr
 
 from assistant import Assistant, ConfigError, Hit, PaperchatError, Settings
-from ui import corpus_view
 from ui.assets import CSS, SCRIPT
 from ui.chat import api_ask, api_export_bibtex, chat, clear, long_job
+from ui.corpus_view import (
+    TABLE_COLUMNS,
+    coauthor_figure,
+    paper_card,
+    paper_table,
+    per_year_figure,
+    topic_map_figure,
+)
+from ui.corpus_view import whats_new as whats_new_html
 from ui.render import conversation_html, esc, sources_html
 
 # Questions may run side by side when the facade queues model jobs itself (it then says
@@ -96,7 +104,7 @@ def render_hits(hits: list[Hit]) -> str:
 
 def whats_new(assistant: Assistant, since: str) -> str:
     try:
-        return corpus_view.whats_new(assistant, since)
+        return whats_new_html(assistant, since)
     except PaperchatError as exc:
         gr.Warning(str(exc))
         return f'<div class="pc-empty">{esc(str(exc))}</div>'
@@ -267,7 +275,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
     table = gr.Dataframe(
-        headers=corpus_view.TABLE_COLUMNS,
+        headers=TABLE_COLUMNS,
         interactive=False,
         show_search="search",
         max_height=420,
@@ -282,7 +290,7 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
         with gr.Column(scale=3):
             topic_map = gr.Plot(elem_id="topic-map", show_label=False)
         with gr.Column(scale=2):
-            card = gr.HTML(corpus_view.paper_card(assistant, ""), elem_id="map-card")
+            card = gr.HTML(paper_card(assistant, ""), elem_id="map-card")
     # The page's script writes a clicked point's paper id here and presses the button.
     pick = gr.Textbox(elem_id="map-pick", show_label=False, container=False)
     open_card = gr.Button("Open", elem_id="map-open")
@@ -291,7 +299,7 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
         since_button = gr.Button("Show", scale=1)
     new = gr.HTML(elem_id="whats-new")
     open_card.click(
-        partial(corpus_view.paper_card, assistant),
+        partial(paper_card, assistant),
         inputs=pick,
         outputs=card,
         api_visibility="private",
@@ -300,15 +308,15 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
 
     def select_row(event: gr.SelectData) -> str:
         row = event.row_value or []
-        return corpus_view.paper_card(assistant, str(row[-1]) if row else "")
+        return paper_card(assistant, str(row[-1]) if row else "")
 
     table.select(select_row, outputs=card, api_visibility="private")
     demo.load(
         lambda: (
-            corpus_view.paper_table(assistant),
-            corpus_view.per_year_figure(assistant),
-            corpus_view.topic_map_figure(assistant),
-            corpus_view.coauthor_figure(assistant),
+            paper_table(assistant),
+            per_year_figure(assistant),
+            topic_map_figure(assistant),
+            coauthor_figure(assistant),
         ),
         outputs=[table, per_year, topic_map, network],
         api_visibility="private",
