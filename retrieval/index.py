@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from retrieval.calibrate import Calibration, calibrate, corpus_key, dumps, loads
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexError_
 from retrieval.models import Paper
@@ -30,6 +31,7 @@ class SyncReport(BaseModel):
     unchanged: int = 0
     embedded: int = 0
     rebuilt: bool = False
+    calibrated: bool = False
 
 
 def make_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
@@ -161,7 +163,28 @@ class PaperIndex:
             bar.update(len(batch))
         bar.close()
         self._count = None
+        if delete_missing and vectors_for is None:
+            report.calibrated = self.recalibrate(papers)
         return report
+
+    def calibration(self) -> Calibration | None:
+        """The abstention cut stored with this collection, if any (see retrieval.calibrate)."""
+        return loads((self.collection.metadata or {}).get("calibration"))
+
+    def recalibrate(self, papers: list[Paper], force: bool = False) -> bool:
+        """Compute and store the cut when the corpus or embedder changed since the last one."""
+        key = corpus_key(papers)
+        fingerprint = self.embedder.fingerprint()
+        stored = self.calibration()
+        if not force and stored and stored.corpus == key and stored.embedder == fingerprint:
+            return False
+        vectors = self.vectors([p.id for p in papers]) if papers else np.zeros((0, 1))
+        result = calibrate(papers, vectors, self.embedder.encode, fingerprint)
+        metadata = {"embedder": fingerprint}
+        if result is not None:
+            metadata["calibration"] = dumps(result)
+        self.collection.modify(metadata=metadata)
+        return result is not None
 
     def delete_except(self, keep: set[str]) -> int:
         """Remove every stored paper not in `keep` (the end of a streaming ingest)."""

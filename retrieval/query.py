@@ -63,6 +63,34 @@ RELATIVE_YEARS = [
     (re.compile(r"\bthis\s+year\b", re.I), 0),
     (re.compile(r"\blast\s+year\b", re.I), -1),
 ]
+# "in the last 3 years": this year and the 3 before it (a paper from early in the third
+# year back is still "in the last 3 years" late in this one).
+LAST_YEARS = re.compile(
+    r"\b(?:in\s+|over\s+|during\s+|from\s+|within\s+)?(?:the\s+)?(?:last|past|recent|previous)\s+"
+    r"(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+years?\b",
+    re.I,
+)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+NUMBER_WORDS |= {"nine": 9, "ten": 10}
+PICK_NEWEST = re.compile(
+    r"\b(?:most\s+recent|latest|newest|last)\s+(?:paper|publication|work|article)\b", re.I
+)
+PICK_OLDEST = re.compile(
+    r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article)\b", re.I
+)
+# Co-authorship phrasings around a name: "co-authored with X", "joint work with X".
+COAUTHOR_WORDS = re.compile(
+    r"\b(?:co-?author(?:ed|s)?|coauthor(?:ed|s)?|joint(?:ly)?(?:\s+work)?|together|"
+    r"collaborat\w*|written|wrote|with)\b",
+    re.I,
+)
+# A topic made only of these is no topic: the question is a metadata list.
+EMPTY_TOPIC = frozenset(
+    """co author authors authored coauthor coauthors co-author co-authors co-authored joint
+    jointly together collaboration collaborations collaborated anything something everything
+    research topic topics field area areas published publish publications paper papers work
+    works did he she they his her their all any some recent latest first earliest""".split()
+)
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
     r"(?:publicly\s+)?available)\s+(?:public\s+|released\s+|open[- ]source\s+|source\s+)?code\b"
@@ -98,6 +126,9 @@ class QueryPlan(BaseModel):
     intent: Intent = "question"
     filters: Filters = Field(default_factory=Filters)
     topic: str = Field(default="", description="The question minus its filter phrases.")
+    pick: Literal["newest", "oldest"] | None = Field(
+        default=None, description="'most recent paper' / 'first paper': one paper by date."
+    )
 
     @property
     def is_metadata_only(self) -> bool:
@@ -138,7 +169,12 @@ def analyze(
         spans.append(m.span())
         break
     else:
-        for pattern, offset in RELATIVE_YEARS:
+        last = LAST_YEARS.search(text)
+        if last:
+            n = last["n"].lower()
+            filters["year_from"] = today.year - (int(n) if n.isdigit() else NUMBER_WORDS[n])
+            spans.append(last.span())
+        for pattern, offset in [] if last else RELATIVE_YEARS:
             m = pattern.search(text)
             if m:
                 filters["year_from"] = filters["year_to"] = today.year + offset
@@ -165,42 +201,78 @@ def analyze(
         spans.append(m_yes.span())
 
     if owner:
-        for variant in {owner, owner.replace("-", " ")}:
-            idx = text.lower().find(variant.lower())
-            if idx >= 0:
-                spans.append((idx, idx + len(variant)))
+        for form in name_patterns(owner):
+            spans.extend(found.span() for found in re.finditer(form, text.lower()))
     author = _find_author(text, authors or [], owner)
     if author:
         filters["author"] = author[0]
         spans.append(author[1])
 
+    pick: Literal["newest", "oldest"] | None = None
+    for pattern, which in ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):
+        m = pattern.search(text)
+        if m:
+            pick = which  # type: ignore[assignment]
+            spans.append(m.span())
+            break
+    if author:
+        spans.extend(m.span() for m in COAUTHOR_WORDS.finditer(text))
+
     intent: Intent = "question"
     if COUNT.search(text):
         intent = "count"
-    elif LIST.search(text):
+    elif LIST.search(text) or pick:
         intent = "list"
+    topic = _topic(text, spans)
+    if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"
+        intent = "list"
+    if intent != "question" and not filters.get("categories"):
+        code = CATEGORY_ALIASES.get(topic.lower()) or (topic if topic in CATEGORY_NAMES else None)
+        if code:  # "Which papers are about computer vision?": the category, not a topic
+            filters["categories"] = [code]
+            topic = ""
+    if intent != "question" and set(re.findall(r"[\w-]+", topic.lower())) <= EMPTY_TOPIC:
+        topic = ""
     return QueryPlan(
-        question=question, intent=intent, filters=Filters(**filters), topic=_topic(text, spans)
+        question=question, intent=intent, filters=Filters(**filters), topic=topic, pick=pick
     )
+
+
+def clean_name(name: str) -> str:
+    """'Shum*', 'Heung-Yeung<nobr><em>*</em></nobr> Shum' -> 'Heung-Yeung Shum'."""
+    return " ".join(re.sub(r"<[^>]*>|[*†‡#]", " ", name).split())
+
+
+def name_patterns(name: str) -> list[str]:
+    """Ways a name is written: 'Baoyuan Wang', 'Wang, Baoyuan', 'B. Wang', 'H.-Y. Shum'."""
+    parts = normalise_name(clean_name(name)).split()
+    if len(parts) < 2:
+        return [re.escape(p) for p in parts]
+    first, last = parts[:-1], parts[-1]
+    forms = [parts, [last, *first], [p[0] for p in first] + [last], [first[0][0], last]]
+    joiner = r"[\s.,\-]+"
+    return [r"(?<!\w)" + joiner.join(re.escape(w) for w in form) + r"(?!\w)" for form in forms]
 
 
 def _find_author(
     text: str, authors: list[str], owner: str | None
 ) -> tuple[str, tuple[int, int]] | None:
-    """The longest known co-author name in the text (the owner is every paper's author)."""
-    owner_key = normalise_name(owner) if owner else None
+    """The longest known co-author name in the text, however it is written (full, "Last,
+    First", initials); the owner is every paper's author, so never a filter."""
+    owner_key = normalise_name(clean_name(owner)) if owner else None
     lowered = text.lower()
-    folded = lowered.replace("-", " ")
     best: tuple[str, tuple[int, int]] | None = None
     for name in authors:  # one pass, no sort: corpora can hold hundreds of thousands
-        key = name.lower()
-        if len(key) <= 4 or (best is not None and len(key) <= best[1][1] - best[1][0]):
+        key = normalise_name(clean_name(name))
+        last = key.split()[-1] if key else ""
+        if len(key) <= 4 or len(last) < 2 or last not in lowered:  # cheap test first
             continue
-        idx = lowered.find(key)
-        if idx < 0:
-            idx = folded.find(key.replace("-", " "))
-        if idx >= 0 and not (owner_key and normalise_name(name) == owner_key):
-            best = (name, (idx, idx + len(key)))
+        if owner_key and key == owner_key:
+            continue
+        for pattern in name_patterns(name):
+            m = re.search(pattern, lowered)
+            if m and (best is None or m.end() - m.start() > best[1][1] - best[1][0]):
+                best = (clean_name(name), m.span())
     return best
 
 
@@ -216,7 +288,7 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
         for w in words
         if w.lower() not in STOPWORDS
         and w.lower() not in LIST_WORDS
-        and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their"}
+        and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
         and not re.fullmatch(r"(?:19|20)\d\d", w)
     ]
     return " ".join(kept)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.calibrate import Calibration
 from retrieval.embedder import Embedder
 from retrieval.index import PaperIndex
 from retrieval.lexical import Lexical, tokenize
@@ -111,6 +112,8 @@ class Searcher:
         self.lexical = Lexical([p.embed_text() for p in papers], cache_dir=cache_dir)
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
+        # The abstention cut computed for this corpus and embedder at index time, if any.
+        self.calibration: Calibration | None = index.calibration()
 
     def embed(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.encode([text])[0], dtype=np.float32)

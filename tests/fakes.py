@@ -93,3 +93,39 @@ class ScriptedFakeChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "scripted-fake"
+
+
+class FakeEmbedder:
+    """A FAKE embedder on another scale than MiniLM: hashed bag of words, 64 dimensions,
+    unit length. Texts sharing words are close; others near 0. For unit tests of logic that
+    must hold for any embedder (the abstention calibration)."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+
+    def fingerprint(self) -> str:
+        return f"fake-bow:{self.dim}"
+
+    def encode(self, texts: Any) -> Any:
+        import hashlib
+
+        import numpy as np
+
+        rows = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", str(text).lower()):
+                if len(word) > 3:
+                    digest = hashlib.sha256(word.encode()).digest()
+                    rows[i, digest[0] % self.dim] += 1.0
+                    rows[i, digest[1] % self.dim] += 0.5
+            norm = float(np.linalg.norm(rows[i]))
+            rows[i] = rows[i] / norm if norm else rows[i]
+            if not norm:
+                rows[i, i % self.dim] = 1.0
+        return rows
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.encode(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retrieval.query import analyze
 
@@ -59,3 +61,57 @@ def test_count_versus_lookup_how_many() -> None:
 
 def test_without_code() -> None:
     assert plan("List the papers without code").filters.has_code is False
+
+
+@pytest.mark.parametrize(
+    ("question", "author"),
+    [
+        ("Which papers did Heung-Yeung Shum co-author with Baoyuan Wang?", "Baoyuan Wang"),
+        ("Joint work with B. Wang?", "Baoyuan Wang"),
+        ("Papers with Wang, Baoyuan", "Baoyuan Wang"),
+        ("Which papers were co-authored with Xingyu Chen?", "Xingyu Chen"),
+        ("Which papers did H.-Y. Shum write with Yi Ma?", "Yi Ma"),
+    ],
+)
+def test_coauthor_phrasings_are_metadata_lists(question: str, author: str) -> None:
+    p = plan(question)
+    assert p.filters.author == author and p.is_metadata_only, p
+
+
+def test_category_name_as_topic_is_a_filter() -> None:
+    p = plan("Which 2022 papers are about computer vision?")
+    assert p.filters.categories == ["CV"] and p.filters.year_from == 2022 and p.is_metadata_only
+    assert plan("Which papers are about computation and language?").filters.categories == ["CL"]
+
+
+def test_relative_years_and_picks() -> None:
+    assert plan("Which papers appeared in the last 3 years?").filters.year_from == 2023
+    assert plan("What did he publish over the past two years?").filters.year_from == 2024
+    newest = plan("What is his most recent paper?")
+    assert newest.pick == "newest" and newest.is_metadata_only
+    assert plan("What was his first paper?").pick == "oldest"
+
+
+def test_function_word_topic_is_a_metadata_list() -> None:
+    assert plan("Which papers did he co-author?").is_metadata_only
+    topical = plan("Which papers on protein folding were published in 2024?")
+    assert topical.topic == "protein folding" and topical.filters.year_from == 2024
+
+
+def test_author_names_are_normalised() -> None:
+    p = analyze(
+        "Which papers did he write with Baoyuan Wang?",
+        authors=["Baoyuan Wang<nobr><em>*</em></nobr>"],
+        owner="Heung-Yeung Shum",
+        today=TODAY,
+    )
+    assert p.filters.author == "Baoyuan Wang"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_analyzer_never_raises(text: str) -> None:
+    """Any input is planned: the analyzer raises nothing (the project's own errors come
+    from the callers that validate, never from here)."""
+    result = plan(text)
+    assert result.question == text and result.intent in ("count", "list", "question")

@@ -40,3 +40,21 @@ def test_chat_summary_of_a_metadata_list(make_assistant: Any) -> None:
     answer = make_assistant(fake).ask("Summarize those", history)
     assert answer.kind == "summarize" and len(answer.citations) == 5
     assert all(c.paper.year == 2024 for c in answer.citations)
+
+
+def test_follow_up_only_when_the_question_has_no_topic_of_its_own() -> None:
+    from assistant.jobs.route import is_follow_up, resolve_follow_up
+
+    history = [
+        {"role": "user", "content": "Summarize his work on video generation"},
+        {"role": "assistant", "content": "Step-Video-T2V ... [1]."},
+    ]
+    assert not is_follow_up("Did he publish anything on protein folding?", history)
+    assert resolve_follow_up("Did he publish anything on protein folding?", history) == (
+        "Did he publish anything on protein folding?"
+    )
+    assert is_follow_up("How many parameters does it have?", history)
+    assert is_follow_up("What about its speed?", history)
+    assert is_follow_up("And that paper's FID?", history)
+    assert not is_follow_up("Which paper proposes HumanTOMATO?", history)
+    assert not is_follow_up("How many parameters does it have?", None)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError
 from assistant.eval.metrics import (
+    ABSTAIN_KINDS,
     DEFAULT_SET,
     KINDS,
     RANK_DEPTH,
@@ -30,6 +31,7 @@ from assistant.eval.metrics import (
     mean,
     recall_at_k,
     reciprocal_rank,
+    row_ok,
     title_key,
 )
 from assistant.eval.report import render_table, write_outputs
@@ -89,14 +91,28 @@ def rank_question(assistant: Assistant, q: Question) -> dict[str, Any]:
 
 
 def answer_question(assistant: Assistant, q: Question) -> Answer:
-    """The job each kind exercises: ask, summarize or draft_bio."""
-    topic = assistant.pipeline.plan(q.question).topic
-    if q.kind == "summary":
-        return assistant.summarize(topic or q.question)
-    if q.kind == "bio":
-        talk = "talk" in q.question.lower()
-        return assistant.draft_bio(kind="talk_intro" if talk else "bio", topic=topic or None)
-    return assistant.ask(q.question)
+    """As chat does: routed by the question text (and its history), never by the kind label."""
+    return assistant.ask(q.question, q.history or None)
+
+
+def unchecked_numbers(answer: Answer) -> int:
+    """Numbers in kept model sentences that no cited record holds (0 when the checks work)."""
+    from assistant.evidence.grounding import Source, claims, normalise, occurs
+
+    papers = {c.key: c.paper for c in answer.citations}
+    count = 0
+    for sentence in answer.sentences:
+        if sentence.status in ("unsupported", "fact") or not sentence.keys:
+            continue
+        records = [
+            normalise(Source(key=k, paper=papers[k]).evidence())
+            for k in sentence.keys
+            if k in papers
+        ]
+        for claim in claims(sentence.text):
+            if claim[0].isdigit() and not any(occurs(claim, r) for r in records):
+                count += 1
+    return count
 
 
 def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
@@ -111,6 +127,16 @@ def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
         "citation_precision": citation_precision(cited, allowed),
         "gold_citation_recall": gold_recall(cited, q.gold),
         "facts_ok": has_all_facts(answer.text, q.facts),
+        "ok": row_ok(
+            q.kind,
+            answer.answered,
+            len(cited),
+            has_all_facts(answer.text, q.facts),
+            gold_recall(cited, q.gold),
+            bool(q.gold),
+        ),
+        "unchecked_numbers": unchecked_numbers(answer),
+        "routed": answer.kind,
         "unsupported": answer.unsupported,
         "dropped_keys": len(answer.dropped_keys),
         "seconds": round(seconds, 3),
@@ -122,19 +148,21 @@ def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
 def summarize_answers(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Aggregate answer metrics; citation precision is pooled over all citations."""
     cited = sum(r["citations"] for r in rows)
-    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    answerable = [r for r in rows if r["kind"] not in ABSTAIN_KINDS]
     times = [r["seconds"] for r in rows]
     return {
         "n": len(rows),
+        "score": mean([r["ok"] for r in rows]),
         "citation_precision": sum(r["relevant_citations"] for r in rows) / cited if cited else None,
         "gold_citation_recall": mean([r["gold_citation_recall"] for r in rows]),
         "fact_accuracy": mean([r["facts_ok"] for r in rows]),
         "abstention_accuracy": mean(
-            [not r["answered"] for r in rows if r["kind"] == "unanswerable"]
+            [not r["answered"] and not r["citations"] for r in rows if r["kind"] in ABSTAIN_KINDS]
         ),
         "false_abstentions": mean([not r["answered"] for r in answerable]),
         "unsupported": sum(r["unsupported"] for r in rows),
         "dropped_keys": sum(r["dropped_keys"] for r in rows),
+        "unchecked_numbers": sum(r["unchecked_numbers"] for r in rows),
         "seconds_median": statistics.median(times) if times else None,
         "seconds_max": max(times) if times else None,
     }

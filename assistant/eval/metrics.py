@@ -14,10 +14,40 @@ from assistant.errors import ConfigError
 from assistant.settings import ROOT
 
 DEFAULT_SET = ROOT / "data" / "eval" / "dev.jsonl"
-KINDS = ("lookup", "aggregate", "metadata", "unanswerable", "summary", "bio")
+KINDS = (
+    "lookup",
+    "aggregate",
+    "metadata",
+    "unanswerable",
+    "summary",
+    "bio",
+    "not_stated",
+    "out_of_corpus",
+    "multi_turn",
+    "multi_part",
+    "coauthor",
+    "category",
+)
+Kind = Literal[
+    "lookup",
+    "aggregate",
+    "metadata",
+    "unanswerable",
+    "summary",
+    "bio",
+    "not_stated",
+    "out_of_corpus",
+    "multi_turn",
+    "multi_part",
+    "coauthor",
+    "category",
+]
+# Kinds whose honest answer is an abstention: answered=False and no citations.
+ABSTAIN_KINDS = frozenset({"unanswerable", "not_stated", "out_of_corpus"})
 VARIANTS = ("bm25", "dense", "hybrid")
 RETRIEVAL_METRICS = ("recall@5", "recall@k", "mrr")
 ANSWER_METRICS = (
+    "score",
     "citation_precision",
     "gold_citation_recall",
     "fact_accuracy",
@@ -33,11 +63,14 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    kind: Literal["lookup", "aggregate", "metadata", "unanswerable", "summary", "bio"]
+    kind: Kind
     question: str
     gold: list[str] = Field(default_factory=list, description="Titles that must be found/cited.")
     also_relevant: list[str] = Field(default_factory=list, description="May be cited freely.")
     facts: list[str] = Field(default_factory=list, description="Strings an answer must contain.")
+    history: list[dict[str, str]] = Field(
+        default_factory=list, description="Earlier chat turns ({role, content}) for follow-ups."
+    )
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -110,3 +143,20 @@ def has_all_facts(text: str, facts: Sequence[str]) -> bool | None:
 def mean(values: Sequence[float | bool | None]) -> float | None:
     real = [float(v) for v in values if v is not None]
     return sum(real) / len(real) if real else None
+
+
+def row_ok(
+    kind: str,
+    answered: bool,
+    cited: int,
+    facts_ok: bool | None,
+    gold_recall_value: float | None,
+    has_gold: bool,
+) -> bool:
+    """One question's pass/fail: an honest abstention for the abstaining kinds; otherwise an
+    answer holding every gold fact and citing at least one gold paper when there are any."""
+    if kind in ABSTAIN_KINDS:
+        return not answered and cited == 0
+    if not answered or facts_ok is False:
+        return False
+    return not has_gold or bool(gold_recall_value)

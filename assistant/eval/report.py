@@ -29,7 +29,14 @@ def retrieval_table(result: dict[str, Any]) -> str:
 
 
 def answer_table(result: dict[str, Any]) -> str:
-    cols = [*ANSWER_METRICS, "unsupported", "dropped_keys", "seconds_median", "seconds_max"]
+    cols = [
+        *ANSWER_METRICS,
+        "unsupported",
+        "dropped_keys",
+        "unchecked_numbers",
+        "seconds_median",
+        "seconds_max",
+    ]
     lines = ["| kind | n | " + " | ".join(cols) + " |", "|" + "---|" * (2 + len(cols))]
     for kind, agg in result["answers"].items():
         lines.append(f"| {kind} | {agg['n']} | " + " | ".join(_fmt(agg[c]) for c in cols) + " |")

@@ -73,6 +73,12 @@ class Compressor:
 
 
 def format_sources(sources: Sequence[Source]) -> str:
+    """One line per source, its text kept inside the <sources> data block (a record cannot
+    close the block early: tags in its text are defused)."""
     return "\n".join(
-        f"[{s.key}] {s.paper.title} ({s.paper.year or 'n.d.'}): {s.shown}" for s in sources
+        _defuse(f"[{s.key}] {s.paper.title} ({s.paper.year or 'n.d.'}): {s.shown}") for s in sources
     )
+
+
+def _defuse(text: str) -> str:
+    return re.sub(r"</?\s*sources\s*>", "", " ".join(text.split()), flags=re.I)

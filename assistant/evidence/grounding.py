@@ -13,24 +13,20 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.evidence.english import SCALE_WORD, digits_for_words, is_function_word
 from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d])")
+# A number with its scale is one claim: "1 billion" must occur as such, not "1" anywhere.
+SCALED = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?[\s-]*(?:hundred|thousand|million|billion|trillion)s?\b", re.I
+)
 # Words with a capital after the first letter or a digit mix: DINO, ResNet-50, XiaoIce, H2VQ.
 NAMED = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\b")
 CAPITALISED = re.compile(r"(?<=[\s(\"'])[A-Z][a-z]{2,}(?:[-][A-Z]?[a-z]+)*\b")
-# Capitalised words that are not claims: sentence glue, months, the corpus's own vocabulary.
-COMMON = frozenset(
-    """The This These Those That Their There They It Its In On At For From With Without And
-    Or But Both Also Moreover Furthermore Overall Finally First Second Third However Which
-    While Using Based Our We He She His Her A An As By To Of Paper Papers Work Research
-    January February March April May June July August September October November December
-    Jan Feb Mar Apr Jun Jul Aug Sep Oct Nov Dec Introduction Talk Bio Abstract Transformer
-    Transformers English Chinese What Who How Which Where When Why Is Are Does Did Do List Show
-    Name Give Summarize Tell Describe Explain Draft Write""".split()
-)
+INITIAL = re.compile(r"^[\s\"'(\[]*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
 
 
@@ -70,27 +66,45 @@ def mint_sources(papers: Sequence[Paper], shown: Sequence[str] | None = None) ->
     return out
 
 
-def claims(text: str, allowed: frozenset[str] = frozenset()) -> set[str]:
-    """Numbers and named terms a sentence asserts (each must appear in a cited source)."""
-    found = {m.group(0).replace(",", "") for m in NUMBER.finditer(text)}
+def claims(text: str, allowed: frozenset[str] = frozenset(), *, initial: bool = False) -> set[str]:
+    """Numbers (digits, single ones too, and number words) and named terms a sentence
+    asserts; each must appear in a cited source. With `initial`, a sentence-initial
+    capitalised word counts too unless it is general English grammar ("However", "The")."""
+    text = digits_for_words(text)
+    found: set[str] = set()
+    rest = text
+    for m in SCALED.finditer(text):
+        found.add(" ".join(re.split(r"[\s-]+", m.group(0).lower())).rstrip("s"))
+        rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
+    found |= {m.group(0).replace(",", "") for m in NUMBER.finditer(rest)}
+    found |= {m.group(0).lower().rstrip("s") for m in SCALE_WORD.finditer(rest)}
     found |= {m.group(0) for m in NAMED.finditer(text) if not m.group(0).isdigit()}
-    # Capitalised words after the first: a sentence-initial word is usually just grammar.
     found |= {m.group(0) for m in CAPITALISED.finditer(text)}
-    return {c for c in found if c not in COMMON and c.lower() not in allowed and len(c) > 1}
+    first = INITIAL.match(text) if initial else None
+    if first:
+        found.add(re.sub(r"'s$", "", first.group(1)))
+    return {
+        c
+        for c in found
+        if not is_function_word(c) and c.lower() not in allowed and (len(c) > 1 or c.isdigit())
+    }
 
 
 def normalise(text: str) -> str:
-    """Lowercase, thousands separators and dashes folded, for matching claims."""
+    """Lowercase, number words as digits, thousands separators and dashes folded."""
+    text = digits_for_words(text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     return re.sub(r"[\s\-‐–]+", " ", text.lower())
 
 
 def occurs(claim: str, evidence: str) -> bool:
     """Whole-token, case-insensitive occurrence: '49.4' does not match '149.4'."""
-    pattern = r"(?<![\w.])" + re.escape(normalise(claim)) + r"(?![\d])"
+    needle = re.escape(normalise(claim))
     if claim[0].isdigit():
-        return re.search(pattern, evidence) is not None
-    return re.search(r"(?<!\w)" + re.escape(normalise(claim)) + r"(?!\w)", evidence) is not None
+        return re.search(r"(?<![\w.])" + needle + r"(?![\d])", evidence) is not None
+    if claim.lower() in {"hundred", "thousand", "million", "billion", "trillion"}:
+        needle += "s?"
+    return re.search(r"(?<!\w)" + needle + r"(?!\w)", evidence) is not None
 
 
 def overlap(text: str, evidence_tokens: set[str]) -> float:
@@ -121,7 +135,7 @@ class Checker:
         raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]
         dropped = [k for k in raw if k and k not in self.sources]
         cited = list(dict.fromkeys(k for k in raw if k in self.sources))
-        needed = claims(text, self.allowed)
+        needed = claims(text, self.allowed, initial=True)
         if not text or _is_refusal(text):
             return Sentence(text=text, status="unsupported", note="empty or refusal"), dropped
         if needed:
@@ -188,7 +202,12 @@ class Composer:
         body = body.rstrip(".!?")
         piece = f"{body} {marks}{ending}" if marks else f"{body}{ending}"
         self.parts.append(piece)
-        self.sentences.append(sentence.model_copy(update={"keys": new_keys}))
+        evidence = {
+            new: supporting_sentence(sentence.text, self.by_key[old].paper)
+            for old, new in zip(sentence.keys, new_keys, strict=True)
+            if old in self.by_key
+        }
+        self.sentences.append(sentence.model_copy(update={"keys": new_keys, "evidence": evidence}))
         return piece
 
     @property
@@ -200,6 +219,20 @@ class Composer:
         return [
             Citation(key=new, paper=self.by_key[old].paper) for old, new in self.renumber.items()
         ]
+
+
+def supporting_sentence(text: str, paper: Paper) -> str:
+    """The sentence of a paper's record that best supports `text`: the most of its claims,
+    then the most shared words (what the UI highlights)."""
+    candidates = [paper.title, *split_sentences(paper.abstract)]
+    needed = claims(text, initial=True)
+    words = set(tokenize(text))
+
+    def score(sentence: str) -> tuple[int, int]:
+        lowered = normalise(sentence)
+        return (sum(occurs(c, lowered) for c in needed), len(words & set(tokenize(sentence))))
+
+    return max(candidates, key=score)
 
 
 def compose(

@@ -9,8 +9,22 @@ from collections.abc import Sequence
 
 from assistant.evidence.grounding import Source, allowed_words, claims, normalise, occurs
 from assistant.settings import AnswerSettings
+from retrieval.calibrate import Calibration
 from retrieval.models import Hit, Paper
 from retrieval.text import tokenize
+
+
+def calibrated(policy: AnswerSettings, calibration: Calibration | None) -> AnswerSettings:
+    """The policy with the corpus's own abstention cuts (stored with its index); the static
+    settings are the fallback when the index holds none."""
+    if calibration is None:
+        return policy
+    return policy.model_copy(
+        update={
+            "min_relevance": calibration.min_relevance,
+            "min_named_relevance": calibration.min_named_relevance,
+        }
+    )
 
 
 def relevant(
@@ -34,7 +48,19 @@ def relevant(
     return bool(words) and words <= set(tokenize(evidence))
 
 
-def close_papers(hits: Sequence[Hit], relative: float, min_relevance: float) -> list[Paper]:
-    """Papers relevant in their own right and scoring within `relative` of the best hit."""
+def on_topic(
+    hits: Sequence[Hit],
+    question: str,
+    topic: str,
+    relative: float,
+    policy: AnswerSettings,
+    names: Sequence[str] = (),
+) -> list[Paper]:
+    """Every hit that passes the same relevance gate as an answer's best hit and scores
+    within `relative` of the best: a list holds all the papers about its topic, no cap."""
     top = hits[0].score if hits else 0.0
-    return [h.paper for h in hits if (h.dense or 0) >= min_relevance and h.score >= relative * top]
+    return [
+        h.paper
+        for h in hits
+        if h.score >= relative * top and relevant(question, topic, h, policy, names)
+    ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.evidence.asked import Asked, holding_sentence, mentions, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
@@ -22,9 +23,16 @@ from assistant.evidence.grounding import (
     claims,
     mint_sources,
 )
-from assistant.evidence.select import close_papers, relevant
+from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.route import previous_exchange, resolve_follow_up
 from assistant.jobs.services import Services
+from assistant.jobs.verdicts import (
+    facts_answer,
+    metadata_answer,
+    not_covered,
+    not_stated,
+    nothing_in_filter,
+)
 from assistant.model.client import ChatModel, Message
 from assistant.model.prompts import load
 from assistant.model.replies import SENTENCES_SCHEMA, ReplySentence, SentenceStreamer
@@ -57,6 +65,9 @@ class Prepared:
     query_vector: np.ndarray | None = None
     context: str = ""
     retrieval_seconds: float = 0.0
+    asked: list[Asked] = field(default_factory=list)
+    # part index -> (key of the shown source, its sentence holding the asked attribute)
+    holding: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 class AskPipeline:
@@ -67,7 +78,7 @@ class AskPipeline:
         self.searcher = services.searcher
         self.info = services.info
         self.compressor = services.compressor
-        self.policy = services.policy
+        self.policy = calibrated(services.policy, services.searcher.calibration)
 
     def plan(self, question: str) -> QueryPlan:
         return self.services.plan(question)
@@ -75,7 +86,9 @@ class AskPipeline:
     def prepare(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Prepared:
         start = time.perf_counter()
         plan = self.plan(question)
-        prepared = Prepared(question=question, plan=plan, context=previous_exchange(history))
+        prepared = Prepared(
+            question=question, plan=plan, context=previous_exchange(history, question=question)
+        )
         catalog = self.searcher.catalog
         facts = self.facts_asked(question, plan)
         if facts:
@@ -83,30 +96,60 @@ class AskPipeline:
         elif plan.is_metadata_only:
             prepared.final = metadata_answer(plan, catalog.select(plan.filters))
         else:
-            query = resolve_follow_up(plan.topic or question, history)
-            qvec = self.searcher.embed(query)
-            prepared.query_vector = qvec
-            k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
-            hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
-            prepared.hits = hits
-            if not hits or not self.relevant(question, plan.topic, hits[0]):
-                prepared.final = not_covered()
-            elif plan.intent != "question":
-                prepared.final = self.topic_list(plan, hits, qvec)
-            else:
-                # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
-                hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
-                shown = [
-                    self.compressor.compress(
-                        h.paper, qvec, keep=3 if i == 0 else 2, query=f"{question} {query}"
-                    )
-                    for i, h in enumerate(hits)
-                ]
-                prepared.sources = mint_sources([h.paper for h in hits], shown)
+            self.retrieve(prepared, history)
         prepared.retrieval_seconds = time.perf_counter() - start
         if prepared.final is not None:
             prepared.final.timings = Timings(retrieval=prepared.retrieval_seconds)
         return prepared
+
+    def retrieve(self, prepared: Prepared, history: Sequence[dict[str, str]] | None) -> None:
+        question, plan = prepared.question, prepared.plan
+        query = resolve_follow_up(plan.topic or question, history)
+        qvec = self.searcher.embed(query)
+        prepared.query_vector = qvec
+        k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
+        hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
+        prepared.hits = hits
+        if not hits or not self.relevant(question, plan.topic, hits[0]):
+            if plan.intent != "question" and not plan.filters.is_empty():
+                prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))
+            else:
+                prepared.final = not_covered()
+            return
+        if plan.intent != "question":
+            prepared.final = self.topic_list(plan, hits, qvec)
+            return
+        # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
+        hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
+        papers = [h.paper for h in hits]
+        prepared.asked = parts(question, self.allowed_names())
+        valued = [a for a in prepared.asked if a.attribute]
+        found: dict[int, tuple[int, str]] = {}
+        for i, asked in enumerate(prepared.asked):
+            # "DINO" names the DINO paper, not Mask DINO: a paper named exactly by the
+            # question is the only one that may answer for it.
+            named = {n.lower() for n in asked.named}
+            exact = [j for j, p in enumerate(papers) if title_name(p) in named]
+            for j in exact or range(len(papers)):
+                paper = papers[j]
+                sentence = holding_sentence(asked, paper)
+                if sentence:
+                    found[i] = (j, sentence)
+                    break
+        if valued and not found and all(a.attribute for a in prepared.asked):
+            prepared.final = not_stated(prepared.asked, papers)  # decided before any model call
+            return
+        shown = [
+            self.compressor.compress(
+                h.paper, qvec, keep=3 if i == 0 else 2, query=f"{question} {query}"
+            )
+            for i, h in enumerate(hits)
+        ]
+        for j, sentence in found.values():  # every asked part's sentence is shown
+            if sentence not in shown[j]:
+                shown[j] = f"{shown[j]} {sentence}".strip()
+        prepared.sources = mint_sources(papers, shown)
+        prepared.holding = {i: (str(j + 1), sentence) for i, (j, sentence) in found.items()}
 
     def facts_asked(self, question: str, plan: QueryPlan) -> list[Fact]:
         """'What is his h-index?', 'Who are his frequent co-authors?': corpus facts, exact.
@@ -124,8 +167,17 @@ class AskPipeline:
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
         sources = mint_sources(
-            close_papers(hits, self.policy.list_relative, self.policy.min_relevance)
+            on_topic(
+                hits,
+                plan.question,
+                plan.topic,
+                self.policy.list_relative,
+                self.policy,
+                self.allowed_names(),
+            )
         )
+        if not sources:
+            return not_covered()
         lines = []
         for source in sources:
             gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
@@ -134,7 +186,7 @@ class AskPipeline:
         if plan.intent == "count":
             head = f"{len(sources)} {noun} in the corpus are closely about this (by relevance):"
         else:
-            head = f"The most relevant {noun} in the corpus:"
+            head = f"{len(sources)} {noun} in the corpus are about this (most relevant first):"
         return Answer(
             text="\n".join([head, *lines]),
             answered=True,
@@ -181,9 +233,12 @@ class AskPipeline:
                 piece = composer.add(sentence)
                 if piece:
                     yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+        tail = self.settle(prepared, composer)
+        if tail:
+            yield TextEvent(delta=(" " if composer.parts[:-1] else "") + tail)
         answer = finish(composer, dropped)
-        if not answer.answered and prepared.query_vector is not None:
-            answer = self.extractive(prepared, answer)
+        if not answer.answered:
+            answer = self.abstain(prepared, answer)
         answer.model = model.name
         answer.timings = Timings(
             retrieval=prepared.retrieval_seconds,
@@ -192,25 +247,52 @@ class AskPipeline:
         )
         yield AnswerEvent(answer=answer)
 
-    def extractive(self, prepared: Prepared, failed: Answer) -> Answer:
-        """When the model wrote nothing that survives checking, quote the best sentence."""
-        assert prepared.query_vector is not None
-        source = prepared.sources[0]
-        quote = self.compressor.best_sentence(
-            source.paper, prepared.query_vector, prepared.plan.topic or prepared.question
-        )
-        text = f'{source.paper.title} states: "{quote}" [1]'
-        return failed.model_copy(
+    def settle(self, prepared: Prepared, composer: Composer) -> str:
+        """Each asked part gets its answer: a kept sentence that speaks of its attribute, or
+        the record's own sentence that holds it (quoted, cited), or a 'does not state'
+        sentence. A quote is never made for a part no shown record holds."""
+        added = []
+        kept = [s for s in composer.sentences if s.status != "unsupported"]
+        papers = [s.paper for s in prepared.sources]
+        for i, asked in enumerate(prepared.asked):
+            if not asked.attribute or any(mentions(asked, s.text) for s in kept):
+                continue
+            if i in prepared.holding:
+                key, sentence = prepared.holding[i]
+                piece = composer.add(
+                    Sentence(text=f'The abstract states: "{sentence.rstrip(".")}"', keys=[key])
+                )
+            else:
+                stated = not_stated([asked], papers).text
+                piece = composer.add(Sentence(text=stated, status="fact", note="not stated"))
+            added.append(piece)
+        return " ".join(p for p in added if p)
+
+    def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
+        """Nothing survived the checks: an honest 'not stated' when an attribute was asked,
+        otherwise 'not covered'. Never a quote that turns the abstention into an answer."""
+        papers = [s.paper for s in prepared.sources]
+        if any(a.attribute for a in prepared.asked):
+            answer = not_stated(prepared.asked, papers)
+        else:
+            answer = not_covered()
+            answer.checked = [Citation(key=s.key, paper=s.paper) for s in prepared.sources]
+        return answer.model_copy(
             update={
-                "text": text,
-                "answered": True,
-                "citations": [Citation(key="1", paper=source.paper)],
-                "sentences": [*failed.sentences, Sentence(text=text, keys=["1"], status="fact")],
+                "sentences": [*failed.sentences, *answer.sentences],
+                "dropped_keys": failed.dropped_keys,
+                "unsupported": failed.unsupported,
             }
         )
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()
+
+
+def title_name(paper: Paper) -> str:
+    """'DINO' for 'DINO: DETR with ...'; '' when the title has no name before a colon."""
+    head, sep, _ = paper.title.partition(":")
+    return head.strip().lower() if sep else ""
 
 
 def to_draft(item: ReplySentence) -> Draft:
@@ -219,49 +301,13 @@ def to_draft(item: ReplySentence) -> Draft:
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
     final = composer.sentences
+    answered = any(s.keys for s in final if s.status != "unsupported")
     return Answer(
-        text=composer.text or NOT_COVERED,
-        answered=bool(composer.text),
+        text=composer.text if answered else NOT_COVERED,
+        answered=answered,
         citations=composer.citations,
         dropped_keys=dropped,
         unsupported=sum(s.status == "unsupported" for s in final),
         reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
         sentences=final,
-    )
-
-
-def facts_answer(facts: list[Fact]) -> Answer:
-    sources = mint_sources([p for _, cited in facts for p in cited])
-    key_of = {s.paper.id: s.key for s in sources}
-    composer = Composer(sources)
-    for text, cited in facts:
-        composer.add(Sentence(text=text, keys=[key_of[p.id] for p in cited], status="fact"))
-    answer = finish(composer, [])
-    answer.model = "metadata"
-    return answer
-
-
-def not_covered() -> Answer:
-    return Answer(text=NOT_COVERED, answered=False, model="retrieval")
-
-
-def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
-    """Exact answers to count/list questions, straight from the catalog."""
-    description = plan.filters.describe()
-    matching = f" match ({description})" if description else ""
-    sources = mint_sources(papers)
-    noun = "paper" if len(papers) == 1 else "papers"
-    if not papers:
-        return Answer(text=f"No papers in the corpus{matching}.", answered=True, model="metadata")
-    if plan.intent == "count":
-        head = f"{len(papers)} {noun} in the corpus{matching}:"
-    else:
-        head = f"{len(papers)} {noun}{matching or ' in the corpus'}:"
-    lines = [f"- {s.paper.short_ref()} [{s.key}]" for s in sources]
-    return Answer(
-        text="\n".join([head, *lines]),
-        answered=True,
-        citations=[Citation(key=s.key, paper=s.paper) for s in sources],
-        sentences=[Sentence(text=head, status="fact")],
-        model="metadata",
     )

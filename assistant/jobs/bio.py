@@ -7,17 +7,20 @@ unless a source holds it.
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Sequence
 
 from assistant.evidence.compress import format_sources
-from assistant.evidence.facts import corpus_facts
+from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, mint_sources
-from assistant.evidence.select import close_papers
+from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
 from assistant.model.replies import SENTENCES_SCHEMA, collect
+from assistant.settings import AnswerSettings
 from assistant.types import Answer, Sentence, Timings
-from retrieval.models import Paper
+from retrieval.models import CorpusInfo, Paper, category_name
 
 
 def draft_bio(
@@ -26,16 +29,21 @@ def draft_bio(
     started = time.perf_counter()
     info = services.info
     papers = services.papers
-    policy = services.policy
+    policy = calibrated(services.policy, services.searcher.calibration)
     owner = services.owner
-    focus = _bio_papers(services, topic, policy.bio_papers.get(length, 3))
-    facts = corpus_facts(owner, papers, info)
-    if topic and focus:
-        # A focused introduction: the header, then what the corpus holds on that topic.
-        years = sorted(p.year for p in focus if p.year)
-        span = f", from {years[0]} to {years[-1]}" if years else ""
-        noun = "paper" if len(focus) == 1 else "papers"
-        facts = [*facts[:1], (f"The corpus holds {len(focus)} {noun} on {topic}{span}", focus)]
+    focus = _bio_papers(services, policy, topic, policy.bio_papers.get(length, 3))
+    if topic and not focus:
+        # Nothing to write from: say so, and never call the model with no sources.
+        return Answer(
+            text=f"The corpus does not cover {owner}'s work on {topic}, so no "
+            f"{'talk introduction' if kind == 'talk_intro' else 'bio'} on it can be written "
+            "from these papers.",
+            answered=False,
+            kind="bio",
+            model="retrieval",
+            timings=Timings(total=time.perf_counter() - started),
+        )
+    facts = _prose_facts(owner, papers, info, topic, focus)
     sources = mint_sources([*focus, *[p for _, keys in facts for p in keys]])
     key_of = {s.paper.id: s.key for s in sources}
     fact_sentences = [
@@ -55,25 +63,30 @@ def draft_bio(
         {
             "role": "user",
             "content": load("bio_user").render(
-                purpose=purpose, audience=audience, sources=format_sources(chosen)
+                purpose=purpose, owner=owner, audience=audience, sources=format_sources(chosen)
             ),
         },
     ]
     reply = collect(model.stream_json(messages, SENTENCES_SCHEMA, policy.long_reply_tokens))
     checker = Checker(sources, allowed=[owner], min_overlap=policy.min_overlap)
     results = check_items(checker, reply.sentences)
-    opening = (
-        [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
-        if kind == "talk_intro"
-        else []
-    )
-    closing = (
-        [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
-        if kind == "talk_intro"
-        else []
-    )
+    covered = {k for s in results if s.status != "unsupported" for k in s.keys}
+    for source in chosen:  # a highlighted paper the model left out is still named
+        if source.key not in covered:
+            results.append(
+                Sentence(
+                    text=f"{_surname(owner)}'s work includes {source.paper.title}",
+                    keys=[source.key],
+                    status="fact",
+                )
+            )
+    if kind == "talk_intro":
+        opening = [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
+        closing = [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
+        sections = [("", [*opening, *fact_sentences, *results, *closing])]
+    else:
+        sections = [("", [*fact_sentences, *results])]
     heading = "Talk introduction" if kind == "talk_intro" else "Bio"
-    sections = [("", [*opening, *fact_sentences]), ("Selected work", results), ("", closing)]
     return assemble(
         f"{heading}: {owner} (from the corpus only; every claim cited).",
         sections,
@@ -81,14 +94,66 @@ def draft_bio(
         kind="bio",
         model=model.name,
         timings=Timings(first_token=reply.first_token, total=time.perf_counter() - started),
+        prose=True,
     )
 
 
-def _bio_papers(services: Services, topic: str | None, n: int) -> list[Paper]:
+def _surname(owner: str) -> str:
+    return owner.split()[-1] if owner.split() else owner
+
+
+def _prose_facts(
+    owner: str,
+    papers: Sequence[Paper],
+    info: CorpusInfo | None,
+    topic: str | None,
+    focus: Sequence[Paper],
+) -> list[Fact]:
+    """The exact facts a person would open with, woven into sentences: the profile
+    header, the areas and the years. No co-author tallies."""
+    facts: list[Fact] = []
+    if info is not None and info.citations is not None and info.h_index is not None:
+        facts.append(
+            (
+                f"{owner}'s publications have been cited {info.citations:,} times, with an "
+                f"h-index of {info.h_index} (profile header)",
+                [],
+            )
+        )
+    dated = sorted((p for p in (focus if topic else papers) if p.year), key=lambda p: p.year or 0)
+    if topic and focus:
+        span = f" from {dated[0].year} to {dated[-1].year}" if dated else ""
+        noun = "paper" if len(focus) == 1 else "papers"
+        facts.append(
+            (f"{_surname(owner)} has written {len(focus)} {noun} on {topic}{span}", list(focus))
+        )
+        return facts
+    counts = Counter(p.category for p in papers if p.category)
+    if counts and dated:
+        areas = [category_name(c).lower() for c, _ in counts.most_common(3)]
+        listed = ", ".join(areas[:-1]) + (" and " if len(areas) > 1 else "") + areas[-1]
+        example = [next(p for p in papers if p.category == c) for c, _ in counts.most_common(3)]
+        facts.append(
+            (
+                f"{_surname(owner)}'s work spans {listed}, in papers from {dated[0].year} to "
+                f"{dated[-1].year}",
+                [dated[0], *example, dated[-1]],
+            )
+        )
+    return facts
+
+
+def _bio_papers(
+    services: Services, policy: AnswerSettings, topic: str | None, n: int
+) -> list[Paper]:
     """Papers to highlight: on the topic if one is given, else spread over categories."""
     if topic:
         hits = services.searcher.search(topic, k=n + 2)
-        return close_papers(hits, services.policy.list_relative, services.policy.min_relevance)
+        if not hits or not relevant(topic, topic, hits[0], policy, services.allowed_names()):
+            return []
+        return on_topic(hits, topic, topic, policy.list_relative, policy, services.allowed_names())[
+            :n
+        ]
     by_category: dict[str, list[Paper]] = {}
     for paper in sorted(
         services.papers, key=lambda p: (any(c.isdigit() for c in p.abstract), p.year or 0)

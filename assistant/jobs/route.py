@@ -34,11 +34,16 @@ ABOUT = re.compile(
 AUDIENCE = re.compile(
     r"\bfor\s+(?:an?\s+)?(?P<aud>[\w\s-]{3,40}?)\s*(?:audience)?\s*(?:[.?!]|$)", re.I
 )
+# Words that point back at an earlier turn's paper or papers. "he"/"his" are the corpus's
+# owner in every turn, so they never make a follow-up.
 FOLLOW_UP = re.compile(
-    r"\b(?:it|its|it's|they|their|them|those|these|this|that|he|his|she|her|"
-    r"the (?:paper|model|method|system|approach|work)|same|above|previous|more)\b",
+    r"\b(?:it|its|it's|they|their|them|those|these|"
+    r"(?:this|that|the|same)\s+(?:paper|papers|model|method|system|approach|work|one|ones)|"
+    r"the\s+(?:above|previous|same)|above|previous)\b",
     re.I,
 )
+# An ellipsis: "What about its speed?", "And the FID?", "How about in 2023?"
+ELLIPSIS = re.compile(r"^\s*(?:and|also|what\s+about|how\s+about|same\s+for)\b", re.I)
 FOLLOW_UP_ONLY = re.compile(r"^\s*(?:those|these|them|that|it|the\s+above|this)\s*[.?!]?\s*$", re.I)
 
 
@@ -96,19 +101,29 @@ def previous_user_question(history: Sequence[dict[str, Any]] | None) -> str | No
     return str(users[-1]) if users else None
 
 
+def is_follow_up(question: str, history: Sequence[dict[str, Any]] | None) -> bool:
+    """Only a pronoun or an ellipsis with no topic of its own borrows the earlier turn;
+    a self-contained question ("Did he publish anything on protein folding?") never does."""
+    if not previous_user_question(history):
+        return False
+    if FOLLOW_UP.search(question) or ELLIPSIS.search(question):
+        return True
+    return len(re.findall(r"\w+", question)) <= 3
+
+
 def resolve_follow_up(question: str, history: Sequence[dict[str, Any]] | None) -> str:
     """The retrieval query for a turn: a follow-up borrows the previous user question."""
-    previous = previous_user_question(history)
-    if not previous:
-        return question
-    if FOLLOW_UP.search(question) or len(question.split()) <= 3:
-        return f"{previous} {question}"
+    if is_follow_up(question, history):
+        return f"{previous_user_question(history)} {question}"
     return question
 
 
-def previous_exchange(history: Sequence[dict[str, Any]] | None, limit: int = 300) -> str:
-    """The last question and answer, briefly, so the model can read 'its' and 'those'."""
-    if not history:
+def previous_exchange(
+    history: Sequence[dict[str, Any]] | None, limit: int = 300, question: str | None = None
+) -> str:
+    """The last question and answer, briefly, so the model can read 'its' and 'those'; none
+    when `question` stands on its own."""
+    if not history or (question is not None and not is_follow_up(question, history)):
         return ""
     lines = []
     for message in list(history)[-2:]:

@@ -1,20 +1,89 @@
-"""What summaries and bios share: checking a reply's sentences, and assembling checked
-sentences under headings with keys renumbered across the whole answer."""
+"""What summaries and bios share: checking a reply's sentences (in the third person), and
+rendering checked sentences section by section with keys renumbered across the whole
+answer, so a streamed section reads exactly as it will in the final answer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from assistant.evidence.grounding import Checker, Draft, Source, compose
+from assistant.evidence.grounding import Checker, Composer, Draft, Source
 from assistant.model.replies import ReplySentence
 from assistant.types import Answer, Sentence, Timings
+
+# An abstract's own voice, turned into a reader's: "We introduce X" -> "The authors
+# introduce X". Only the pronouns change, so the grounding check still sees the source words.
+FIRST_PERSON = [
+    (re.compile(r"^\s*(?:In\s+this\s+(?:paper|work),\s*)?we\b", re.I), "The authors"),
+    (re.compile(r"^\s*our\b", re.I), "Their"),
+    (re.compile(r"\bwe\b"), "they"),
+    (re.compile(r"\bWe\b"), "They"),
+    (re.compile(r"\bour\b"), "their"),
+    (re.compile(r"\bOur\b"), "Their"),
+    (re.compile(r"\bus\b"), "them"),
+    (re.compile(r"\bourselves\b"), "themselves"),
+]
+
+
+def third_person(text: str) -> str:
+    for pattern, replacement in FIRST_PERSON:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Sentence]:
     return [
-        checker.check(Draft(text=item.text, sources=[str(k) for k in item.sources]))[0]
+        checker.check(Draft(text=third_person(item.text), sources=[str(k) for k in item.sources]))[
+            0
+        ]
         for item in items
     ]
+
+
+class Renderer:
+    """Sections rendered one at a time; keys renumbered by first use across all of them."""
+
+    def __init__(self, sources: Sequence[Source], *, prose: bool = False) -> None:
+        self.composer = Composer(sources)
+        self.prose = prose
+        self.blocks: list[str] = []
+
+    def add(self, heading: str, sentences: Sequence[Sentence]) -> str:
+        """The rendered block ('' when nothing in it survived checking)."""
+        start = len(self.composer.sentences)
+        for sentence in sentences:
+            self.composer.add(sentence)
+        kept = [s for s in self.composer.sentences[start:] if s.status != "unsupported"]
+        if not kept:
+            return ""
+        if self.prose:
+            body = [" ".join(_with_marks(s) for s in kept)]
+        else:
+            body = [f"- {_with_marks(s).rstrip('.')}" for s in kept]
+        block = "\n".join([f"**{heading}**", *body] if heading else body)
+        self.blocks.append(block)
+        return block
+
+    def answer(self, intro: str, *, kind: str, model: str, timings: Timings) -> Answer:
+        final = self.composer.sentences
+        citations = self.composer.citations
+        return Answer(
+            text="\n\n".join([intro, *self.blocks]).strip(),
+            answered=bool(citations),
+            citations=citations,
+            unsupported=sum(s.status == "unsupported" for s in final),
+            reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
+            sentences=final,
+            kind=kind,
+            model=model,
+            timings=timings,
+        )
+
+
+def _with_marks(sentence: Sentence) -> str:
+    body = sentence.text.rstrip().rstrip(".!?")
+    marks = "".join(f"[{k}]" for k in sentence.keys)
+    return f"{body} {marks}.".replace(" .", ".") if marks else f"{body}."
 
 
 def assemble(
@@ -25,32 +94,10 @@ def assemble(
     kind: str,
     model: str,
     timings: Timings,
+    prose: bool = False,
 ) -> Answer:
-    """Reduce: one block per theme, keys renumbered across the whole answer."""
-    flat = [s for _, sentences in sections for s in sentences]
-    _, citations, final = compose(flat, sources)
-    lines = [intro]
-    i = 0
+    """All sections at once (the non-streaming path)."""
+    renderer = Renderer(sources, prose=prose)
     for heading, sentences in sections:
-        block = final[i : i + len(sentences)]
-        i += len(sentences)
-        body = [
-            f"- {s.text.rstrip('.')} {''.join(f'[{k}]' for k in s.keys)}".rstrip()
-            for s in block
-            if s.status != "unsupported"
-        ]
-        if body:
-            lines.append(f"\n**{heading}**" if heading else "")
-            lines.extend(body)
-    unsupported = sum(s.status == "unsupported" for s in final)
-    return Answer(
-        text="\n".join(lines).strip(),
-        answered=bool(citations),
-        citations=citations,
-        unsupported=unsupported,
-        reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
-        sentences=final,
-        kind=kind,
-        model=model,
-        timings=timings,
-    )
+        renderer.add(heading, sentences)
+    return renderer.answer(intro, kind=kind, model=model, timings=timings)

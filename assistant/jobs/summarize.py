@@ -7,35 +7,66 @@ model skipped is still listed, as a fact.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
-from assistant.evidence.select import close_papers
-from assistant.jobs.sections import assemble, check_items
+from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.jobs.sections import Renderer, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
 from assistant.model.replies import THEMED_SCHEMA, collect
-from assistant.types import NOT_COVERED, Answer, Sentence, Timings
+from assistant.types import (
+    NOT_COVERED,
+    Answer,
+    AnswerEvent,
+    Citation,
+    Event,
+    Sentence,
+    SourcesEvent,
+    TextEvent,
+    Timings,
+)
 from retrieval.models import Filters
 
 
 def summarize(services: Services, topic: str | None, filters: Filters) -> Answer:
+    for event in stream_summary(services, topic, filters):
+        if isinstance(event, AnswerEvent):
+            return event.answer
+    raise AssertionError("summary stream ended without an answer")  # a bug
+
+
+def stream_summary(services: Services, topic: str | None, filters: Filters) -> Iterator[Event]:
+    """Sources, the intro line at once, then one block per theme as soon as its model call
+    is checked, then the final answer (whose text is exactly what was streamed)."""
     started = time.perf_counter()
     searcher = services.searcher
-    policy = services.policy
+    policy = calibrated(services.policy, searcher.calibration)
     if topic and topic.strip():
-        hits = searcher.search(topic, k=policy.summary_limit, filters=filters)
-        papers = close_papers(hits, policy.summary_relative, policy.min_relevance)
+        hits = searcher.search(
+            topic, k=max(policy.summary_limit, policy.list_limit), filters=filters
+        )
+        papers = (
+            on_topic(hits, topic, topic, policy.summary_relative, policy, services.allowed_names())[
+                : policy.summary_limit
+            ]
+            if hits and relevant(topic, topic, hits[0], policy, services.allowed_names())
+            else []
+        )
         query_vector = searcher.embed(topic)
     else:
-        papers = searcher.catalog.select(filters)
+        papers = searcher.catalog.select(filters)[: policy.summary_limit * 4]
         topic = filters.describe() or "all papers"
         query_vector = None
     if not papers:
-        return Answer(text=NOT_COVERED, answered=False, kind="summarize", model="retrieval")
+        answer = Answer(text=NOT_COVERED, answered=False, kind="summarize", model="retrieval")
+        yield SourcesEvent(citations=[])
+        yield TextEvent(delta=answer.text)
+        yield AnswerEvent(answer=answer)
+        return
     retrieval = time.perf_counter() - started
     compressor = services.compressor
     vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
@@ -46,9 +77,13 @@ def summarize(services: Services, topic: str | None, filters: Filters) -> Answer
         for i, p in enumerate(papers)
     ]
     sources = mint_sources(papers, shown)
+    yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
+    intro = f"{len(sources)} papers on {topic}, grouped by theme."
+    yield TextEvent(delta=intro)
     checker = Checker(sources, services.allowed_names(), min_overlap=policy.min_overlap)
     model = services.model
-    sections: list[tuple[str, list[Sentence]]] = []
+    renderer = Renderer(sources)
+    seen_headings: set[str] = set()
     first_token: float | None = None
     for group in themes(vectors, policy.theme_similarity):
         group_sources = [sources[i] for i in group]
@@ -66,31 +101,32 @@ def summarize(services: Services, topic: str | None, filters: Filters) -> Answer
                 },
             ]
             reply = collect(model.stream_json(messages, THEMED_SCHEMA, policy.long_reply_tokens))
-            first_token = first_token if first_token is not None else reply.first_token
+            if first_token is None and reply.first_token is not None:
+                first_token = time.perf_counter() - started
             theme = theme or _checked_theme(reply.theme, chunk)
             kept.extend(check_items(checker, reply.sentences))
-        covered = {k for s in kept for k in s.keys}
+        covered = {k for s in kept if s.status != "unsupported" for k in s.keys}
         for source in group_sources:
             if source.key not in covered:  # the model skipped it: still list it, as a fact
                 kept.append(
                     Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
                 )
         heading = theme or "Related work"
-        for existing, sentences in sections:
-            if existing.lower() == heading.lower():
-                sentences.extend(kept)
-                break
-        else:
-            sections.append((heading, kept))
-    return assemble(
-        f"{len(sources)} papers on {topic}, grouped by theme.",
-        sections,
-        sources,
-        kind="summarize",
-        model=model.name,
-        timings=Timings(
-            retrieval=retrieval, first_token=first_token, total=time.perf_counter() - started
-        ),
+        if heading.lower() in seen_headings:
+            heading = f"{heading} (continued)"
+        seen_headings.add(heading.lower())
+        block = renderer.add(heading, kept)
+        if block:
+            yield TextEvent(delta="\n\n" + block)
+    yield AnswerEvent(
+        answer=renderer.answer(
+            intro,
+            kind="summarize",
+            model=model.name,
+            timings=Timings(
+                retrieval=retrieval, first_token=first_token, total=time.perf_counter() - started
+            ),
+        )
     )
 
 

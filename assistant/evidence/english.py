@@ -1,0 +1,78 @@
+"""General English, never this corpus's vocabulary: the closed-class words (articles,
+pronouns, prepositions, conjunctions, auxiliaries, question words), discourse adverbs and
+calendar names that start or glue sentences in any text, and number words.
+
+A capitalised word that is one of these is grammar, not a claim. Everything else that is
+capitalised (a name, a method, a dataset, "Google") must be found in a cited record.
+"""
+
+from __future__ import annotations
+
+import re
+
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those there here it its it's they them their theirs he him his
+    she her hers we us our ours you your i me my mine one ones who whom whose which what when
+    where why how whether whatever whichever whoever
+    in on at for from with without within by to of into onto over under above below between
+    among through throughout during before after since until till upon about against across
+    along around behind beyond near toward towards via per than as like unlike despite
+    and or but nor so yet both either neither not no also too only just even still
+    is are was were be been being am do does did done doing have has had having will would
+    shall should can could may might must
+    however moreover furthermore additionally overall finally first second third further
+    instead thus therefore hence then meanwhile similarly likewise specifically notably
+    importantly consequently accordingly altogether together indeed in fact
+    all any each every some many most much more less few several other another such same own
+    based using compared given following according including
+    yes please thank thanks
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday
+    list show name give tell describe explain summarize summarise draft write find""".split()
+)
+
+UNITS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+SCALES = ("hundred", "thousand", "million", "billion", "trillion")
+_UNIT_WORD = re.compile(r"\b(" + "|".join(UNITS) + r")\b", re.I)
+# "one" is a number only before a scale or "-fold" ("one billion", "one-fold"); elsewhere it
+# is a pronoun ("one of the first").
+_ONE = re.compile(r"\bone(?=[\s-]+(?:" + "|".join(SCALES) + r"|fold)\b)", re.I)
+SCALE_WORD = re.compile(r"\b(?:" + "|".join(SCALES) + r")s?\b", re.I)
+
+
+def digits_for_words(text: str) -> str:
+    """'two to ten-fold' -> '2 to 10-fold', 'one billion' -> '1 billion'."""
+    text = _ONE.sub("1", text)
+    return _UNIT_WORD.sub(lambda m: str(UNITS[m.group(1).lower()]), text)
+
+
+def is_function_word(word: str) -> bool:
+    return word.lower() in FUNCTION_WORDS

@@ -1,0 +1,103 @@
+"""Answers the code writes without the model: not stated, not covered, metadata lists and
+counts, corpus facts, and topic lists. Each is a result, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.evidence.asked import Asked, holds_named, not_stated_text
+from assistant.evidence.facts import Fact
+from assistant.evidence.grounding import Composer, mint_sources
+from assistant.types import NOT_COVERED, Answer, Citation, Sentence
+from retrieval.models import Paper
+from retrieval.query import QueryPlan
+
+
+def not_covered() -> Answer:
+    return Answer(text=NOT_COVERED, answered=False, model="retrieval")
+
+
+def subject_paper(asked: Asked, papers: Sequence[Paper]) -> Paper | None:
+    """The paper a part is about: the first holding its named terms (the top hit if it names
+    none)."""
+    if not asked.named:
+        return papers[0] if papers else None
+    named = {n.lower() for n in asked.named}
+    exact = [p for p in papers if p.title.partition(":")[0].strip().lower() in named]
+    return next((p for p in [*exact, *papers] if holds_named(asked, p)), None)
+
+
+def not_stated(asked: Sequence[Asked], papers: Sequence[Paper]) -> Answer:
+    """'The DINO abstract does not state the number of parameters.': answered=False, no
+    citations, the papers looked at in `checked`."""
+    lines = [not_stated_text(a, subject_paper(a, papers)) for a in asked if a.attribute]
+    checked = mint_sources(papers)
+    return Answer(
+        text=" ".join(dict.fromkeys(lines)),
+        answered=False,
+        checked=[Citation(key=s.key, paper=s.paper) for s in checked],
+        sentences=[Sentence(text=line, status="fact", note="not stated") for line in lines],
+        model="retrieval",
+    )
+
+
+def facts_answer(facts: list[Fact]) -> Answer:
+    sources = mint_sources([p for _, cited in facts for p in cited])
+    key_of = {s.paper.id: s.key for s in sources}
+    composer = Composer(sources)
+    for text, cited in facts:
+        composer.add(Sentence(text=text, keys=[key_of[p.id] for p in cited], status="fact"))
+    return Answer(
+        text=composer.text or NOT_COVERED,
+        answered=bool(composer.text),
+        citations=composer.citations,
+        sentences=composer.sentences,
+        model="metadata",
+    )
+
+
+def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
+    """Exact answers to count/list questions, straight from the catalog."""
+    description = plan.filters.describe()
+    matching = f" match ({description})" if description else ""
+    if plan.pick and papers:
+        papers = [papers[0] if plan.pick == "newest" else papers[-1]]
+        which = "most recent" if plan.pick == "newest" else "earliest"
+        head = f"The {which} paper in the corpus{matching and ' (' + description + ')'}:"
+    else:
+        noun = "paper" if len(papers) == 1 else "papers"
+        head = f"{len(papers)} {noun}{matching or ' in the corpus'}:"
+        if plan.intent == "count":
+            head = f"{len(papers)} {noun} in the corpus{matching}:"
+    sources = mint_sources(papers)
+    if not papers:
+        return Answer(text=f"No papers in the corpus{matching}.", answered=False, model="metadata")
+    lines = [f"- {s.paper.short_ref()} [{s.key}]" for s in sources]
+    return Answer(
+        text="\n".join([head, *lines]),
+        answered=True,
+        citations=[Citation(key=s.key, paper=s.paper) for s in sources],
+        sentences=[Sentence(text=head, status="fact")],
+        model="metadata",
+    )
+
+
+def nothing_in_filter(plan: QueryPlan, admitted: list[Paper]) -> Answer:
+    """A topic list inside a filter that finds nothing: say so, and show what the filter
+    matches (as papers looked at, not as support)."""
+    description = plan.filters.describe()
+    noun = "paper" if len(admitted) == 1 else "papers"
+    head = (
+        f"None of the {len(admitted)} {noun} {description} is about {plan.topic}. "
+        f"The filter ({description}) matches:"
+    )
+    checked = mint_sources(admitted)
+    lines = [f"- {s.paper.short_ref()}" for s in checked]
+    return Answer(
+        text="\n".join([head, *lines]),
+        answered=False,
+        checked=[Citation(key=s.key, paper=s.paper) for s in checked],
+        sentences=[Sentence(text=head, status="fact", note="nothing on the topic in the filter")],
+        model="retrieval",
+    )

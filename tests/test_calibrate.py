@@ -1,0 +1,84 @@
+"""The abstention cut, calibrated per corpus and per embedder and stored with the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.evidence.select import calibrated, relevant
+from assistant.settings import AnswerSettings
+from retrieval.calibrate import OFF_FIELD, OFF_TOPIC, calibrate, cut_between, title_questions
+from retrieval.index import PaperIndex, make_client
+from retrieval.models import Hit
+from retrieval.sources import load_source
+from tests.fakes import FakeEmbedder
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def test_cut_sits_between_the_banks() -> None:
+    off = np.array([0.05, 0.1, 0.12, 0.15])
+    on = np.array([0.4, 0.5, 0.6, 0.7])
+    cut, separated = cut_between(off, on)
+    assert separated and 0.15 < cut < 0.4
+    overlapping, separated = cut_between(np.array([0.1, 0.3, 0.5]), np.array([0.2, 0.6, 0.7]))
+    assert not separated and 0.1 < overlapping <= 0.6
+
+
+def test_title_questions_use_part_of_each_title(corpus: Any) -> None:
+    _, papers = corpus
+    questions = title_questions(papers)
+    assert len(questions) >= 30 and all(q.startswith("Which paper is about") for q in questions)
+    assert "Boxes for End-to-End Object Detection" not in " ".join(questions)  # half a title
+
+
+def test_another_embedder_gets_its_own_cut(corpus: Any) -> None:
+    """A FAKE bag-of-words embedder lives on another scale than MiniLM: the cut follows it."""
+    _, papers = corpus
+    fake = FakeEmbedder()
+    vectors = fake.encode([p.embed_text() for p in papers])
+    result = calibrate(papers, vectors, fake.encode, fake.fingerprint())
+    assert result is not None and result.embedder == "fake-bow:64"
+    assert result.off_topic_high < result.min_named_relevance < result.min_relevance
+    assert result.min_relevance != AnswerSettings().min_relevance
+    policy = calibrated(AnswerSettings(), result)
+    assert policy.min_relevance == result.min_relevance
+    off = fake.encode([OFF_TOPIC[0]])[0]
+    best = max(papers, key=lambda p: float(fake.encode([p.embed_text()])[0] @ off))
+    hit = Hit(paper=best, score=0.1, dense=float(fake.encode([best.embed_text()])[0] @ off))
+    assert not relevant(OFF_TOPIC[0], OFF_TOPIC[0], hit, policy)
+
+
+def test_calibration_is_stored_with_the_index_and_redone_on_change(
+    tmp_path: Path, corpus: Any
+) -> None:
+    _, papers = corpus
+    fake = FakeEmbedder()
+    index = PaperIndex(make_client(tmp_path), fake, name="papers")
+    report = index.sync(papers[:20], progress=False)
+    first = index.calibration()
+    assert report.calibrated and first is not None
+    reopened = PaperIndex(make_client(tmp_path), fake, name="papers")
+    assert reopened.calibration() == first  # stored in the collection, not recomputed
+    assert not reopened.sync(papers[:20], progress=False).calibrated
+    assert reopened.sync(papers, progress=False).calibrated  # the corpus changed
+    assert reopened.calibration() is not None and reopened.calibration().corpus != first.corpus
+
+
+def test_one_field_corpus_gets_a_stricter_cut(embedder: Any, corpus: Any) -> None:
+    """A real glaciology library: its in-field questions score high, so its cut is higher
+    than this corpus's, and an out-of-field research question stays below it."""
+    glaciers = load_source(REAL / "gayashiva__Thesis__My_Library.json").papers
+    _, shum = corpus
+    own = calibrate(
+        glaciers, embedder.encode([p.embed_text() for p in glaciers]), embedder.encode, "m"
+    )
+    other = calibrate(shum, embedder.encode([p.embed_text() for p in shum]), embedder.encode, "m")
+    assert own is not None and other is not None
+    assert own.min_named_relevance > other.min_named_relevance
+    vectors = embedder.encode([p.embed_text() for p in glaciers])
+    for question in ("How do transformers detect objects in images?", OFF_FIELD[2]):
+        score = float((vectors @ embedder.encode([question])[0]).max())
+        assert score < own.min_relevance, question
