@@ -24,7 +24,7 @@ from assistant.jobs.ask import AskPipeline, Prepared
 from assistant.jobs.bio import draft_bio
 from assistant.jobs.route import Route, previous_user_question, route
 from assistant.jobs.services import Services
-from assistant.jobs.summarize import summarize
+from assistant.jobs.summarize import stream_summary, summarize
 from assistant.model.client import ChatModel
 from assistant.model.connect import build_chat_model, build_langchain_model
 from assistant.model.prompts import check_all
@@ -262,10 +262,12 @@ class Assistant:
 
     def _job(self, job: Routed) -> Iterator[Event]:
         if job.job == "summarize":
+            # Streams theme by theme: the intro at once, each theme as soon as it is checked.
             if job.topic is None and job.filters is not None:
-                answer = self.summarize(None, **job.filters.model_dump(exclude_none=True))
+                yield from stream_summary(self.services, None, job.filters)
             else:
-                answer = self.summarize(job.topic)
+                yield from stream_summary(self.services, job.topic, make_filters({}))
+            return
         else:
             answer = self.draft_bio(job.kind, job.length, job.audience, job.topic)
         yield SourcesEvent(citations=answer.citations)

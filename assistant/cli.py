@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5)
     _add_filters(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--raw", action="store_true", help="search the text as given, without query analysis"
+    )
 
     p = sub.add_parser("ask", help="a cited answer to a question")
     p.add_argument("question")
@@ -180,10 +183,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 f"({report.embedded} embedded)"
             )
         elif args.command == "search":
-            hits = assistant.search(args.query, k=args.k, **_filters(args))
+            # The chat's query analyzer ("with Baoyuan Wang", "since 2023", "about computer
+            # vision") turns phrases into filters; explicit flags win; --raw skips it.
+            query, applied = args.query, _filters(args)
+            if not args.raw:
+                plan = assistant.pipeline.plan(args.query)
+                query = plan.topic or args.query
+                given = {k: v for k, v in applied.items() if v is not None}
+                applied = {**plan.filters.model_dump(exclude_none=True), **given}
+            hits = assistant.search(query, k=args.k, **applied)
             if args.json:
+                used = {k: v for k, v in applied.items() if v is not None}
                 rows = [
-                    {"paper": paper_json(h.paper), "score": h.score, "why": h.why} for h in hits
+                    {
+                        "paper": paper_json(h.paper),
+                        "score": h.score,
+                        "why": h.why,
+                        "query": query,
+                        "filters": used,
+                    }
+                    for h in hits
                 ]
                 print(json.dumps(rows, ensure_ascii=False, indent=2))
             else:

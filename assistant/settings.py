@@ -158,7 +158,11 @@ class AnswerSettings(BaseModel):
     source_relative: float = Field(
         default=0.5, description="Shown papers must score within this share of the best hit."
     )
-    list_limit: int = Field(default=10, description="Hits retrieved for a topic list.")
+    list_limit: int = Field(
+        default=50,
+        description="Hits retrieved for a topic list; every one passing the relevance gate "
+        "is listed (no cap of 10: a list holds all the papers about its topic).",
+    )
     min_overlap: float = Field(
         default=0.34,
         description="A sentence with no number or name must share this share of its content "
