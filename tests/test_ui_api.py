@@ -99,7 +99,7 @@ def test_export_bibtex_endpoint(served: tuple[str, Assistant]) -> None:
     assert client(url).predict(paper_ids=[], api_name="/export_bibtex") == ""
 
 
-def one_user(url: str, user: int, papers: list[Any]) -> list[tuple[float, bool]]:
+def one_user(url: str, corpus: str, user: int, papers: list[Any]) -> list[tuple[float, bool]]:
     """A user asks about their own papers, with their own history, through /ask and the
     chat endpoint; returns (seconds, ok) per request. ok: only their own papers and turns."""
     c = client(url)
@@ -118,7 +118,7 @@ def one_user(url: str, user: int, papers: list[Any]) -> list[tuple[float, bool]]
                 {"role": "assistant", "content": data["answer"]},
             ]
         else:  # the UI's own chat event: the session's conversation must hold only ours
-            out = c.predict(question, "any", "any", [], False, None, api_name="/chat")
+            out = c.predict(corpus, question, "any", "any", [], False, None, api_name="/chat")
             conversation = out[1]
             own = [q["content"] for q in history if q["role"] == "user"]
             ok = conversation.count('class="pc-q"') == 1 and not any(q in conversation for q in own)
@@ -130,11 +130,11 @@ def one_user(url: str, user: int, papers: list[Any]) -> list[tuple[float, bool]]
 def test_eight_concurrent_users_get_only_their_own_answers(
     served: tuple[str, Assistant], tmp_path: Path
 ) -> None:
-    url, _ = served
+    url, assistant = served
     papers = [p for p in corpus_papers() if len(p.abstract) > 200]
     started = time.perf_counter()
     with ThreadPoolExecutor(USERS) as pool:
-        runs = list(pool.map(lambda u: one_user(url, u, papers), range(USERS)))
+        runs = list(pool.map(lambda u: one_user(url, assistant.corpus, u, papers), range(USERS)))
     wall = time.perf_counter() - started
     latencies = sorted(s for run in runs for s, _ in run)
     assert len(latencies) == USERS * REQUESTS_PER_USER  # every request completed

@@ -223,6 +223,36 @@ def test_hostile_corpus_is_shown_as_text(
         assistant.close()
 
 
+def test_corpus_selector_switches_the_session_to_another_corpus(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    data_dir = tmp_path_factory.mktemp("ui-corpora")
+    mini = [p for p in corpus_papers() if p.year == 2024][:2]
+    folder = data_dir / "corpora" / "mini"
+    folder.mkdir(parents=True)
+    (folder / "papers.jsonl").write_text("".join(p.model_dump_json() + "\n" for p in mini))
+    (folder / "corpus_info.json").write_text('{"owner": "Mini Owner"}')
+    assistant = make_ui_assistant(data_dir)
+    url, demo = serve(assistant)
+    try:
+        page = open_page(browser, url)
+        pick(page, "#corpus", "mini")
+        expect(page.get_by_text("Mini Owner's 2 papers")).to_be_visible()
+        ask(page, "Which papers were published in 2024?", 0)
+        chat = page.locator("#chat").inner_text()
+        assert "2 papers" in chat and all(p.title in chat for p in mini)
+        page.get_by_role("tab", name="Corpus").click()
+        expect(page.locator("#topic-map .scatterlayer .point")).to_have_count(2)
+        page.screenshot(path=tmp_path / "corpus-selector.png", full_page=True)
+        other = open_page(browser, url)  # another session still has the default corpus
+        expect(other.locator("#corpus input")).to_have_value(assistant.corpus)
+        for each in (page, other):
+            each.context.close()
+    finally:
+        demo.close()  # type: ignore[attr-defined]
+        assistant.close()
+
+
 @pytest.mark.slow
 def test_real_embedded_model_answers_a_lookup_in_the_browser(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path

@@ -15,14 +15,14 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import ipaddress
 import sys
 from collections import Counter
-from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import gradio as gr
 
-from assistant import Assistant, ConfigError, Hit, PaperchatError, Settings
+from assistant import Assistant, ConfigError, PaperchatError, Settings
 from ui.assets import CSS, SCRIPT
-from ui.chat import api_ask, api_export_bibtex, chat, clear, long_job
+from ui.chat import api_ask, api_export_bibtex, chat, clear
+from ui.corpora import Corpora
 from ui.corpus_view import (
     TABLE_COLUMNS,
     coauthor_figure,
@@ -31,8 +31,8 @@ from ui.corpus_view import (
     per_year_figure,
     topic_map_figure,
 )
-from ui.corpus_view import whats_new as whats_new_html
 from ui.render import conversation_html, esc, sources_html
+from ui.tabs import draft, search, summarize, whats_new
 
 # Questions may run side by side when the facade queues model jobs itself (it then says
 # "busy, N ahead of you"); long jobs and facades without that queue run one at a time.
@@ -56,60 +56,6 @@ LEGEND = (
 )
 
 
-def summarize(assistant: Assistant, topic: str) -> Any:
-    what = f"Summarizing {topic.strip()!r}" if topic.strip() else "Summarizing all papers"
-    yield from long_job(lambda: assistant.summarize(topic.strip() or None), what)
-
-
-def draft(
-    assistant: Assistant,
-    kind: Literal["bio", "talk_intro"],  # gr.Radio only lets its choices through
-    length: Literal["short", "medium", "long"],
-    audience: str,
-    topic: str,
-) -> Any:
-    what = "Drafting a talk introduction" if kind == "talk_intro" else "Drafting a bio"
-    yield from long_job(
-        lambda: assistant.draft_bio(
-            kind, length, audience.strip() or "general", topic.strip() or None
-        ),
-        what,
-    )
-
-
-def search(assistant: Assistant, query: str, k: float) -> str | dict[str, Any]:
-    if not query.strip():
-        gr.Warning("Type what to search for first.")
-        return gr.skip()
-    try:
-        hits = assistant.search(query, k=int(k))
-    except PaperchatError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
-    return render_hits(hits)
-
-
-def render_hits(hits: list[Hit]) -> str:
-    if not hits:
-        return '<div class="pc-empty">No papers match.</div>'
-    rows = "".join(
-        f"<tr><td>{i}</td><td>{h.score:.3f}</td><td>{esc(h.paper.short_ref())}</td>"
-        f"<td>{esc(h.why)}</td></tr>"
-        for i, h in enumerate(hits, 1)
-    )
-    return (
-        '<table class="pc-hits"><tr><th>#</th><th>Score</th><th>Paper</th><th>Why</th></tr>'
-        f"{rows}</table>"
-    )
-
-
-def whats_new(assistant: Assistant, since: str) -> str:
-    try:
-        return whats_new_html(assistant, since)
-    except PaperchatError as exc:
-        gr.Warning(str(exc))
-        return f'<div class="pc-empty">{esc(str(exc))}</div>'
-
-
 def _header(assistant: Assistant) -> str:
     try:
         info = assistant.info
@@ -118,21 +64,6 @@ def _header(assistant: Assistant) -> str:
         info, count = None, 0
     who = f" over {esc(info.owner)}'s {count} papers" if info else ""
     return f"<h1>paperchat</h1><p>Cited answers{who}. The code checks every citation.</p>"
-
-
-def _corpus_line(assistant: Assistant) -> str:
-    """Which corpus answers. One corpus per server: `paperchat ui --corpus NAME` picks it."""
-    name = getattr(assistant, "corpus", None)
-    name = name if isinstance(name, str) else "default"
-    others = []
-    lister = getattr(assistant, "corpora", None)
-    if callable(lister):
-        try:
-            others = [c.name for c in lister() if c.name != name]
-        except PaperchatError:
-            others = []
-    tail = f" · also available: {esc(', '.join(others))} (restart with --corpus NAME)"
-    return f"Corpus: <b>{esc(name)}</b>" + (tail if others else "")
 
 
 def _filter_choices(assistant: Assistant) -> tuple[list[str], list[tuple[str, str]], list[str]]:
@@ -145,16 +76,48 @@ def _filter_choices(assistant: Assistant) -> tuple[list[str], list[tuple[str, st
     return years, categories, coauthors
 
 
+def _switch(assistant: Assistant) -> tuple[Any, ...]:
+    """A session picked another corpus: its header, filters, empty conversation, charts."""
+    years, categories, coauthors = _filter_choices(assistant)
+    any_year = ["any", *years]
+    return (
+        _header(assistant),
+        gr.update(choices=any_year, value="any"),
+        gr.update(choices=any_year, value="any"),
+        gr.update(choices=categories, value=[]),
+        gr.update(choices=coauthors, value=None),
+        *clear(),
+        *_corpus_figures(assistant),
+    )
+
+
+def _corpus_figures(assistant: Assistant) -> tuple[Any, ...]:
+    return (
+        paper_table(assistant),
+        per_year_figure(assistant),
+        topic_map_figure(assistant),
+        coauthor_figure(assistant),
+    )
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
+    corpora = Corpora(assistant)
+    names = corpora.names()
     fair = hasattr(assistant, "model_queue")
     queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": ASKERS if fair else 1}
     long: dict[str, Any] = {"concurrency_id": LONG_QUEUE, "concurrency_limit": 1}
     years, categories, coauthors = _filter_choices(assistant)
     with gr.Blocks(title="paperchat", analytics_enabled=False) as demo:
-        gr.HTML(_header(assistant))
+        header = gr.HTML(_header(assistant))
         with gr.Row():
             status = gr.Markdown(assistant.model_status(), elem_id="model-status")
-            gr.HTML(_corpus_line(assistant), elem_id="corpus-line")
+            corpus = gr.Dropdown(
+                names,
+                value=corpora.default,
+                label="Corpus" if len(names) > 1 else "Corpus (the only one in the data dir)",
+                interactive=len(names) > 1,
+                elem_id="corpus",
+            )
         with gr.Tab("Ask"):
             turns = gr.State([])
             with gr.Row():
@@ -194,8 +157,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     sources = gr.HTML(sources_html([]), elem_id="sources")
             gr.on(
                 [question.submit, ask.click],
-                partial(chat, assistant),
-                inputs=[question, turns, year_from, year_to, cats, code_only, coauthor],
+                corpora.bind(chat),
+                inputs=[corpus, question, turns, year_from, year_to, cats, code_only, coauthor],
                 outputs=[question, conversation, sources, turns, md_file, bib_file, status],
                 api_name="chat",
                 api_visibility="undocumented",
@@ -215,8 +178,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 summary_cards = gr.HTML(elem_id="summary-cards")
             gr.on(
                 [topic.submit, summarize_button.click],
-                partial(summarize, assistant),
-                inputs=topic,
+                corpora.bind(summarize),
+                inputs=[corpus, topic],
                 outputs=[summary_progress, summary, summary_cards],
                 api_name="summarize",
                 **long,
@@ -236,8 +199,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 bio = gr.HTML(elem_id="bio")
                 bio_cards = gr.HTML(elem_id="bio-cards")
             draft_button.click(
-                partial(draft, assistant),
-                inputs=[kind, length, audience, bio_topic],
+                corpora.bind(draft),
+                inputs=[corpus, kind, length, audience, bio_topic],
                 outputs=[bio_progress, bio, bio_cards],
                 api_name="draft_bio",
                 **long,
@@ -250,22 +213,43 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             results = gr.HTML(elem_id="search-results")
             gr.on(
                 [query.submit, search_button.click],
-                partial(search, assistant),
-                inputs=[query, k],
+                corpora.bind(search),
+                inputs=[corpus, query, k],
                 outputs=results,
                 api_name="search",
                 **queue,
             )
         with gr.Tab("Corpus", elem_id="corpus-tab"):
-            _corpus_tab(demo, assistant)
+            figures = _corpus_tab(demo, corpora, corpus)
+        corpus.change(
+            corpora.bind(_switch),
+            inputs=corpus,
+            outputs=[
+                header,
+                year_from,
+                year_to,
+                cats,
+                coauthor,
+                question,
+                conversation,
+                sources,
+                turns,
+                md_file,
+                bib_file,
+                *figures,
+            ],
+            api_visibility="private",
+        )
 
-        def ask_json(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
-            """The answer as `paperchat ask --json` prints it."""
-            return api_ask(assistant, question, history)
+        def ask_json(
+            question: str, history: list[dict[str, str]] | None = None, corpus: str | None = None
+        ) -> dict[str, Any]:
+            """The answer as `paperchat ask --json` prints it (corpus: the server's if None)."""
+            return api_ask(corpora.get(corpus), question, history)
 
-        def export_bibtex(paper_ids: list[str]) -> str:
+        def export_bibtex(paper_ids: list[str], corpus: str | None = None) -> str:
             """BibTeX for these paper ids (unknown ids are skipped)."""
-            return api_export_bibtex(assistant, paper_ids)
+            return api_export_bibtex(corpora.get(corpus), paper_ids)
 
         gr.api(ask_json, api_name="ask", **queue)
         gr.api(export_bibtex, api_name="export_bibtex")
@@ -273,7 +257,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     return demo
 
 
-def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
+def _corpus_tab(demo: gr.Blocks, corpora: Corpora, corpus: gr.Dropdown) -> list[Any]:
+    """The Corpus tab's components; returns the four that follow the corpus selector."""
     table = gr.Dataframe(
         headers=TABLE_COLUMNS,
         interactive=False,
@@ -290,7 +275,7 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
         with gr.Column(scale=3):
             topic_map = gr.Plot(elem_id="topic-map", show_label=False)
         with gr.Column(scale=2):
-            card = gr.HTML(paper_card(assistant, ""), elem_id="map-card")
+            card = gr.HTML(paper_card(corpora.base, ""), elem_id="map-card")
     # The page's script writes a clicked point's paper id here and presses the button.
     pick = gr.Textbox(elem_id="map-pick", show_label=False, container=False)
     open_card = gr.Button("Open", elem_id="map-open")
@@ -298,29 +283,18 @@ def _corpus_tab(demo: gr.Blocks, assistant: Assistant) -> None:
         since = gr.Textbox(label="What's new since (YYYY-MM-DD)", value="2025-01-01", scale=3)
         since_button = gr.Button("Show", scale=1)
     new = gr.HTML(elem_id="whats-new")
-    open_card.click(
-        partial(paper_card, assistant),
-        inputs=pick,
-        outputs=card,
-        api_visibility="private",
-    )
-    since_button.click(partial(whats_new, assistant), inputs=since, outputs=new)
+    private: dict[str, Any] = {"api_visibility": "private"}
+    open_card.click(corpora.bind(paper_card), inputs=[corpus, pick], outputs=card, **private)
+    since_button.click(corpora.bind(whats_new), inputs=[corpus, since], outputs=new, **private)
 
-    def select_row(event: gr.SelectData) -> str:
+    def select_row(name: str, event: gr.SelectData) -> str:
         row = event.row_value or []
-        return paper_card(assistant, str(row[-1]) if row else "")
+        return paper_card(corpora.get(name), str(row[-1]) if row else "")
 
-    table.select(select_row, outputs=card, api_visibility="private")
-    demo.load(
-        lambda: (
-            paper_table(assistant),
-            per_year_figure(assistant),
-            topic_map_figure(assistant),
-            coauthor_figure(assistant),
-        ),
-        outputs=[table, per_year, topic_map, network],
-        api_visibility="private",
-    )
+    table.select(select_row, inputs=corpus, outputs=card, **private)
+    figures = [table, per_year, topic_map, network]
+    demo.load(corpora.bind(_corpus_figures), inputs=corpus, outputs=figures, **private)
+    return figures
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
