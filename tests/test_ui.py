@@ -18,7 +18,7 @@ import bibtexparser
 import gradio as gr
 import pytest
 
-from assistant import Assistant, Paper, ProviderError, Settings
+from assistant import Assistant, CorpusInfo, Paper, ProviderError, Settings
 from tests.fakes import QuotingChatModel
 from ui.chat import api_ask, api_export_bibtex, chat, filters_of, history_of
 from ui.corpus_view import paper_table, per_year_figure, topic_map_figure, whats_new
@@ -65,7 +65,6 @@ def make_ui_assistant(data_dir: Path, papers: list[Paper] | None = None) -> Assi
     settings.llm.mode = "pipeline"
     settings.llm.base_url = None
     settings.llm.api_key = None
-    from assistant import CorpusInfo
 
     info = CorpusInfo(owner="Heung-Yeung Shum")
     return Assistant(
@@ -216,3 +215,67 @@ def test_hostile_fields_are_text_in_exports(tmp_path: Path) -> None:
     assert "javascript" not in fields.get("url", bibtexparser.model.Field("url", "")).value
     assert "code" not in fields  # a javascript: code link is dropped, not exported
     assert fields["booktitle"].value == r"Proc. <i>Evil</i> \& \{Co\}"
+
+
+# --- waiting, not-stated answers, long jobs -------------------------------------------------
+
+
+class WaitingAssistant:
+    """Stands in for a facade whose model serves two other users first."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def model_status(self) -> str:
+        return "busy"
+
+    def stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        from assistant.types import AnswerEvent, WaitingEvent
+
+        yield WaitingEvent(ahead=2)
+        yield WaitingEvent(ahead=1)
+        yield AnswerEvent(answer=self.answer)
+
+    def export_markdown(self, turns: Any) -> str:
+        return "md"
+
+    def export_bibtex(self, ids: Any) -> str:
+        return "bib"
+
+
+def test_waiting_user_is_told_their_place_and_not_stated_shows_checked_papers() -> None:
+    from assistant.types import Answer, Citation
+
+    dino = next(p for p in corpus_papers() if p.title == DINO_TITLE)
+    answer = Answer(
+        text="The DINO abstract does not state its parameter count.",
+        answered=False,
+        checked=[Citation(key="1", paper=dino)],
+    )
+    fake: Any = WaitingAssistant(answer)
+    outputs = list(chat(fake, "How many parameters does DINO have?", []))
+    assert "busy, 2 ahead of you" in outputs[1][1] and "busy, 1 ahead of you" in outputs[2][1]
+    conversation, sources = outputs[-1][1], outputs[-1][2]
+    assert "busy" not in conversation and "does not state its parameter count" in conversation
+    assert "checked: does not state it" in sources and DINO_TITLE in sources
+
+
+def test_long_jobs_report_progress_then_the_answer() -> None:
+    import time
+
+    from assistant.types import Answer
+    from ui.chat import run_with_progress
+
+    def job() -> Answer:
+        time.sleep(0.35)
+        return Answer(text="Done [1].", answered=True)
+
+    steps = list(run_with_progress(job, "Summarizing", every=0.1))
+    assert all(line.startswith("Summarizing… ") and a is None for line, a in steps[:-1])
+    assert len(steps) >= 3 and steps[-1][1] is not None and steps[-1][0].startswith("Done in")
+
+    def failing() -> Answer:
+        raise ProviderError("No model reachable at http://127.0.0.1:9")
+
+    with pytest.raises(ProviderError):
+        list(run_with_progress(failing, "Summarizing", every=0.1))

@@ -185,3 +185,54 @@ def test_auth_protects_the_api(tmp_path: Path) -> None:
     finally:
         demo.close()
         assistant.close()
+
+
+@pytest.mark.slow
+def test_eight_concurrent_users_with_the_real_model(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """One lookup each, at once, through /ask with the embedded Qwen model: every request
+    completes, and every answer cites only papers its own question retrieves."""
+    from assistant import Settings
+
+    settings = Settings()
+    settings.paths.data_dir = tmp_path_factory.mktemp("ui-load-real")
+    settings.llm.mode = "pipeline"
+    settings.llm.base_url = None
+    settings.llm.api_key = None
+    assistant = Assistant(settings)
+    port = free_port()
+    demo = launch(settings, port=port, assistant=assistant, block=False)
+    url = f"http://127.0.0.1:{port}/"
+    papers = [p for p in corpus_papers() if len(p.abstract) > 200][:USERS]
+    questions = [f"What does the paper '{p.title}' propose?" for p in papers]
+    own = [{h.paper.id for h in assistant.search(q, k=10)} for q in questions]
+
+    def one(i: int) -> tuple[float, dict[str, Any]]:
+        started = time.perf_counter()
+        data = client(url).predict(question=questions[i], api_name="/ask")
+        return time.perf_counter() - started, data
+
+    try:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(USERS) as pool:
+            results = list(pool.map(one, range(USERS)))
+        wall = time.perf_counter() - started
+    finally:
+        demo.close()
+        assistant.close()
+    for (_, data), mine in zip(results, own, strict=True):
+        assert {c["paper"]["id"] for c in data["citations"]} <= mine
+    latencies = sorted(s for s, _ in results)
+    report = {
+        "users": USERS,
+        "requests": len(latencies),
+        "wall_s": round(wall, 2),
+        "throughput_rps": round(len(latencies) / wall, 3),
+        "p50_s": round(statistics.median(latencies), 2),
+        "p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "answered": sum(bool(d["answered"]) for _, d in results),
+        "model": results[0][1]["model"],
+    }
+    (tmp_path / "load-real.json").write_text(json.dumps(report, indent=2))
+    print("load (real model):", json.dumps(report))
