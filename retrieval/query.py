@@ -33,6 +33,11 @@ CATEGORY_ALIASES: dict[str, str] = {
 }
 _CAT_NAMES = "|".join(sorted((re.escape(a) for a in CATEGORY_ALIASES), key=len, reverse=True))
 _CODES = "|".join(CATEGORY_NAMES)
+# "computation and language" reaches the topic as "computation language".
+_CATEGORY_BY_WORDS = {
+    " ".join(w for w in alias.split() if w not in STOPWORDS): code
+    for alias, code in CATEGORY_ALIASES.items()
+}
 # A category is only a filter when phrased as one: "computer vision papers", "papers in NLP",
 # "in the CV category" -- "machine learning for knowledge graphs" stays a topic.
 CATEGORY_PATTERNS = [
@@ -227,7 +232,7 @@ def analyze(
     if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"
         intent = "list"
     if intent != "question" and not filters.get("categories"):
-        code = CATEGORY_ALIASES.get(topic.lower()) or (topic if topic in CATEGORY_NAMES else None)
+        code = _CATEGORY_BY_WORDS.get(topic.lower()) or (topic if topic in CATEGORY_NAMES else None)
         if code:  # "Which papers are about computer vision?": the category, not a topic
             filters["categories"] = [code]
             topic = ""

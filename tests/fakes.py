@@ -96,11 +96,11 @@ class ScriptedFakeChatModel(BaseChatModel):
 
 
 class FakeEmbedder:
-    """A FAKE embedder on another scale than MiniLM: hashed bag of words, 64 dimensions,
+    """A FAKE embedder on another scale than MiniLM: hashed bag of words, 512 dimensions,
     unit length. Texts sharing words are close; others near 0. For unit tests of logic that
     must hold for any embedder (the abstention calibration)."""
 
-    def __init__(self, dim: int = 64) -> None:
+    def __init__(self, dim: int = 512) -> None:
         self.dim = dim
 
     def fingerprint(self) -> str:
@@ -116,8 +116,7 @@ class FakeEmbedder:
             for word in re.findall(r"[a-z0-9]+", str(text).lower()):
                 if len(word) > 3:
                     digest = hashlib.sha256(word.encode()).digest()
-                    rows[i, digest[0] % self.dim] += 1.0
-                    rows[i, digest[1] % self.dim] += 0.5
+                    rows[i, int.from_bytes(digest[:2], "big") % self.dim] += 1.0
             norm = float(np.linalg.norm(rows[i]))
             rows[i] = rows[i] / norm if norm else rows[i]
             if not norm:

@@ -40,8 +40,9 @@ def test_another_embedder_gets_its_own_cut(corpus: Any) -> None:
     fake = FakeEmbedder()
     vectors = fake.encode([p.embed_text() for p in papers])
     result = calibrate(papers, vectors, fake.encode, fake.fingerprint())
-    assert result is not None and result.embedder == "fake-bow:64"
-    assert result.off_topic_high < result.min_named_relevance < result.min_relevance
+    assert result is not None and result.embedder == "fake-bow:512"
+    assert result.separated and result.off_topic_high < result.min_relevance
+    assert result.min_named_relevance <= result.min_relevance
     assert result.min_relevance != AnswerSettings().min_relevance
     policy = calibrated(AnswerSettings(), result)
     assert policy.min_relevance == result.min_relevance

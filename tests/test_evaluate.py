@@ -25,6 +25,7 @@ from assistant.eval.metrics import (
     mean,
     recall_at_k,
     reciprocal_rank,
+    row_ok,
 )
 from assistant.eval.report import render_table, write_outputs
 from tests.fakes import QuotingChatModel
@@ -59,7 +60,7 @@ def test_answer_metrics_on_a_hand_made_case() -> None:
 def _row(kind: str, answered: bool, cited: int, relevant: int, **kw: Any) -> dict[str, Any]:
     base = {"kind": kind, "answered": answered, "citations": cited, "relevant_citations": relevant,
             "gold_citation_recall": None, "facts_ok": None, "unsupported": 0, "dropped_keys": 0,
-            "seconds": 1.0}  # fmt: skip
+            "seconds": 1.0, "ok": False, "unchecked_numbers": 0}  # fmt: skip
     return base | kw
 
 
@@ -68,16 +69,25 @@ def test_answer_summary_pools_citations_and_scores_abstention() -> None:
         _row("lookup", True, 2, 2, gold_citation_recall=1.0, facts_ok=True, seconds=2.0),
         _row("lookup", True, 2, 0, gold_citation_recall=0.0, facts_ok=False, unsupported=2),
         _row("aggregate", False, 0, 0, gold_citation_recall=0.0, seconds=9.0),
-        _row("unanswerable", False, 0, 0, dropped_keys=1, seconds=0.5),
+        _row("unanswerable", False, 0, 0, dropped_keys=1, seconds=0.5, ok=True),
+        _row("not_stated", True, 0, 0, ok=False),
     ]
     s = summarize_answers(rows)
+    assert s["score"] == 0.2 and s["unchecked_numbers"] == 0
     assert s["citation_precision"] == 0.5  # 2 of 4 citations, pooled
     assert s["gold_citation_recall"] == pytest.approx(1 / 3)
     assert s["fact_accuracy"] == 0.5
-    assert s["abstention_accuracy"] == 1.0
+    assert s["abstention_accuracy"] == 0.5  # the not-stated one answered: not honest
     assert s["false_abstentions"] == pytest.approx(1 / 3)
     assert (s["unsupported"], s["dropped_keys"]) == (2, 1)
-    assert (s["seconds_median"], s["seconds_max"]) == (1.5, 9.0)
+    assert (s["seconds_median"], s["seconds_max"]) == (1.0, 9.0)
+
+
+def test_row_ok_by_kind() -> None:
+    assert row_ok("not_stated", False, 0, None, None, False)
+    assert not row_ok("out_of_corpus", False, 2, None, None, False)  # cited: not honest
+    assert row_ok("lookup", True, 1, True, 1.0, True)
+    assert not row_ok("multi_part", True, 1, False, 1.0, True)
 
 
 def test_question_file_errors_are_one_clear_line(tmp_path: Path) -> None:

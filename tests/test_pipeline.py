@@ -140,3 +140,37 @@ def test_abstention_gate_on_weak_similarity(make_assistant: Any) -> None:
     ):
         answer = assistant.ask(question)
         assert not answer.answered and not answer.citations, question
+
+
+def test_topic_list_with_nothing_inside_its_filter_says_so(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": []})
+    answer = make_assistant(fake).ask("Which papers on protein folding were published in 2024?")
+    assert not answer.answered and answer.citations == [] and len(answer.checked) == 5
+    assert answer.text.startswith("None of the 5 papers in 2024 is about protein folding")
+    assert fake.calls == []
+
+
+def test_topic_list_holds_every_relevant_paper_with_a_gist(make_assistant: Any) -> None:
+    answer = make_assistant(FakeChatModel({"sentences": []})).ask(
+        "Which papers are about image or video editing?"
+    )
+    titles = [c.paper.title for c in answer.citations]
+    assert answer.answered and any(t.startswith("LazyDrag") for t in titles)
+    assert all(": " in line for line in answer.text.splitlines()[1:])  # a gist per paper
+
+
+def test_bio_on_an_uncovered_topic_says_so_without_the_model(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": [{"text": "He folded proteins.", "sources": [1]}]})
+    answer = make_assistant(fake).draft_bio(kind="bio", topic="protein folding")
+    assert not answer.answered and "does not cover" in answer.text and fake.calls == []
+
+
+def test_summary_streams_theme_by_theme(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {"theme": "Portrait animation", "sentences": [{"text": "Unrelated words.", "sources": [1]}]}
+    )
+    events = list(make_assistant(fake).stream("Summarize the work on talking heads."))
+    texts = [e.delta for e in events if isinstance(e, TextEvent)]
+    assert isinstance(events[0], SourcesEvent) and isinstance(events[-1], AnswerEvent)
+    assert len(texts) >= 2 and texts[0].endswith("grouped by theme.")  # intro first
+    assert "".join(texts) == events[-1].answer.text

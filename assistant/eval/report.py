@@ -127,23 +127,30 @@ def report(result: dict[str, Any], images: dict[str, str]) -> str:
             "",
             "## Answers (hybrid retrieval, the configured model)",
             "",
+            "Every question is asked as chat asks it (`Assistant.ask` with its `history`): the "
+            "router, not the kind label, picks the job. Score: share of questions passed (an "
+            "honest abstention, answered=false with no citation, for unanswerable, "
+            "not_stated and out_of_corpus; otherwise an answer holding every expected fact "
+            "and citing a gold paper when there is one). "
             "Citation precision: share of all citations that point to gold or also-relevant "
             "papers. Gold citation recall: share of gold papers cited. Fact accuracy: share of "
             "answers containing every expected fact (questions with facts only). Abstention "
-            "accuracy: unanswerable questions answered 'not covered'; false abstentions: "
-            "answerable ones answered so. `unsupported`: sentences the checks removed; "
-            "`dropped_keys`: citation keys the model invented.",
+            "accuracy: abstaining kinds answered honestly; false abstentions: "
+            "answerable ones not answered. `unsupported`: sentences the checks removed; "
+            "`dropped_keys`: citation keys the model invented; `unchecked_numbers`: numbers in "
+            "kept sentences that no cited record holds.",
             "",
             answer_table(r),
             "",
             *[f"![{m}]({images[m]})" for m in ANSWER_METRICS if m in images],
             "",
-            "| id | kind | answered | cites | precision | facts | unsupported | s | model |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| id | kind | ok | answered | cites | precision | facts | unsupported | s | model |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for a in r["answer_rows"]:
             lines.append(
-                f"| {a['id']} | {a['kind']} | {_fmt(a['answered'])} | {a['citations']} | "
+                f"| {a['id']} | {a['kind']} | {_fmt(a.get('ok'))} | {_fmt(a['answered'])} | "
+                f"{a['citations']} | "
                 f"{_fmt(a['citation_precision'])} | {_fmt(a['facts_ok'])} | {a['unsupported']} "
                 f"| {a['seconds']:.1f} | {a['model']} |"
             )

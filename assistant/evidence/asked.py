@@ -68,10 +68,12 @@ class Asked(BaseModel):
         return f"the {self.attribute}"
 
 
-def parts(question: str, names: Sequence[str] = ()) -> list[Asked]:
+def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[Asked]:
     """The parts of a question, each with its attribute; a later part with no named term of
-    its own ("..., and what FID?") shares the earlier part's."""
+    its own ("..., and what FID?") shares the earlier part's, and a follow-up's first part
+    ("how many parameters does it have?") those of the earlier question (`context`)."""
     allowed = allowed_words(names)
+    earlier = sorted(c for c in claims(context, allowed) if c[0].isalpha()) if context else []
     out: list[Asked] = []
     for text in [p.strip() for p in PART_SPLIT.split(question) if p.strip()]:
         attribute, wants = _attribute(text)
@@ -79,6 +81,8 @@ def parts(question: str, names: Sequence[str] = ()) -> list[Asked]:
         named = sorted(c for c in claims(text, allowed) if c[0].isalpha() and c.lower() not in own)
         if not named and out:
             named = out[0].named
+        elif not named:
+            named = [n for n in earlier if n.lower() not in own]
         out.append(Asked(text=text, attribute=attribute, wants_value=wants, named=named))
     return out or [Asked(text=question)]
 
@@ -126,6 +130,8 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
 
 def mentions(asked: Asked, text: str) -> bool:
     """Does an answer sentence speak of the asked attribute?"""
+    if asked.wants_value and not HAS_VALUE.search(digits_for_words(text)):
+        return False
     return bool(asked.words) and asked.words <= set(tokenize(text))
 
 

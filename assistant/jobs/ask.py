@@ -24,7 +24,7 @@ from assistant.evidence.grounding import (
     mint_sources,
 )
 from assistant.evidence.select import calibrated, on_topic, relevant
-from assistant.jobs.route import previous_exchange, resolve_follow_up
+from assistant.jobs.route import is_follow_up, previous_exchange, previous_user_question
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
     facts_answer,
@@ -104,7 +104,10 @@ class AskPipeline:
 
     def retrieve(self, prepared: Prepared, history: Sequence[dict[str, str]] | None) -> None:
         question, plan = prepared.question, prepared.plan
-        query = resolve_follow_up(plan.topic or question, history)
+        follow = is_follow_up(question, history)
+        previous = previous_user_question(history) if follow else None
+        query = f"{previous} {plan.topic or question}" if previous else plan.topic or question
+        subject_text = previous or ""
         qvec = self.searcher.embed(query)
         prepared.query_vector = qvec
         k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
@@ -122,14 +125,13 @@ class AskPipeline:
         # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
         hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
         papers = [h.paper for h in hits]
-        prepared.asked = parts(question, self.allowed_names())
+        prepared.asked = parts(question, self.allowed_names(), context=subject_text)
         valued = [a for a in prepared.asked if a.attribute]
         found: dict[int, tuple[int, str]] = {}
         for i, asked in enumerate(prepared.asked):
             # "DINO" names the DINO paper, not Mask DINO: a paper named exactly by the
             # question is the only one that may answer for it.
-            named = {n.lower() for n in asked.named}
-            exact = [j for j, p in enumerate(papers) if title_name(p) in named]
+            exact = named_papers(f"{asked.text} {subject_text}", papers)
             for j in exact or range(len(papers)):
                 paper = papers[j]
                 sentence = holding_sentence(asked, paper)
@@ -259,9 +261,9 @@ class AskPipeline:
                 continue
             if i in prepared.holding:
                 key, sentence = prepared.holding[i]
-                piece = composer.add(
-                    Sentence(text=f'The abstract states: "{sentence.rstrip(".")}"', keys=[key])
-                )
+                name = composer.by_key[key].paper.title.split(":")[0].strip()
+                quote = f'The {name} abstract states: "{sentence.rstrip(".")}"'
+                piece = composer.add(Sentence(text=quote, keys=[key]))
             else:
                 stated = not_stated([asked], papers).text
                 piece = composer.add(Sentence(text=stated, status="fact", note="not stated"))
@@ -292,7 +294,24 @@ class AskPipeline:
 def title_name(paper: Paper) -> str:
     """'DINO' for 'DINO: DETR with ...'; '' when the title has no name before a colon."""
     head, sep, _ = paper.title.partition(":")
-    return head.strip().lower() if sep else ""
+    return head.strip().lower() if sep and len(head.split()) <= 4 else ""
+
+
+def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
+    """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
+    a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
+    lowered = text.lower()
+    found = {
+        j: name
+        for j, p in enumerate(papers)
+        if (name := title_name(p))
+        and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
+    }
+    return [
+        j
+        for j, name in found.items()
+        if not any(name != other and name in other for other in found.values())
+    ]
 
 
 def to_draft(item: ReplySentence) -> Draft:

@@ -23,8 +23,15 @@ def subject_paper(asked: Asked, papers: Sequence[Paper]) -> Paper | None:
     none)."""
     if not asked.named:
         return papers[0] if papers else None
-    named = {n.lower() for n in asked.named}
-    exact = [p for p in papers if p.title.partition(":")[0].strip().lower() in named]
+    names = f"{asked.text} {' '.join(asked.named)}".lower()
+    exact = sorted(
+        (
+            p
+            for p in papers
+            if ":" in p.title and p.title.partition(":")[0].strip().lower() in names
+        ),
+        key=lambda p: -len(p.title.partition(":")[0]),
+    )
     return next((p for p in [*exact, *papers] if holds_named(asked, p)), None)
 
 
