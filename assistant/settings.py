@@ -105,8 +105,7 @@ class LLMSettings(BaseModel):
     server_port: int | None = Field(default=None, description="Port for the embedded server.")
     server_binary: Path | None = Field(
         default=None,
-        description="llama.cpp's llama-server; default: the one `make` builds under .cache/ "
-        "(without it, llama-cpp-python's server).",
+        description="llama.cpp's llama-server; default: the one `make` builds under .cache/.",
     )
     keep_alive: float = Field(
         default=300.0,

@@ -1,5 +1,5 @@
 """The embedded model: weight lookup/verification (unit) and the real llama.cpp server
-(llama-server once `make` built it, else llama-cpp-python's), one process per test here;
+(llama-server, as `make` builds it), one process per test here;
 the shared warm server is in test_warm.py.
 
 Server tests run the real SmolLM2-135M (fast); the real Qwen assembly is `slow`. A missing

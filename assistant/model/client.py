@@ -1,7 +1,6 @@
 """The model seam: one OpenAI-compatible code path for the embedded llama.cpp server,
 OpenAI, vLLM, Ollama or any OPENAI_BASE_URL. Every endpoint gets the standard
-`response_format: json_schema` (llama-server takes it too), except vLLM's `guided_json` and
-llama-cpp-python's server (the fallback before llama-server is built: `json_object`+schema).
+`response_format: json_schema` (llama-server takes it too), except vLLM's `guided_json`.
 """
 
 from __future__ import annotations
@@ -28,10 +27,7 @@ class ChatModel(Protocol):
 
 
 def response_format(provider: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """How to ask each endpoint kind for output that follows `schema`."""
-    if provider == "llama-cpp-python":
-        # llama-cpp-python's grammar-enforced extension; `json_schema` gives HTTP 500 there.
-        return {"type": "json_object", "schema": schema}
+    """How to ask each endpoint kind for output that follows `schema` (one dialect)."""
     return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
 

@@ -41,12 +41,11 @@ class EmbeddedModel:
         state = self.warm.ensure()
         if self._client is None or self.state is None or state.base_url != self.state.base_url:
             llm = self.settings.llm
-            provider = "llamacpp" if state.backend == "llama-server" else "llama-cpp-python"
             self._client = OpenAICompatible(
                 state.base_url,
                 None,
                 state.alias,
-                provider=provider,
+                provider="llamacpp",
                 temperature=llm.temperature,
                 max_tokens=llm.max_tokens,
                 timeout=llm.timeout,

@@ -1,20 +1,19 @@
-"""The embedded model's process: llama.cpp's own `llama-server` (built by `make` under
-`.cache/`), or llama-cpp-python's server where that binary is not built yet.
+"""The embedded model's process: llama.cpp's own `llama-server`, built by `make` under
+`.cache/` (no Linux wheel exists; it speaks the standard `json_schema` response format and
+caches prompt prefixes).
 
 `LlamaServer` runs one server as a child of this process (tests, the keeper in `warm.py`).
 Commands share one warm server through `warm.WarmServer` instead. A child started here gets
-PR_SET_PDEATHSIG (llama-server) or a parent watchdog (python), so no server is orphaned.
+PR_SET_PDEATHSIG, so it never outlives a killed parent.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.util
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,24 +27,6 @@ from assistant.model.weights import resolve_gguf
 from assistant.settings import Settings
 
 HOST = "127.0.0.1"
-# No Linux wheel on PyPI: this builds one (~10 min on 2 cores, see FINDINGS).
-LLAMA_INSTALL = "CMAKE_ARGS=-DLLAVA_BUILD=OFF pip install 'llama-cpp-python[server]>=0.3,<0.4'"
-_SERVER_MODULES = ("llama_cpp", "fastapi", "uvicorn", "sse_starlette", "starlette_context", "yaml")
-
-# Runs `python -m llama_cpp.server ARGS` after starting a watchdog thread that exits the
-# server once its parent is gone (reparented), which atexit cannot cover.
-_LAUNCHER = """\
-import os, runpy, threading, time
-parent = os.getppid()
-def _watch():
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-threading.Thread(target=_watch, daemon=True).start()
-runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
-"""
-
-
 LLAMA_VERSION = "0.3.36"  # keep in step with the Makefile's LLAMA_VERSION
 BUILD_HINT = "run `make setup` (it builds llama-server under .cache/, ~5 min once)"
 
@@ -63,16 +44,12 @@ def _die_with_parent() -> None:
     die()
 
 
-def require_llama_cpp(binary: Path | None = None) -> None:
-    """ConfigError naming the build/install command if no server can be started."""
-    if binary is not None:
-        return
-    missing = [m for m in _SERVER_MODULES if importlib.util.find_spec(m) is None]
-    if missing:
-        raise ConfigError(
-            f"The embedded model server needs llama-cpp-python[server] (missing: "
-            f"{', '.join(missing)}), or llama-server: {BUILD_HINT}, or {LLAMA_INSTALL}"
-        )
+def require_llama_cpp(binary: Path | None = None) -> Path:
+    """The llama-server binary, or a ConfigError saying how to build it."""
+    binary = binary or llama_server_binary()
+    if binary is None:
+        raise ConfigError(f"The embedded model needs llama.cpp's llama-server: {BUILD_HINT}")
+    return binary
 
 
 def free_port(host: str = HOST) -> int:
@@ -95,7 +72,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 class LlamaServer:
-    """A `llama_cpp.server` child process serving one GGUF at `base_url` (OpenAI API)."""
+    """A `llama-server` child process serving one GGUF at `base_url` (OpenAI API)."""
 
     _live: ClassVar[set[LlamaServer]] = set()
     _lock: ClassVar[threading.RLock] = threading.RLock()
@@ -110,7 +87,6 @@ class LlamaServer:
         port: int | None = None,
         log_dir: Path | None = None,
         startup_timeout: float = 120.0,
-        chat_format: str | None = None,
         binary: Path | None = None,
     ) -> None:
         self.model = Path(model)
@@ -123,10 +99,8 @@ class LlamaServer:
         self.port = port
         self.log_dir = Path(log_dir) if log_dir else Path.cwd() / "logs"
         self.startup_timeout = startup_timeout
-        # None: llama-cpp-python uses the chat template stored in the GGUF (Qwen2.5 and
-        # SmolLM2 both carry a ChatML-style one), which is what the models were tuned on.
-        self.chat_format = chat_format
-        # llama-server if built; else llama-cpp-python's server (same OpenAI API).
+        # The chat template is the one stored in the GGUF (Qwen2.5 and SmolLM2 both carry a
+        # ChatML-style one), which is what the models were tuned on.
         self.binary = binary
         self.log_path: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -161,46 +135,26 @@ class LlamaServer:
 
     @property
     def backend(self) -> str:
-        return "llama-server" if self.binary else "llama-cpp-python"
+        return "llama-server"
 
     def command(self) -> list[str]:
-        if self.binary is not None:
-            return [
-                str(self.binary),
-                "--model", str(self.model), "--alias", self.model_alias,
-                "--ctx-size", str(self.n_ctx),
-                "--threads", str(self.threads), "--threads-batch", str(self.threads),
-                "--host", HOST, "--port", str(self.port),
-                # One slot: on 2 cores, 4 requests on 2 slots took 15.6 s against 9.5 s in
-                # turn (FINDINGS); the slot keeps the last prompt, so a shared prefix is reused.
-                "--parallel", "1",
-                "--no-webui",
-            ]  # fmt: skip
-        args = [
-            sys.executable, "-c", _LAUNCHER,
-            "--model", str(self.model),
-            "--model_alias", self.model_alias,
-            "--n_ctx", str(self.n_ctx),
-            "--n_threads", str(self.threads),
-            "--n_threads_batch", str(self.threads),
-            "--host", HOST,
-            "--port", str(self.port),
-            # Default True: a new request cuts a running stream short with a normal-looking
-            # [DONE]. We would rather queue (one model, one request at a time).
-            "--interrupt_requests", "false",
-            # Default True keeps logits for every prompt token (only needed for prompt
-            # logprobs): measured on Qwen-1.5B, +1 GB RSS and ~20% slower prompt processing.
-            "--logits_all", "false",
+        return [
+            str(require_llama_cpp(self.binary)),
+            "--model", str(self.model), "--alias", self.model_alias,
+            "--ctx-size", str(self.n_ctx),
+            "--threads", str(self.threads), "--threads-batch", str(self.threads),
+            "--host", HOST, "--port", str(self.port),
+            # One slot: on 2 cores, 4 requests on 2 slots took 15.6 s against 9.5 s in turn
+            # (FINDINGS); the slot keeps the last prompt, so a shared prefix is reused.
+            "--parallel", "1",
+            "--no-webui",
         ]  # fmt: skip
-        if self.chat_format:
-            args += ["--chat_format", self.chat_format]
-        return args
 
     def start(self) -> LlamaServer:
         """Start the process and block until `GET /v1/models` answers 200."""
         if self.running:
             return self
-        require_llama_cpp(self.binary)
+        self.binary = require_llama_cpp(self.binary)
         if not self.model.is_file():
             raise ConfigError(f"Model file not found: {self.model}")
         if self.port is None:
@@ -217,7 +171,7 @@ class LlamaServer:
         self._proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
             stderr=subprocess.STDOUT, env=env, start_new_session=True,
-            preexec_fn=_die_with_parent if self.binary else None,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         with LlamaServer._lock:
             LlamaServer._live.add(self)

@@ -41,7 +41,7 @@ class ServerState(BaseModel):
     base_url: str
     model: str = Field(description="The GGUF file served.")
     alias: str = Field(description="The model name requests use.")
-    backend: str = Field(description="llama-server or llama-cpp-python.")
+    backend: str = Field(description="The server program (llama-server).")
     threads: int
     n_ctx: int
     keep_alive: float = Field(description="Idle seconds before it stops; negative: never.")
@@ -131,7 +131,7 @@ class WarmServer:
     def _start(self, server: LlamaServer) -> ServerState:
         from assistant.model.server import require_llama_cpp
 
-        require_llama_cpp(server.binary)
+        server.binary = require_llama_cpp(server.binary)
         if not server.model.is_file():
             raise ConfigError(f"Model file not found: {server.model}")
         if server.port is None:
