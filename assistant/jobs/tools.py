@@ -126,12 +126,15 @@ class CorpusTools:
         query = query.strip() or self.question
         qvec = searcher.embed(query)
         hits = searcher.search(query, k=policy.answer_sources, filters=filters, query_vector=qvec)
+        # Excerpts answer the question, not the model's shorter query (measured: searching
+        # "Step-Video-TI2V" for "how many frames" showed no sentence with the frame count).
+        asked = searcher.embed(self.question) if self.question else qvec
         lines = []
         for i, hit in enumerate(hits):
             if (hit.dense or 0) < policy.min_relevance:
                 continue
             shown = self.services.compressor.compress(
-                hit.paper, qvec, keep=3 if i == 0 else 2, query=f"{self.question} {query}"
+                hit.paper, asked, keep=3 if i == 0 else 2, query=f"{self.question} {query}"
             )
             key = self.registry.key(hit.paper, shown)
             lines.append(f"[{key}] {hit.paper.short_ref()}: {shown}")
