@@ -1,6 +1,6 @@
 """The keeper: a small detached process that owns the warm model server.
 
-`python -m assistant.model.keeper STATE_DIR KEEP_ALIVE -- COMMAND...` starts COMMAND (the
+`python keeper.py STATE_DIR KEEP_ALIVE INFO_JSON -- COMMAND...` starts COMMAND (the
 llama.cpp server), waits until it answers, writes `STATE_DIR/server.json` (pid, port, model,
 args), then watches it: it stops the server once nobody used it for KEEP_ALIVE seconds
 (clients touch `STATE_DIR/last_used`; negative = never, like Ollama's keep_alive), exits when

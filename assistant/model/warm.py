@@ -155,7 +155,8 @@ class WarmServer:
         keeper_args = [str(self.dir), str(self.keep_alive), json.dumps(info), "--", *command]
         with open(log_path, "wb") as log:
             keeper = subprocess.Popen(
-                [sys.executable, "-m", "assistant.model.keeper", *keeper_args],
+                # Run as a script: `-m` would import the whole package into an idle process.
+                [sys.executable, "-I", str(Path(__file__).with_name("keeper.py")), *keeper_args],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True, cwd=Path(__file__).resolve().parents[2],
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
