@@ -61,7 +61,7 @@ YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\bafter\s+{YEAR}\b", re.I), "after"),
     (re.compile(rf"\b(?:before)\s+{YEAR}\b", re.I), "before"),
     (re.compile(rf"\b(?:until|up\s+to|through|by\s+the\s+end\s+of)\s+{YEAR}\b", re.I), "until"),
-    (re.compile(rf"\b(?:in|during|of|from)\s+{YEAR}\b", re.I), "in"),
+    (re.compile(rf"\b(?:in|during|of|from|dated)\s+{YEAR}\b", re.I), "in"),
     (re.compile(rf"\b{YEAR}\s+(?:papers?|publications?|works?)\b", re.I), "in"),
 ]
 RELATIVE_YEARS = [
@@ -94,7 +94,8 @@ EMPTY_TOPIC = frozenset(
     """co author authors authored coauthor coauthors co-author co-authors co-authored joint
     jointly together collaboration collaborations collaborated anything something everything
     research topic topics field area areas published publish publications paper papers work
-    works did he she they his her their all any some recent latest first earliest""".split()
+    works did he she they his her their all any some recent latest first earliest listed
+    dated shown here included total overall these those""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
@@ -212,6 +213,16 @@ def analyze(
     if author:
         filters["author"] = author[0]
         spans.append(author[1])
+        # "Yichi Zhang co-author with Shane Storks" where the owner is unknown: the name
+        # after "with" is the filter, the other is not a topic.
+        rest = text[: author[1][0]] + " " * (author[1][1] - author[1][0]) + text[author[1][1] :]
+        other = _find_author(rest, authors or [], owner)
+        if other:
+            spans.append(other[1])
+            if re.search(r"\bwith\s+$", text[: other[1][0]], re.I) and not re.search(
+                r"\bwith\s+$", text[: author[1][0]], re.I
+            ):
+                filters["author"] = other[0]
 
     pick: Literal["newest", "oldest"] | None = None
     for pattern, which in ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):

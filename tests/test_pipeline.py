@@ -123,7 +123,7 @@ def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> No
     answer = make_assistant(fake).draft_bio(kind="talk_intro", topic="conversational AI")
     assert "7,297 times" in answer.text and "h-index of 32" in answer.text
     assert "co-author" not in answer.text.lower() and "- " not in answer.text  # prose
-    assert "The authors pre-train GTG" in answer.text  # third person, not the abstract's "we"
+    assert "We pre-train" not in answer.text  # never the abstract's own voice
     assert "Turing" not in answer.text and "Microsoft" not in answer.text
     assert answer.unsupported == 1
     assert all(c.paper.title for c in answer.citations)
@@ -174,3 +174,10 @@ def test_summary_streams_theme_by_theme(make_assistant: Any) -> None:
     assert isinstance(events[0], SourcesEvent) and isinstance(events[-1], AnswerEvent)
     assert len(texts) >= 2 and texts[0].endswith("grouped by theme.")  # intro first
     assert "".join(texts) == events[-1].answer.text
+
+
+def test_third_person_rewrites_the_abstracts_voice() -> None:
+    from assistant.jobs.sections import third_person
+
+    assert third_person("We introduce GTG, our model.") == "The authors introduce GTG, their model."
+    assert third_person("In this paper, we propose X.") == "The authors propose X."

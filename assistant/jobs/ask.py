@@ -86,6 +86,9 @@ class AskPipeline:
     def prepare(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Prepared:
         start = time.perf_counter()
         plan = self.plan(question)
+        if plan.intent == "list" and any(a.attribute for a in parts(question)):
+            # "Which paper proposes X, and what BLEU does it report?" asks for a value: a lookup.
+            plan = plan.model_copy(update={"intent": "question"})
         prepared = Prepared(
             question=question, plan=plan, context=previous_exchange(history, question=question)
         )
