@@ -115,3 +115,11 @@ def test_analyzer_never_raises(text: str) -> None:
     from the callers that validate, never from here)."""
     result = plan(text)
     assert result.question == text and result.intent in ("count", "list", "question")
+
+
+def test_owner_unknown_two_names_and_listed_phrasing() -> None:
+    names = ["Yichi Zhang", "Shane Storks"]
+    p = analyze("Which papers did Yichi Zhang co-author with Shane Storks?", authors=names)
+    assert p.filters.author == "Shane Storks" and p.is_metadata_only
+    dated = analyze("How many of the listed works are dated 2022?", authors=names, today=TODAY)
+    assert dated.intent == "count" and dated.filters.year_from == 2022 and dated.is_metadata_only
