@@ -319,6 +319,11 @@ class Assistant:
     def summarize(self, topic: str | None = None, **filters: Any) -> Answer:
         return summarize(self.services, topic, make_filters(filters))
 
+    def stream_summary(self, topic: str | None = None, **filters: Any) -> Iterator[Event]:
+        """`summarize` as events: sources, then the intro and each theme once checked."""
+        chosen = make_filters(filters)
+        yield from self.queued(lambda: stream_summary(self.services, topic, chosen))
+
     def draft_bio(
         self,
         kind: Literal["bio", "talk_intro"] = "bio",
@@ -362,4 +367,3 @@ class _NoModel:
 
     def stream_json(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         raise AssertionError("no model call expected")
-

@@ -279,3 +279,15 @@ def test_long_jobs_report_progress_then_the_answer() -> None:
 
     with pytest.raises(ProviderError):
         list(run_with_progress(failing, "Summarizing", every=0.1))
+
+
+def test_summary_tab_streams_parts_with_a_progress_line(assistant: Assistant) -> None:
+    from ui.tabs import summarize
+
+    steps = list(summarize(assistant, "character image animation"))
+    lines = [line for line, _, _ in steps]
+    assert any("papers found" in line for line in lines)
+    assert any("part 1 written" in line for line in lines)
+    assert lines[-1].startswith("Done in")
+    text, cards = steps[-1][1], steps[-1][2]
+    assert "pc-cite" in text and 'class="pc-card"' in cards

@@ -265,6 +265,7 @@ def _corpus_tab(demo: gr.Blocks, corpora: Corpora, corpus: gr.Dropdown) -> list[
         show_search="search",
         max_height=420,
         wrap=True,
+        column_widths=["70px", "34%", "20%", "12%", "12%", "60px", "14%"],
         elem_id="corpus-table",
         label="All papers (click a column to sort)",
     )

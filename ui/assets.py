@@ -15,7 +15,8 @@ CSS = """
 .pc-reattributed, .pc-attributed { border-bottom-color: #ef6c00; }
 .pc-fact { border-bottom-color: #1565c0; }
 .pc-s.pc-focus { background: #fff3b0; color: #111; }
-.pc-cite { font-weight: 600; text-decoration: none; margin-left: 1px; }
+.pc-cite { font-weight: 600; text-decoration: none; margin: 0 0 0 2px !important;
+  padding: 0 !important; }
 .pc-foot, .pc-legend { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 4px; }
 .pc-notice { font-style: italic; color: #b26a00; }
 .pc-streaming { color: var(--body-text-color-subdued); }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,36 @@ def long_job(job: Callable[[], Answer], what: str) -> Iterator[tuple[str, str, s
             else:
                 turn = Turn(question=what, answer=answer)
                 yield line, answer_html(answer, 0), sources_html([turn])
+    except PaperchatError as exc:
+        gr.Warning(str(exc))
+        yield f"⚠️ {esc(str(exc))}", "", ""
+
+
+def stream_job(events: Callable[[], Iterable[Any]], what: str) -> Iterator[tuple[str, str, str]]:
+    """(progress line, text HTML, cards HTML) for a job that streams its parts (a summary:
+    the intro, then each theme once it is checked)."""
+    turn = Turn(question=what)
+    started = time.perf_counter()
+    parts = 0
+    yield f"{what}…", "", ""
+    try:
+        for event in events():
+            elapsed = time.perf_counter() - started
+            if isinstance(event, SourcesEvent):
+                turn.retrieved = event.citations
+                line = f"{what}: {len(event.citations)} papers found, writing theme by theme…"
+            elif isinstance(event, TextEvent):
+                turn.streamed += event.delta
+                parts += 1
+                line = f"{what}: part {parts} written after {elapsed:.0f} s, continuing…"
+            elif isinstance(event, AnswerEvent):
+                turn.answer = event.answer
+                line = f"Done in {elapsed:.1f} s."
+            elif getattr(event, "type", "") == "waiting":
+                line = f"busy, {getattr(event, 'ahead', '?')} ahead of you"
+            else:
+                continue
+            yield line, conversation_html([turn]), sources_html([turn])
     except PaperchatError as exc:
         gr.Warning(str(exc))
         yield f"⚠️ {esc(str(exc))}", "", ""

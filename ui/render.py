@@ -141,8 +141,11 @@ def conversation_html(turns: Sequence[Turn]) -> str:
     for t, turn in enumerate(turns):
         if turn.answer is not None:
             body = answer_html(turn.answer, t)
-        elif turn.streamed or not turn.notice:
-            body = f'<div class="pc-line pc-streaming">{esc(turn.streamed) or "…"}</div>'
+        elif turn.streamed:  # checked sentences so far; the final answer adds the links
+            partial = answer_html(Answer(text=turn.streamed, answered=False), t)
+            body = f'<div class="pc-streaming">{partial}</div>'
+        elif not turn.notice:
+            body = '<div class="pc-line pc-streaming">…</div>'
         else:
             body = ""
         notice = f'<div class="pc-notice">{esc(turn.notice)}</div>' if turn.notice else ""

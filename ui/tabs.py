@@ -8,14 +8,14 @@ from typing import Any, Literal
 import gradio as gr
 
 from assistant import Assistant, Hit, PaperchatError
-from ui.chat import long_job
+from ui.chat import long_job, stream_job
 from ui.corpus_view import whats_new as whats_new_html
 from ui.render import esc
 
 
 def summarize(assistant: Assistant, topic: str) -> Any:
     what = f"Summarizing {topic.strip()!r}" if topic.strip() else "Summarizing all papers"
-    yield from long_job(lambda: assistant.summarize(topic.strip() or None), what)
+    yield from stream_job(lambda: assistant.stream_summary(topic.strip() or None), what)
 
 
 def draft(
