@@ -125,7 +125,7 @@ def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> No
     assert "co-author" not in answer.text.lower() and "- " not in answer.text  # prose
     assert "We pre-train" not in answer.text  # never the abstract's own voice
     assert "Turing" not in answer.text and "Microsoft" not in answer.text
-    assert answer.unsupported == 1
+    assert answer.unsupported >= 1  # the invented award, at least
     assert all(c.paper.title for c in answer.citations)
 
 
