@@ -65,5 +65,5 @@ def test_a_source_over_the_limit_is_streamed_with_a_report(tmp_path: Path, corpu
     report = ingest(source, out, info, batch_size=5, progress=False, whole_file_limit=1024)
     assert report.papers == 12 and len(out.read_text().splitlines()) == 12
     assert report.hygiene is not None
-    assert [w.kind for w in report.hygiene.warnings][0] == "large_source"
+    assert report.hygiene.warnings[0].kind == "large_source"
     assert [s.line for s in report.hygiene.skipped] == [4]

@@ -29,15 +29,37 @@ BIB_PIECES = st.sampled_from(
 )  # fmt: skip
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(
-            ["title", "abstract", "authors", "author", "year", "issued", "doi", "id", "name",
-             "abstract_inverted_index", "authorships", "publication_year", "paperId", "venue",
-             "date-parts", "family", "given", "externalIds", "results", "data", "x"]
-        ),  # fmt: skip
-        children,
-        max_size=6,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "title",
+                    "abstract",
+                    "authors",
+                    "author",
+                    "year",
+                    "issued",
+                    "doi",
+                    "id",
+                    "name",
+                    "abstract_inverted_index",
+                    "authorships",
+                    "publication_year",
+                    "paperId",
+                    "venue",
+                    "date-parts",
+                    "family",
+                    "given",
+                    "externalIds",
+                    "results",
+                    "data",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
     ),
     max_leaves=20,
 )
