@@ -87,7 +87,8 @@ def reference_line(number: int, paper: Paper) -> str:
     if paper.year:
         bits.append(str(paper.year))
     links = " ".join(f"[{label}](<{url}>)" for label, url in paper_links(paper))
-    return f"{number}. " + ". ".join(bits) + "." + (f" {links}" if links else "")
+    text = ". ".join(b.rstrip(".") for b in bits) + "."
+    return f"{number}. {text}" + (f" {links}" if links else "")
 
 
 def conversation_markdown(turns: Sequence[tuple[str, Answer]], owner: str | None = None) -> str:
