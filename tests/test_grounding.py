@@ -178,3 +178,23 @@ def test_inserted_unsupported_claim_removes_the_sentence(
     words.insert(min(position, len(words)), token)
     sentence, _ = checker.check(Draft(text=" ".join(words), sources=["1"]))
     assert sentence.status == "unsupported", (token, sentence)
+
+
+def test_a_sentence_answering_with_the_questions_own_words_is_removed(corpus: Any) -> None:
+    _, papers = corpus
+    xiaoice = next(p for p in papers if "XiaoIce" in p.title)
+    sources = mint_sources([xiaoice])
+    question = "Which paper proposes a protein folding model?"
+    checker = Checker(sources, question=question)
+    sentence, _ = checker.check(
+        Draft(text="The paper proposes a protein folding model.", sources=["1"])
+    )
+    assert sentence.status == "unsupported" and "protein" in sentence.note
+    # The same words are fine when the question did not supply them and the record has them.
+    kept, _ = Checker(sources, question=question).check(
+        Draft(
+            text="XiaoIce is designed as an AI companion with an emotional connection.",
+            sources=["1"],
+        )
+    )
+    assert kept.status != "unsupported"

@@ -117,12 +117,18 @@ class Checker:
     """Checks drafts against the sources shown for one answer."""
 
     def __init__(
-        self, sources: Sequence[Source], allowed: Sequence[str] = (), min_overlap: float = 0.34
+        self,
+        sources: Sequence[Source],
+        allowed: Sequence[str] = (),
+        min_overlap: float = 0.34,
+        question: str = "",
     ) -> None:
         self.min_overlap = min_overlap
         self.sources = {s.key: s for s in sources}
         self.evidence = {s.key: normalise(s.evidence()) for s in sources}
         self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
+        self.shown_tokens: set[str] = set().union(*self.tokens.values()) if self.tokens else set()
+        self.asked = set(tokenize(question))
         self.allowed = allowed_words(allowed)
 
     def supports(self, key: str, needed: set[str]) -> set[str]:
@@ -156,7 +162,14 @@ class Checker:
             )
             note = "not in any source: " + ", ".join(absent or sorted(needed))
             return Sentence(text=text, status="unsupported", note=note), dropped
-        # No numbers or names: the sentence must share its content with a cited source.
+        # No numbers or names: a word taken from the question that no shown source holds
+        # ("proposes a neural machine translation model" over a dialog paper) is a claim
+        # the sources do not make: the sentence answers with the question's own words.
+        echoed = sorted((set(tokenize(text)) & self.asked) - self.shown_tokens)
+        if echoed:
+            note = "repeats question terms no source holds: " + ", ".join(echoed)
+            return Sentence(text=text, status="unsupported", note=note), dropped
+        # The sentence must share its content with a cited source.
         good = [k for k in cited if overlap(text, self.tokens[k]) >= self.min_overlap]
         if good:
             return Sentence(text=text, keys=good, status="supported"), dropped

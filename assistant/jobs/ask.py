@@ -224,7 +224,10 @@ class AskPipeline:
             return
         streamer = SentenceStreamer()
         checker = Checker(
-            prepared.sources, self.allowed_names(), min_overlap=self.policy.min_overlap
+            prepared.sources,
+            self.allowed_names(),
+            min_overlap=self.policy.min_overlap,
+            question=prepared.question,
         )
         composer = Composer(prepared.sources)
         dropped: list[str] = []
