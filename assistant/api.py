@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from assistant.corpora import CorpusSummary, list_corpora, load_corpus
@@ -110,8 +111,29 @@ class Assistant:
     @cached_property
     def index(self) -> PaperIndex:
         r = self.settings.retrieval
-        client = make_client(self.settings.paths.data_dir, r.chroma_host, r.chroma_port)
-        return PaperIndex(client, self.embedder, name=self.corpus_paths.collection)
+        data_dir = self.settings.paths.data_dir
+
+        def open_index() -> PaperIndex:
+            client = make_client(data_dir, r.chroma_host, r.chroma_port)
+            return PaperIndex(client, self.embedder, name=self.corpus_paths.collection)
+
+        if r.chroma_host:
+            return open_index()
+        try:
+            return open_index()
+        except Exception as exc:  # chromadb raises its own errors for a damaged store
+            # The index is derived from the corpus files: set the damaged store aside (never
+            # delete) and rebuild it; the searcher's sync then embeds every paper again.
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()  # chroma caches the failed client per path
+            moved = set_aside(data_dir / "chroma")
+            print(
+                f"paperchat: the index at {data_dir / 'chroma'} could not be opened "
+                f"({type(exc).__name__}); moved to {moved.name} and rebuilding from the corpus",
+                file=sys.stderr,
+            )
+            return open_index()
 
     def build_index(self, progress: bool = True) -> SyncReport:
         """Bring the index in step with the corpus (embeds only what changed)."""
@@ -367,3 +389,12 @@ class _NoModel:
 
     def stream_json(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         raise AssertionError("no model call expected")
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged folder to `<name>.damaged-<n>` and return the new path."""
+    n = 1
+    while (target := path.with_name(f"{path.name}.damaged-{n}")).exists():
+        n += 1
+    path.rename(target)
+    return target
