@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -14,20 +14,6 @@ from assistant.errors import ConfigError
 from assistant.settings import ROOT
 
 DEFAULT_SET = ROOT / "data" / "eval" / "dev.jsonl"
-KINDS = (
-    "lookup",
-    "aggregate",
-    "metadata",
-    "unanswerable",
-    "summary",
-    "bio",
-    "not_stated",
-    "out_of_corpus",
-    "multi_turn",
-    "multi_part",
-    "coauthor",
-    "category",
-)
 Kind = Literal[
     "lookup",
     "aggregate",
@@ -42,6 +28,7 @@ Kind = Literal[
     "coauthor",
     "category",
 ]
+KINDS: tuple[str, ...] = get_args(Kind)
 # Kinds whose honest answer is an abstention: answered=False and no citations.
 ABSTAIN_KINDS = frozenset({"unanswerable", "not_stated", "out_of_corpus"})
 VARIANTS = ("bm25", "dense", "hybrid")
