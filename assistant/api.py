@@ -12,8 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import cached_property
-from pathlib import Path
+from functools import cached_property, partial
 from typing import Any, Literal
 
 from assistant.corpora import CorpusSummary, list_corpora, load_corpus
@@ -22,7 +21,7 @@ from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.agent import json_steps, native_events
 from assistant.jobs.ask import AskPipeline, Prepared
-from assistant.jobs.bio import draft_bio
+from assistant.jobs.bio import draft_bio, stream_bio
 from assistant.jobs.route import Route, previous_user_question, route
 from assistant.jobs.services import Services
 from assistant.jobs.summarize import stream_summary, summarize
@@ -42,7 +41,7 @@ from assistant.types import (
     make_filters,
 )
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
-from retrieval.index import PaperIndex, SyncReport, make_client
+from retrieval.index import PaperIndex, SyncReport, open_index
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
 from retrieval.query import QueryPlan
 from retrieval.search import Searcher
@@ -111,29 +110,13 @@ class Assistant:
     @cached_property
     def index(self) -> PaperIndex:
         r = self.settings.retrieval
-        data_dir = self.settings.paths.data_dir
-
-        def open_index() -> PaperIndex:
-            client = make_client(data_dir, r.chroma_host, r.chroma_port)
-            return PaperIndex(client, self.embedder, name=self.corpus_paths.collection)
-
-        if r.chroma_host:
-            return open_index()
-        try:
-            return open_index()
-        except Exception as exc:  # chromadb raises its own errors for a damaged store
-            # The index is derived from the corpus files: set the damaged store aside (never
-            # delete) and rebuild it; the searcher's sync then embeds every paper again.
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            SharedSystemClient.clear_system_cache()  # chroma caches the failed client per path
-            moved = set_aside(data_dir / "chroma")
-            print(
-                f"paperchat: the index at {data_dir / 'chroma'} could not be opened "
-                f"({type(exc).__name__}); moved to {moved.name} and rebuilding from the corpus",
-                file=sys.stderr,
-            )
-            return open_index()
+        return open_index(
+            self.settings.paths.data_dir,
+            self.embedder,
+            self.corpus_paths.collection,
+            host=r.chroma_host,
+            port=r.chroma_port,
+        )
 
     def build_index(self, progress: bool = True) -> SyncReport:
         """Bring the index in step with the corpus (embeds only what changed)."""
@@ -355,6 +338,17 @@ class Assistant:
     ) -> Answer:
         return draft_bio(self.services, kind=kind, length=length, audience=audience, topic=topic)
 
+    def stream_bio(
+        self,
+        kind: Literal["bio", "talk_intro"] = "bio",
+        length: Literal["short", "medium", "long"] = "short",
+        audience: str = "general",
+        topic: str | None = None,
+    ) -> Iterator[Event]:
+        """`draft_bio` as events: sources, the facts paragraph at once, then the rest."""
+        job = partial(stream_bio, kind=kind, length=length, audience=audience, topic=topic)
+        yield from self.queued(lambda: job(self.services))
+
     def close(self) -> None:
         """Stop model servers this process runs itself; the shared warm server stays up
         for the next command and stops itself after `llm.keep_alive` idle seconds."""
@@ -389,12 +383,3 @@ class _NoModel:
 
     def stream_json(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         raise AssertionError("no model call expected")
-
-
-def set_aside(path: Path) -> Path:
-    """Rename a damaged folder to `<name>.damaged-<n>` and return the new path."""
-    n = 1
-    while (target := path.with_name(f"{path.name}.damaged-{n}")).exists():
-        n += 1
-    path.rename(target)
-    return target

@@ -6,6 +6,7 @@ and a collection built with another embedder is detected and rebuilt.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,34 @@ class PaperIndex:
         return [
             (pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
+
+
+def open_index(
+    data_dir: Path, embedder: Embedder, name: str, *, host: str | None = None, port: int = 8000
+) -> PaperIndex:
+    """Open a corpus's collection. The index is derived from the corpus files, so a damaged
+    store on disk is set aside (never deleted) and rebuilt: the next sync embeds again."""
+    if host:
+        return PaperIndex(make_client(data_dir, host, port), embedder, name=name)
+    try:
+        return PaperIndex(make_client(data_dir), embedder, name=name)
+    except Exception as exc:  # chromadb raises its own error types for a damaged store
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # chroma caches the failed client per path
+        moved = set_aside(data_dir / "chroma")
+        print(
+            f"paperchat: the index at {data_dir / 'chroma'} could not be opened "
+            f"({type(exc).__name__}); moved to {moved.name} and rebuilding from the corpus",
+            file=sys.stderr,
+        )
+        return PaperIndex(make_client(data_dir), embedder, name=name)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged folder to `<name>.damaged-<n>` and return the new path."""
+    n = 1
+    while (target := path.with_name(f"{path.name}.damaged-{n}")).exists():
+        n += 1
+    path.rename(target)
+    return target

@@ -181,3 +181,25 @@ def test_third_person_rewrites_the_abstracts_voice() -> None:
 
     assert third_person("We introduce GTG, our model.") == "The authors introduce GTG, their model."
     assert third_person("In this paper, we propose X.") == "The authors propose X."
+
+
+def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {
+            "sentences": [
+                {"text": "XiaoIce has communicated with 660 million users.", "sources": [1]}
+            ]
+        }
+    )
+    assistant = make_assistant(fake)
+    seen: list[tuple[str, int]] = []
+    final = None
+    for event in assistant.stream_bio(kind="talk_intro", topic="conversational AI"):
+        seen.append((event.type, len(fake.calls)))
+        if event.type == "text" and len(fake.calls) == 0:
+            assert "7,297 times" in event.delta  # the facts, written by code
+        if event.type == "answer":
+            final = event.answer
+    texts = [calls for kind, calls in seen if kind == "text"]
+    assert texts[0] == 0 and texts[-1] == 1  # first part before any model call
+    assert final is not None and final.kind == "bio" and "7,297 times" in final.text

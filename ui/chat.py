@@ -24,7 +24,7 @@ from assistant import (
     SourcesEvent,
     TextEvent,
 )
-from ui.render import Turn, answer_html, conversation_html, esc, sources_html
+from ui.render import Turn, conversation_html, esc, sources_html
 
 ChatOutput = tuple[str, str, str, list[Turn], str | None, str | None, str]
 
@@ -171,21 +171,6 @@ def run_with_progress(
         raise result["error"]
     answer: Answer = result["answer"]
     yield f"Done in {time.perf_counter() - started:.1f} s.", answer
-
-
-def long_job(job: Callable[[], Answer], what: str) -> Iterator[tuple[str, str, str]]:
-    """(progress line, answer HTML, cards HTML) for the Summarize and Draft tabs."""
-    yield f"{what}…", "", ""
-    try:
-        for line, answer in run_with_progress(job, what):
-            if answer is None:
-                yield line, "", ""
-            else:
-                turn = Turn(question=what, answer=answer)
-                yield line, answer_html(answer, 0), sources_html([turn])
-    except PaperchatError as exc:
-        gr.Warning(str(exc))
-        yield f"⚠️ {esc(str(exc))}", "", ""
 
 
 def stream_job(events: Callable[[], Iterable[Any]], what: str) -> Iterator[tuple[str, str, str]]:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import gradio as gr
 
 from assistant import Assistant, Hit, PaperchatError
-from ui.chat import long_job, stream_job
+from ui.chat import stream_job
 from ui.corpus_view import whats_new as whats_new_html
 from ui.render import esc
 
@@ -26,8 +26,8 @@ def draft(
     topic: str,
 ) -> Any:
     what = "Drafting a talk introduction" if kind == "talk_intro" else "Drafting a bio"
-    yield from long_job(
-        lambda: assistant.draft_bio(
+    yield from stream_job(
+        lambda: assistant.stream_bio(
             kind, length, audience.strip() or "general", topic.strip() or None
         ),
         what,

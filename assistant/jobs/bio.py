@@ -8,24 +8,44 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from assistant.evidence.compress import format_sources
 from assistant.evidence.facts import Fact
-from assistant.evidence.grounding import Checker, mint_sources
+from assistant.evidence.grounding import Checker, Composer, mint_sources
 from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
 from assistant.model.replies import SENTENCES_SCHEMA, collect
 from assistant.settings import AnswerSettings
-from assistant.types import Answer, Sentence, Timings
+from assistant.types import (
+    Answer,
+    AnswerEvent,
+    Citation,
+    Event,
+    Sentence,
+    SourcesEvent,
+    TextEvent,
+    Timings,
+)
 from retrieval.models import CorpusInfo, Paper, category_name
 
 
 def draft_bio(
     services: Services, *, kind: str, length: str, audience: str, topic: str | None
 ) -> Answer:
+    for event in stream_bio(services, kind=kind, length=length, audience=audience, topic=topic):
+        if isinstance(event, AnswerEvent):
+            return event.answer
+    raise AssertionError("stream_bio ended without an answer")  # a bug, not a user error
+
+
+def stream_bio(
+    services: Services, *, kind: str, length: str, audience: str, topic: str | None
+) -> Iterator[Event]:
+    """Sources, then the paragraph the code writes (facts, no model: shown at once), then
+    the checked sentences about the highlighted papers, then the whole `Answer`."""
     started = time.perf_counter()
     info = services.info
     papers = services.papers
@@ -34,7 +54,7 @@ def draft_bio(
     focus = _bio_papers(services, policy, topic, policy.bio_papers.get(length, 3))
     if topic and not focus:
         # Nothing to write from: say so, and never call the model with no sources.
-        return Answer(
+        refused = Answer(
             text=f"The corpus does not cover {owner}'s work on {topic}, so no "
             f"{'talk introduction' if kind == 'talk_intro' else 'bio'} on it can be written "
             "from these papers.",
@@ -43,6 +63,10 @@ def draft_bio(
             model="retrieval",
             timings=Timings(total=time.perf_counter() - started),
         )
+        yield SourcesEvent(citations=[])
+        yield TextEvent(delta=refused.text)
+        yield AnswerEvent(answer=refused)
+        return
     facts = _prose_facts(owner, papers, info, topic, focus)
     sources = mint_sources([*focus, *[p for _, keys in facts for p in keys]])
     key_of = {s.paper.id: s.key for s in sources}
@@ -50,6 +74,18 @@ def draft_bio(
         Sentence(text=text, keys=[key_of[p.id] for p in cited], status="fact")
         for text, cited in facts
     ]
+    heading = "Talk introduction" if kind == "talk_intro" else "Bio"
+    intro = f"{heading}: {owner} (from the corpus only; every claim cited)."
+    opening = (
+        [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
+        if kind == "talk_intro"
+        else []
+    )
+    yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
+    preview = Composer(sources)  # the same first-use numbering the final answer uses
+    for sentence in [*opening, *fact_sentences]:
+        preview.add(sentence)
+    yield TextEvent(delta=f"{intro}\n\n{preview.text}")
     model = services.model
     qvec = services.searcher.embed(topic or "main contribution and results")
     chosen = [s for s in sources if s.paper.id in {p.id for p in focus}]
@@ -80,15 +116,14 @@ def draft_bio(
                     status="fact",
                 )
             )
-    if kind == "talk_intro":
-        opening = [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
-        closing = [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
-        sections = [("", [*opening, *fact_sentences, *results, *closing])]
-    else:
-        sections = [("", [*fact_sentences, *results])]
-    heading = "Talk introduction" if kind == "talk_intro" else "Bio"
-    return assemble(
-        f"{heading}: {owner} (from the corpus only; every claim cited).",
+    closing = (
+        [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
+        if kind == "talk_intro"
+        else []
+    )
+    sections = [("", [*opening, *fact_sentences, *results, *closing])]
+    answer = assemble(
+        intro,
         sections,
         sources,
         kind="bio",
@@ -96,6 +131,11 @@ def draft_bio(
         timings=Timings(first_token=reply.first_token, total=time.perf_counter() - started),
         prose=True,
     )
+    shown = len(preview.text)
+    for sentence in [*results, *closing]:
+        preview.add(sentence)
+    yield TextEvent(delta=preview.text[shown:])
+    yield AnswerEvent(answer=answer)
 
 
 def _surname(owner: str) -> str:
