@@ -291,3 +291,14 @@ def test_summary_tab_streams_parts_with_a_progress_line(assistant: Assistant) ->
     assert lines[-1].startswith("Done in")
     text, cards = steps[-1][1], steps[-1][2]
     assert "pc-cite" in text and 'class="pc-card"' in cards
+
+
+def test_draft_tab_streams_parts_with_a_progress_line(assistant: Assistant) -> None:
+    from ui.tabs import draft
+
+    steps = list(draft(assistant, "talk_intro", "short", "", "conversational AI"))
+    lines = [line for line, _, _ in steps]
+    assert any("part 1 written" in line for line in lines)
+    assert lines[-1].startswith("Done in")
+    assert any("pleasure to introduce" in text for _, text, _ in steps[:-1])  # streamed early
+    assert "welcoming" in steps[-1][1] and 'class="pc-card"' in steps[-1][2]
