@@ -138,7 +138,11 @@ def test_json_agent_answers_right_after_a_tool_showed_papers(make_assistant: Any
                           {"tool": "final", "sentences": []}])  # fmt: skip
     services = make_assistant(fake).services
     list(json_steps(services, "What AP does DINO reach?", fake))
-    assert len(fake.calls) == 2 and "final answer" in fake.calls[1][-1]["content"]
+    assert "final answer" in fake.calls[1][-1]["content"]
+    # The final step said nothing although the search showed papers: one rewrite with the
+    # pipeline's answer prompt over exactly those papers, and no further step.
+    assert len(fake.calls) == 3 and "<sources>" in fake.calls[2][-1]["content"]
+    assert "[1] DINO" in fake.calls[2][-1]["content"]
 
 
 @pytest.mark.parametrize("question", ["What is his h-index?", "Which papers were from 2024?"])

@@ -21,6 +21,7 @@ from typing import Any
 from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
+from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Composer, drafts_from_text
 from assistant.jobs.ask import finish, to_draft
 from assistant.jobs.services import Services
@@ -28,6 +29,7 @@ from assistant.jobs.tools import CorpusTools, KeyRegistry
 from assistant.model.client import ChatModel, ErrorMapper, Message
 from assistant.model.prompts import load
 from assistant.model.replies import (
+    SENTENCES_SCHEMA,
     FinalStep,
     GetPaperStep,
     ListStep,
@@ -136,6 +138,8 @@ def json_steps(
                 streamed = yield from final_answer(services, registry, model, text, chunks)
                 break
         if streamed is not None:
+            if not streamed.answered and registry.sources:
+                streamed = yield from rewrite(services, registry, model, question, streamed)
             streamed.timings = Timings(first_token=first, total=time.perf_counter() - started)
             yield AnswerEvent(answer=streamed)
             return
@@ -182,6 +186,44 @@ def final_answer(
             if key in said or ORDERS.search(item.text):  # repeats, quoted orders: never said
                 continue
             said.add(key)
+            sentence, bad = checker.check(to_draft(item))
+            dropped.extend(bad)
+            piece = composer.add(sentence)
+            if piece:
+                yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+    answer = finish(composer, dropped)
+    answer.model = model.name
+    return answer
+
+
+def rewrite(
+    services: Services, registry: KeyRegistry, model: ChatModel, question: str, failed: Answer
+) -> Generator[Event, None, Answer]:
+    """The final step said nothing that survived the checks although the tools showed
+    papers (the 1.5B model often declines, or obeys a quoted order, after one search):
+    write the answer once more with the pipeline's answer prompt over exactly those papers,
+    checked the same way. Nothing new can be cited: the keys are the registry's."""
+    sources = list(registry.sources.values())
+    user = load("answer_user").render(
+        sources=format_sources(sources), context="", question=question
+    )
+    messages: list[Message] = [
+        {"role": "system", "content": load("answer_system").render()},
+        {"role": "user", "content": user},
+    ]
+    checker = Checker(
+        sources,
+        services.allowed_names(),
+        min_overlap=services.policy.min_overlap,
+        question=question,
+    )
+    composer = Composer(sources)
+    streamer = SentenceStreamer()
+    dropped = list(failed.dropped_keys)
+    for chunk in model.stream_json(messages, SENTENCES_SCHEMA):
+        for item in streamer.feed(chunk):
+            if ORDERS.search(item.text):  # a quoted order is never said
+                continue
             sentence, bad = checker.check(to_draft(item))
             dropped.extend(bad)
             piece = composer.add(sentence)
