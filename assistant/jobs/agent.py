@@ -15,14 +15,14 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
 from assistant.evidence.compress import format_sources
-from assistant.evidence.grounding import Checker, Composer, drafts_from_text
+from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
 from assistant.jobs.ask import finish, to_draft
 from assistant.jobs.services import Services
 from assistant.jobs.tools import CorpusTools, KeyRegistry
@@ -176,24 +176,7 @@ def final_answer(
     sources = list(registry.sources.values())
     yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
     checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
-    composer = Composer(sources)
-    streamer = SentenceStreamer()
-    dropped: list[str] = []
-    said: set[str] = set()
-    for chunk in itertools.chain([text], rest):
-        for item in streamer.feed(chunk):
-            key = " ".join(item.text.lower().split())
-            if key in said or ORDERS.search(item.text):  # repeats, quoted orders: never said
-                continue
-            said.add(key)
-            sentence, bad = checker.check(to_draft(item))
-            dropped.extend(bad)
-            piece = composer.add(sentence)
-            if piece:
-                yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
-    answer = finish(composer, dropped)
-    answer.model = model.name
-    return answer
+    return (yield from checked_stream(itertools.chain([text], rest), checker, sources, model))
 
 
 def rewrite(
@@ -217,19 +200,35 @@ def rewrite(
         min_overlap=services.policy.min_overlap,
         question=question,
     )
+    chunks = model.stream_json(messages, SENTENCES_SCHEMA)
+    return (yield from checked_stream(chunks, checker, sources, model, failed.dropped_keys))
+
+
+def checked_stream(
+    chunks: Iterable[str],
+    checker: Checker,
+    sources: Sequence[Source],
+    model: ChatModel,
+    dropped: Sequence[str] = (),
+) -> Generator[Event, None, Answer]:
+    """Each sentence of a streamed reply once complete and checked; repeats and quoted
+    orders are never said. Returns the whole checked answer."""
     composer = Composer(sources)
     streamer = SentenceStreamer()
-    dropped = list(failed.dropped_keys)
-    for chunk in model.stream_json(messages, SENTENCES_SCHEMA):
+    bad_keys = list(dropped)
+    said: set[str] = set()
+    for chunk in chunks:
         for item in streamer.feed(chunk):
-            if ORDERS.search(item.text):  # a quoted order is never said
+            key = " ".join(item.text.lower().split())
+            if key in said or ORDERS.search(item.text):
                 continue
+            said.add(key)
             sentence, bad = checker.check(to_draft(item))
-            dropped.extend(bad)
+            bad_keys.extend(bad)
             piece = composer.add(sentence)
             if piece:
                 yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
-    answer = finish(composer, dropped)
+    answer = finish(composer, bad_keys)
     answer.model = model.name
     return answer
 
