@@ -150,10 +150,9 @@ class LlamaServer:
             "--no-webui",
         ]  # fmt: skip
 
-    def start(self) -> LlamaServer:
-        """Start the process and block until `GET /v1/models` answers 200."""
-        if self.running:
-            return self
+    def prepare(self) -> None:
+        """Before a start (here or by the warm keeper): the binary, the model file and a
+        free port, each a one-line ConfigError when missing."""
         self.binary = require_llama_cpp(self.binary)
         if not self.model.is_file():
             raise ConfigError(f"Model file not found: {self.model}")
@@ -164,6 +163,12 @@ class LlamaServer:
                 f"Port {self.port} is in use: set PAPERCHAT_LLM__SERVER_PORT to a free port "
                 "or unset it"
             )
+
+    def start(self) -> LlamaServer:
+        """Start the process and block until `GET /v1/models` answers 200."""
+        if self.running:
+            return self
+        self.prepare()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.log_dir / f"llama-server-{self.model_alias}-{self.port}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()

@@ -26,9 +26,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import ConfigError, ProviderError
+from assistant.errors import ProviderError
 from assistant.model.keeper import LAST_USED, STATE, healthy
-from assistant.model.server import HOST, LlamaServer, _port_in_use, _tail, free_port
+from assistant.model.server import HOST, LlamaServer, _tail
 from assistant.settings import Settings
 
 
@@ -129,18 +129,7 @@ class WarmServer:
         )
 
     def _start(self, server: LlamaServer) -> ServerState:
-        from assistant.model.server import require_llama_cpp
-
-        server.binary = require_llama_cpp(server.binary)
-        if not server.model.is_file():
-            raise ConfigError(f"Model file not found: {server.model}")
-        if server.port is None:
-            server.port = free_port()
-        elif _port_in_use(server.port):
-            raise ConfigError(
-                f"Port {server.port} is in use: set PAPERCHAT_LLM__SERVER_PORT to a free port "
-                "or unset it"
-            )
+        server.prepare()
         log_dir = Path(self.settings.paths.data_dir) / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"llama-server-{server.model_alias}.log"
