@@ -19,7 +19,6 @@ from assistant.corpora import CorpusSummary, list_corpora, load_corpus
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
-from assistant.jobs.agent import json_steps, native_events
 from assistant.jobs.ask import AskPipeline, Prepared
 from assistant.jobs.bio import draft_bio, stream_bio
 from assistant.jobs.route import Route, previous_user_question, route
@@ -283,6 +282,10 @@ class Assistant:
         self, question: str, history: History | None, prepared: Prepared, started: float
     ) -> Iterator[Event]:
         """The agent: JSON steps on llama.cpp (and wherever set), else native tool calls."""
+        # Imported here: LangChain's tool machinery costs ~1 s of start-up that pipeline
+        # commands (every CLI `ask` on the embedded model) never need.
+        from assistant.jobs.agent import json_steps, native_events
+
         tools = self.settings.llm.agent_tools
         if tools == "auto":
             tools = "json" if self._agent_model is None and self.local_model else "native"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from assistant.evidence.asked import holding_sentence, not_stated_text, parts
+from assistant.evidence.asked import holding_sentence, misbound, not_stated_text, parts
 from assistant.jobs.verdicts import not_stated
 
 OWNER = ["Heung-Yeung Shum"]
@@ -93,3 +94,60 @@ def test_multi_part_answer_covers_each_part(make_assistant: Any) -> None:
     )
     assert answer.answered and "204" in answer.text
     assert "does not state the number of GPUs" in answer.text
+
+
+REAL = Path(__file__).parent / "data" / "real"
+AGENTS_Q = (
+    "In the work on automatically judging digital agents, by how much was the state of the art"
+    " improved on the popular web-navigation benchmark, and how closely did the evaluators"
+    " agree with oracle metrics?"
+)
+
+
+def _yichi(start: str) -> Any:
+    from retrieval.ingest import load_source
+
+    papers = load_source(REAL / "594zyc__594zyc.github.io__papers.bib").papers
+    return next(p for p in papers if p.title.startswith(start))
+
+
+def test_degree_questions_ask_for_a_value() -> None:
+    improved, agree = parts(AGENTS_Q)
+    assert (improved.attribute, agree.attribute) == ("improved", "agree")
+    assert improved.wants_value and agree.wants_value
+    (gain, called) = parts(
+        "On the ALFRED benchmark, what success-rate gain over the previous state of the art did"
+        " the task learner achieve, and what is the model called?"
+    )
+    assert gain.attribute == "success-rate gain" and gain.words == {"success", "rate", "gain"}
+    assert called.attribute == ""
+    (size, _) = parts("How large an improvement over reactive baselines did it report, and where?")
+    assert size.attribute == "improvement"
+    (well,) = parts("How well does the model perform?")
+    assert well.attribute == ""  # no measurable detail named: left to the model
+
+
+def test_a_value_taken_from_another_part_is_misbound() -> None:
+    paper = _yichi("Autonomous evaluation")
+    asked = parts(AGENTS_Q)
+    wrong = "The state of the art improved on the popular benchmark by 74.4% to 92.9%."
+    assert misbound(asked, wrong, [paper]) is not None
+    right = "The state of the art on WebArena improved by 29%."
+    assert misbound(asked, right, [paper]) is None
+    agreed = "The evaluators agreed with oracle metrics between 74.4 and 92.9% of the time."
+    assert misbound(asked, agreed, [paper]) is None
+    # The record's sentence for the first part is the one giving its value.
+    assert "29%" in (holding_sentence(asked[0], paper) or "")
+
+
+def test_misbound_sentence_is_removed_and_the_part_is_quoted(make_assistant: Any) -> None:
+    from tests.fakes import FakeChatModel
+
+    fake = FakeChatModel(
+        {"sentences": [{"text": "DINO improved on DN-DETR by 63.2 AP.", "sources": [1]}]}
+    )
+    answer = make_assistant(fake).ask("By how much does DINO improve over DN-DETR?")
+    removed = [s for s in answer.sentences if s.status == "unsupported"]
+    assert [s.text for s in removed] == ["DINO improved on DN-DETR by 63.2 AP."]
+    assert "63.2" not in answer.text and "+6.0 AP" in answer.text  # the record's own sentence
+    assert answer.answered and answer.citations[0].paper.title.startswith("DINO:")

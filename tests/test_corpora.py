@@ -46,6 +46,17 @@ def test_each_corpus_answers_from_its_own_papers(two_corpora: Settings, embedder
     assert answer.citations and {c.paper.id for c in answer.citations} <= chem_ids
 
 
+def test_a_list_naming_a_term_holds_every_paper_that_states_it(
+    two_corpora: Settings, embedder: Any
+) -> None:
+    nlp = Assistant(two_corpora, corpus="yichi", embedder=embedder, chat_model=QuotingChatModel())
+    answer = nlp.ask("Which of these papers report results on the MultiWOZ dataset?")
+    holding = {p.id for p in nlp.papers if "multiwoz" in p.abstract.lower()}
+    assert len(holding) >= 4  # the record's own count, not a fixed number
+    assert {c.paper.id for c in answer.citations} == holding
+    assert answer.text.startswith(f"{len(holding)} papers in the corpus are about this")
+
+
 def test_corpora_lists_each_with_owner_and_count(two_corpora: Settings) -> None:
     rows = {r.name: r for r in list_corpora(two_corpora)}
     assert rows["default"].papers == 42 and rows["default"].owner == "Heung-Yeung Shum"

@@ -18,10 +18,24 @@ from retrieval.text import split_sentences, tokenize
 
 AUX = r"(?:does|did|do|is|are|was|were|can|could|has|have|had|will|would|should)"
 HOW_MANY = re.compile(rf"\bhow\s+many\s+(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+{AUX}\b", re.I)
+PREP = r"(?:of|for|over|on|in|at|against|compared|than|with|relative)"
 WHAT_X = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
-    rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|of|for)\b",
+    rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|{PREP})\b",
     re.I,
+)
+# "How large an improvement ...", "by how much ... improved", "how closely did ... agree":
+# a size or degree is asked; the attribute is the noun after the adjective, or the verb of
+# change the question names.
+DEGREE = re.compile(
+    r"\b(?:by\s+)?how\s+(?:much|far|closely|well|large|big|strongly|high|low|many\s+times)"
+    r"(?:\s+(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",
+    re.I,
+)
+# Verbs of general English whose size a "by how much" question asks for.
+CHANGE = frozenset(
+    """improve increase reduce decrease outperform exceed boost lower raise accelerate agree
+    correlate gain drop grow cut beat surpass shrink save speed""".split()
 )
 # General nouns that name no measurable detail: "what is the name of...", "which method".
 GENERIC = frozenset(
@@ -57,7 +71,8 @@ class Asked(BaseModel):
 
     @property
     def words(self) -> set[str]:
-        return set(tokenize(self.attribute))
+        """The attribute's words; a compound ("success-rate") as its parts."""
+        return {w for w in tokenize(self.attribute) if "-" not in w}
 
     def phrase(self) -> str:
         """'the number of GPUs', 'the learning rate'."""
@@ -92,6 +107,13 @@ def _attribute(text: str) -> tuple[str, bool]:
     if m:
         words = _clean(m["attr"])
         return (" ".join(words), True) if words else ("", False)
+    m = DEGREE.search(text)
+    if m:
+        if m["noun"] and m["noun"].lower() not in GENERIC:
+            return m["noun"], True
+        verb = next((w for w in m["rest"].split() if _change(w)), "")
+        if verb:
+            return verb.strip(",.?;:"), True
     m = WHAT_X.search(text)
     if m:
         words = _clean(m["attr"])
@@ -110,29 +132,75 @@ def _clean(phrase: str) -> list[str]:
     return content if content and words[-1].lower() not in GENERIC else []
 
 
+def _change(word: str) -> bool:
+    token = next(iter(tokenize(word.strip(",.?;:"))), "")
+    return any(_family(token, verb) for verb in CHANGE)
+
+
+def _family(a: str, b: str) -> bool:
+    """One word family after the crude stem: 'improv' ~ 'improvement', 'agre' ~ 'agree'."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def speaks_of(words: set[str], text: str) -> bool:
+    """Every attribute word has a member of its family among the text's words."""
+    tokens = set(tokenize(text))
+    return bool(words) and all(any(_family(w, t) for t in tokens) for w in words)
+
+
+def _sentences(paper: Paper) -> list[str]:
+    return [paper.title, *split_sentences(paper.abstract)]
+
+
 def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     """The sentence of the record that holds the asked attribute (and a value when one is
-    asked), provided the record holds the named terms; None when it does not."""
+    asked), provided the record holds the named terms; None when it does not. Of several,
+    the one sharing most words with the asked part."""
     if not asked.attribute:
         return None
     record = normalise(" ".join([paper.title, paper.abstract]))
     if not all(occurs(n, record) for n in asked.named):
         return None
-    wanted = asked.words
-    for sentence in [paper.title, *split_sentences(paper.abstract)]:
-        if not wanted <= set(tokenize(sentence)):
-            continue
-        if asked.wants_value and not HAS_VALUE.search(digits_for_words(sentence)):
-            continue
-        return sentence
-    return None
+    found = [
+        s
+        for s in _sentences(paper)
+        if speaks_of(asked.words, s)
+        and (not asked.wants_value or HAS_VALUE.search(digits_for_words(s)))
+    ]
+    part = set(tokenize(asked.text))
+    return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
 
 
 def mentions(asked: Asked, text: str) -> bool:
     """Does an answer sentence speak of the asked attribute?"""
     if asked.wants_value and not HAS_VALUE.search(digits_for_words(text)):
         return False
-    return bool(asked.words) and asked.words <= set(tokenize(text))
+    return speaks_of(asked.words, text)
+
+
+def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str | None:
+    """Why a sentence gives an asked value that is not the record's value for it, or None.
+
+    A sentence that speaks of asked attributes with numbers must take those numbers from
+    record sentences that hold one of those attributes: "improved by 74.4%" where the
+    record's 74.4 is its agreement with oracle metrics answers the wrong part."""
+    numbers = {c for c in claims(text) if c[0].isdigit()}
+    spoken = [a for a in asked if a.attribute and a.wants_value and mentions(a, text)]
+    if not numbers or not spoken:
+        return None
+    holding = normalise(
+        " ".join(
+            s for p in papers for s in _sentences(p) if any(speaks_of(a.words, s) for a in spoken)
+        )
+    )
+    loose = sorted(n for n in numbers if not occurs(n, holding))
+    if not loose:
+        return None
+    named = ", ".join(a.attribute for a in spoken)
+    return f"{', '.join(loose)} is not what the record gives for {named}"
 
 
 def holds_named(asked: Asked, paper: Paper) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.evidence.asked import Asked, holding_sentence, mentions, parts
+from assistant.evidence.asked import Asked, holding_sentence, mentions, misbound, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
@@ -187,11 +187,11 @@ class AskPipeline:
         for source in sources:
             gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
             lines.append(f"- {source.paper.short_ref()} [{source.key}]: {gist}")
-        noun = "paper" if len(sources) == 1 else "papers"
+        noun, verb = ("paper", "is") if len(sources) == 1 else ("papers", "are")
         if plan.intent == "count":
-            head = f"{len(sources)} {noun} in the corpus are closely about this (by relevance):"
+            head = f"{len(sources)} {noun} in the corpus {verb} closely about this (by relevance):"
         else:
-            head = f"{len(sources)} {noun} in the corpus are about this (most relevant first):"
+            head = f"{len(sources)} {noun} in the corpus {verb} about this (most relevant first):"
         return Answer(
             text="\n".join([head, *lines]),
             answered=True,
@@ -238,7 +238,7 @@ class AskPipeline:
             for item in streamer.feed(chunk):
                 sentence, bad = checker.check(to_draft(item))
                 dropped.extend(bad)
-                piece = composer.add(sentence)
+                piece = composer.add(self.bind(prepared, sentence))
                 if piece:
                     yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
         tail = self.settle(prepared, composer)
@@ -254,6 +254,16 @@ class AskPipeline:
             total=time.perf_counter() - started,
         )
         yield AnswerEvent(answer=answer)
+
+    def bind(self, prepared: Prepared, sentence: Sentence) -> Sentence:
+        """A kept sentence giving an asked value must give the record's value for it."""
+        if sentence.status == "unsupported" or not prepared.asked:
+            return sentence
+        by_key = {s.key: s.paper for s in prepared.sources}
+        note = misbound(prepared.asked, sentence.text, [by_key[k] for k in sentence.keys])
+        if note is None:
+            return sentence
+        return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note})
 
     def settle(self, prepared: Prepared, composer: Composer) -> str:
         """Each asked part gets its answer: a kept sentence that speaks of its attribute, or
