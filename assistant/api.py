@@ -21,7 +21,7 @@ from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.ask import AskPipeline, Prepared
 from assistant.jobs.bio import draft_bio, stream_bio
-from assistant.jobs.route import Route, previous_user_question, route
+from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import Services
 from assistant.jobs.summarize import stream_summary, summarize
 from assistant.model.client import ChatModel
@@ -289,8 +289,15 @@ class Assistant:
         tools = self.settings.llm.agent_tools
         if tools == "auto":
             tools = "json" if self._agent_model is None and self.local_model else "native"
-        if tools == "json":
-            return json_steps(self.services, question, self.chat_model, prepared.plan, started)
+        if tools == "json":  # a follow-up carries its earlier question (JSON steps see no history)
+            return json_steps(
+                self.services,
+                resolve_follow_up(question, history),
+                self.chat_model,
+                prepared.plan,
+                started,
+                seed=prepared.sources,
+            )
         chat = self._agent_model or build_langchain_model(self.settings)
         endpoint = self.settings.llm.base_url or "https://api.openai.com/v1"
         return native_events(self.services, question, history, chat, endpoint, started)

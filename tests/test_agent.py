@@ -145,6 +145,37 @@ def test_json_agent_answers_right_after_a_tool_showed_papers(make_assistant: Any
     assert "[1] DINO" in fake.calls[2][-1]["content"]
 
 
+def test_json_agent_falls_back_to_the_codes_papers_when_its_tools_found_none(
+    make_assistant: Any,
+) -> None:
+    fake = FakeChatModel(
+        [
+            {"tool": "search_papers", "query": "quantum chip qubits", **NULLS},
+            {"tool": "final", "sentences": []},
+            {"sentences": [{"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]}]},
+        ]
+    )
+    assistant = make_assistant(fake)
+    assistant.settings.llm.mode = "agent"
+    answer = assistant.ask("What AP does DINO achieve in 12 epochs?")
+    assert "No relevant papers" in fake.calls[1][-1]["content"]  # its own search failed
+    assert len(fake.calls) == 3 and "[1] DINO" in fake.calls[2][-1]["content"]
+    assert answer.answered and "49.4" in answer.text
+    assert answer.citations[0].paper.title.startswith("DINO:")
+
+
+def test_json_agent_reads_a_follow_up_with_its_earlier_question(make_assistant: Any) -> None:
+    fake = FakeChatModel({"tool": "final", "sentences": []})
+    assistant = make_assistant(fake)
+    assistant.settings.llm.mode = "agent"
+    history = [
+        {"role": "user", "content": "What is Step-Audio?"},
+        {"role": "assistant", "content": "Step-Audio is a speech model [1]."},
+    ]
+    assistant.ask("How many parameters does it have?", history)
+    assert "Step-Audio" in fake.calls[0][-1]["content"]
+
+
 @pytest.mark.parametrize("question", ["What is his h-index?", "Which papers were from 2024?"])
 def test_agent_mode_keeps_facts_and_metadata_answers_exact(
     make_assistant: Any, question: str

@@ -136,6 +136,9 @@ def test_a_value_taken_from_another_part_is_misbound() -> None:
     assert misbound(asked, right, [paper]) is None
     agreed = "The evaluators agreed with oracle metrics between 74.4 and 92.9% of the time."
     assert misbound(asked, agreed, [paper]) is None
+    other = "Step-Video-T2V was trained on 30B parameters."
+    gpus = parts("How many GPUs were used to train it?")
+    assert "not one for" in (misbound(gpus, other, [paper]) or "")
     # The record's sentence for the first part is the one giving its value.
     assert "29%" in (holding_sentence(asked[0], paper) or "")
 

@@ -198,3 +198,19 @@ def test_a_sentence_answering_with_the_questions_own_words_is_removed(corpus: An
         )
     )
     assert kept.status != "unsupported"
+
+
+def test_checker_removes_a_value_bound_to_another_detail(corpus: Any) -> None:
+    from functools import partial
+
+    from assistant.evidence.asked import misbound, parts
+
+    sources = _sources(corpus, "DINO:")
+    asked = parts("By how much does DINO improve over DN-DETR in 12 epochs?")
+    checker = Checker(sources, binds=partial(misbound, asked))
+    wrong, _ = checker.check(Draft(text="DINO improves on DN-DETR by 63.2 AP.", sources=["1"]))
+    assert wrong.status == "unsupported" and "63.2" in wrong.note and wrong.keys == []
+    right, _ = checker.check(
+        Draft(text="DINO improves on DN-DETR by +6.0 AP in 12 epochs.", sources=["1"])
+    )
+    assert right.status == "supported" and right.keys == ["1"]

@@ -186,9 +186,15 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
 
     A sentence that speaks of asked attributes with numbers must take those numbers from
     record sentences that hold one of those attributes: "improved by 74.4%" where the
-    record's 74.4 is its agreement with oracle metrics answers the wrong part."""
+    record's 74.4 is its agreement with oracle metrics answers the wrong part. When every
+    part asks for a value, a sentence with values must speak of one of them."""
     numbers = {c for c in claims(text) if c[0].isdigit()}
     spoken = [a for a in asked if a.attribute and a.wants_value and mentions(a, text)]
+    if numbers and not spoken and asked and all(a.attribute and a.wants_value for a in asked):
+        # Every part asks for a value and this one gives a value for none of them:
+        # "trained on 30B parameters" for "how many GPUs were used to train it?".
+        wanted = " or ".join(a.attribute for a in asked)
+        return f"gives a value, but not one for {wanted}"
     if not numbers or not spoken:
         return None
     holding = normalise(

@@ -9,7 +9,7 @@ supports is removed. The model's own confidence plays no part.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -122,8 +122,12 @@ class Checker:
         allowed: Sequence[str] = (),
         min_overlap: float = 0.34,
         question: str = "",
+        binds: Callable[[str, list[Paper]], str | None] | None = None,
     ) -> None:
+        """`binds(text, cited papers)` says why a kept sentence's value is not the one its
+        records give for what it speaks of (`asked.misbound`), or None."""
         self.min_overlap = min_overlap
+        self.binds = binds
         self.sources = {s.key: s for s in sources}
         self.evidence = {s.key: normalise(s.evidence()) for s in sources}
         self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
@@ -136,6 +140,17 @@ class Checker:
 
     def check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         """The sentence's fate, and the keys it cited that were never minted."""
+        sentence, dropped = self._check(draft)
+        if self.binds is None or sentence.status == "unsupported":
+            return sentence, dropped
+        note = self.binds(sentence.text, [self.sources[k].paper for k in sentence.keys])
+        if note is None:
+            return sentence, dropped
+        return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note}), (
+            dropped
+        )
+
+    def _check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
         text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", draft.text)).strip()
         raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -228,6 +229,7 @@ class AskPipeline:
             self.allowed_names(),
             min_overlap=self.policy.min_overlap,
             question=prepared.question,
+            binds=partial(misbound, prepared.asked),
         )
         composer = Composer(prepared.sources)
         dropped: list[str] = []
@@ -238,7 +240,7 @@ class AskPipeline:
             for item in streamer.feed(chunk):
                 sentence, bad = checker.check(to_draft(item))
                 dropped.extend(bad)
-                piece = composer.add(self.bind(prepared, sentence))
+                piece = composer.add(sentence)
                 if piece:
                     yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
         tail = self.settle(prepared, composer)
@@ -254,16 +256,6 @@ class AskPipeline:
             total=time.perf_counter() - started,
         )
         yield AnswerEvent(answer=answer)
-
-    def bind(self, prepared: Prepared, sentence: Sentence) -> Sentence:
-        """A kept sentence giving an asked value must give the record's value for it."""
-        if sentence.status == "unsupported" or not prepared.asked:
-            return sentence
-        by_key = {s.key: s.paper for s in prepared.sources}
-        note = misbound(prepared.asked, sentence.text, [by_key[k] for k in sentence.keys])
-        if note is None:
-            return sentence
-        return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note})
 
     def settle(self, prepared: Prepared, composer: Composer) -> str:
         """Each asked part gets its answer: a kept sentence that speaks of its attribute, or
