@@ -19,7 +19,7 @@ from assistant.corpora import CorpusSummary, list_corpora, load_corpus
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
 from assistant.exports import bibtex, conversation_markdown
-from assistant.jobs.ask import AskPipeline, Prepared
+from assistant.jobs.ask import AskPipeline, Prepared, cover
 from assistant.jobs.bio import draft_bio, stream_bio
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import Services
@@ -260,7 +260,9 @@ class Assistant:
         if prepared.final is not None:
             yield from self.pipeline.run(prepared, _NoModel(), started)
         elif self.mode == "agent":
-            yield from self.queued(lambda: self._agent(question, history, prepared, started))
+            yield from self.queued(
+                lambda: cover(prepared, self._agent(question, history, prepared, started))
+            )
         else:
             yield from self.queued(lambda: self.pipeline.run(prepared, self.chat_model, started))
 

@@ -176,6 +176,31 @@ def test_json_agent_reads_a_follow_up_with_its_earlier_question(make_assistant: 
     assert "Step-Audio" in fake.calls[0][-1]["content"]
 
 
+def test_agent_answer_covers_each_asked_part(make_assistant: Any) -> None:
+    frames = {"text": "Step-Video-T2V generates videos up to 204 frames.", "sources": [1]}
+    fake = FakeChatModel(
+        [
+            {"tool": "search_papers", "query": "Step-Video-T2V frames", **NULLS},
+            {"tool": "final", "sentences": [frames]},
+        ]
+    )
+    assistant = make_assistant(fake)
+    assistant.settings.llm.mode = "agent"
+    events = list(
+        assistant.stream(
+            "How many frames can Step-Video-T2V generate, how many parameters does it have,"
+            " and how many GPUs were used to train it?"
+        )
+    )
+    answer = events[-1].answer
+    assert "".join(e.delta for e in events if isinstance(e, TextEvent)) == answer.text
+    assert answer.text.startswith("Step-Video-T2V generates videos up to 204 frames [1].")
+    assert "does not state the number of GPUs" in answer.text
+    assert "30B parameters" in answer.text  # quoted from the record that holds it
+    keys = [k for s in answer.sentences if s.status != "unsupported" for k in s.keys]
+    assert set(keys) == {c.key for c in answer.citations}  # every key shown is cited
+
+
 @pytest.mark.parametrize("question", ["What is his h-index?", "Which papers were from 2024?"])
 def test_agent_mode_keeps_facts_and_metadata_answers_exact(
     make_assistant: Any, question: str

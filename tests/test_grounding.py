@@ -214,3 +214,9 @@ def test_checker_removes_a_value_bound_to_another_detail(corpus: Any) -> None:
         Draft(text="DINO improves on DN-DETR by +6.0 AP in 12 epochs.", sources=["1"])
     )
     assert right.status == "supported" and right.keys == ["1"]
+
+
+def test_a_marker_inside_a_sentence_leaves_no_double_space(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    sentence, _ = Checker(sources).check(Draft(text="DINO [1] reaches 49.4 AP in 12 epochs."))
+    assert sentence.text == "DINO reaches 49.4 AP in 12 epochs." and sentence.keys == ["1"]

@@ -54,10 +54,11 @@ MEASURES = frozenset(
     budget frames users gpus tokens hours days dimension depth width""".split()
 )
 PART_SPLIT = re.compile(
-    r"(?:,?\s+and\s+|;\s*|\?\s+)(?=(?:what|how|which|who|when|where|on\s+which|in\s+which|"
+    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:what|how|which|who|when|where|on\s+which|in\s+which|"
     r"at\s+what|by\s+how|is\s+there|does|did)\b)",
     re.I,
 )
+ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
 HAS_VALUE = re.compile(r"\d")
 
 
@@ -90,7 +91,14 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
     allowed = allowed_words(names)
     earlier = sorted(c for c in claims(context, allowed) if c[0].isalpha()) if context else []
     out: list[Asked] = []
-    for text in [p.strip() for p in PART_SPLIT.split(question) if p.strip()]:
+    pieces: list[str] = []
+    for piece in [p.strip() for p in PART_SPLIT.split(question) if p.strip()]:
+        # "In the work on X, by how much ...": a lead-in that asks nothing joins its part.
+        if pieces and not ASKS.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]}, {piece}"
+        else:
+            pieces.append(piece)
+    for text in pieces:
         attribute, wants = _attribute(text)
         own = {w.lower() for w in attribute.split()}
         named = sorted(c for c in claims(text, allowed) if c[0].isalpha() and c.lower() not in own)

@@ -152,7 +152,8 @@ class Checker:
 
     def _check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
-        text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", draft.text)).strip()
+        text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", draft.text))
+        text = re.sub(r"\s{2,}", " ", text).strip()  # "The paper [1] addresses" -> one space
         raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]
         dropped = [k for k in raw if k and k not in self.sources]
         cited = list(dict.fromkeys(k for k in raw if k in self.sources))

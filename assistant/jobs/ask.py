@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -261,21 +261,8 @@ class AskPipeline:
         """Each asked part gets its answer: a kept sentence that speaks of its attribute, or
         the record's own sentence that holds it (quoted, cited), or a 'does not state'
         sentence. A quote is never made for a part no shown record holds."""
-        added = []
-        kept = [s for s in composer.sentences if s.status != "unsupported"]
-        papers = [s.paper for s in prepared.sources]
-        for i, asked in enumerate(prepared.asked):
-            if not asked.attribute or any(mentions(asked, s.text) for s in kept):
-                continue
-            if i in prepared.holding:
-                key, sentence = prepared.holding[i]
-                name = composer.by_key[key].paper.title.split(":")[0].strip()
-                quote = f'The {name} abstract states: "{sentence.rstrip(".")}"'
-                piece = composer.add(Sentence(text=quote, keys=[key]))
-            else:
-                stated = not_stated([asked], papers).text
-                piece = composer.add(Sentence(text=stated, status="fact", note="not stated"))
-            added.append(piece)
+        kept = [s.text for s in composer.sentences if s.status != "unsupported"]
+        added = [composer.add(filler) for filler in fillers(prepared, kept)]
         return " ".join(p for p in added if p)
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
@@ -338,3 +325,68 @@ def finish(composer: Composer, dropped: list[str]) -> Answer:
         reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
         sentences=final,
     )
+
+
+def fillers(prepared: Prepared, kept: Sequence[str]) -> list[Sentence]:
+    """For each asked part no kept sentence speaks of: the record's sentence holding it,
+    quoted and cited under its shown key, or a 'does not state' fact."""
+    papers = [s.paper for s in prepared.sources]
+    by_key = {s.key: s.paper for s in prepared.sources}
+    out = []
+    for i, asked in enumerate(prepared.asked):
+        if not asked.attribute or any(mentions(asked, text) for text in kept):
+            continue
+        if i in prepared.holding:
+            key, sentence = prepared.holding[i]
+            name = by_key[key].title.split(":")[0].strip()
+            quote = f'The {name} abstract states: "{sentence.rstrip(".")}"'
+            out.append(Sentence(text=quote, keys=[key]))
+        else:
+            stated = not_stated([asked], papers).text
+            out.append(Sentence(text=stated, status="fact", note="not stated"))
+    return out
+
+
+def cover(prepared: Prepared, events: Iterable[Event]) -> Iterator[Event]:
+    """An agent's answer gets the pipeline's per-part coverage: each asked part none of
+    its kept sentences speaks of is quoted from the record holding it, or said to be not
+    stated ("..., and how many GPUs?" answered with the frames alone)."""
+    for event in events:
+        if not isinstance(event, AnswerEvent) or not event.answer.answered:
+            yield event
+            continue
+        answer = event.answer
+        kept = [s for s in answer.sentences if s.status != "unsupported"]
+        wanted = fillers(prepared, [s.text for s in kept])
+        if not wanted:
+            yield event
+            continue
+        cited = {c.paper.id: c.key for c in answer.citations}
+        shown = {s.key: s.paper for s in prepared.sources}
+        composer = Composer(
+            [
+                *(Source(key=c.key, paper=c.paper) for c in answer.citations),
+                *(Source(key=f"shown-{k}", paper=p) for k, p in shown.items() if p.id not in cited),
+            ]
+        )
+        for sentence in kept:
+            composer.add(sentence)
+        added = [
+            composer.add(
+                f.model_copy(
+                    update={"keys": [cited.get(shown[k].id, f"shown-{k}") for k in f.keys]}
+                )
+            )
+            for f in wanted
+        ]
+        text = " ".join(p for p in added if p)
+        yield TextEvent(delta=" " + text)
+        yield AnswerEvent(
+            answer=answer.model_copy(
+                update={
+                    "text": f"{answer.text} {text}",
+                    "citations": composer.citations,
+                    "sentences": [*answer.sentences, *composer.sentences[len(kept) :]],
+                }
+            )
+        )
