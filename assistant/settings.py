@@ -150,6 +150,13 @@ class AnswerSettings(BaseModel):
         description="Weaker similarity still answers when the hit's record holds every term "
         "the question names (LazyDrag, Quant 4.0).",
     )
+    rare_name_share: float = Field(
+        default=0.10,
+        description="A coined name the question uses (HiTUT, OrbNet) that at most this share "
+        "of the corpus's records hold identifies their paper, however little a small embedder "
+        "makes of it (MiniLM: cosine 0.15 for 'parameters HiTUT'); a common one (AI, LLM) "
+        "does not. Chosen as 'a handful of papers in a profile', not on any dev question.",
+    )
     list_relative: float = Field(
         default=0.60, description="A topic list keeps hits within this share of the best score."
     )

@@ -154,3 +154,17 @@ def test_misbound_sentence_is_removed_and_the_part_is_quoted(make_assistant: Any
     assert [s.text for s in removed] == ["DINO improved on DN-DETR by 63.2 AP."]
     assert "63.2" not in answer.text and "+6.0 AP" in answer.text  # the record's own sentence
     assert answer.answered and answer.citations[0].paper.title.startswith("DINO:")
+
+
+def test_a_rare_coined_name_identifies_its_paper_a_common_one_does_not(corpus: Any) -> None:
+    from assistant.evidence.select import identifies
+    from retrieval.models import Hit
+
+    papers = corpus[1]
+    dino = Hit(paper=_paper(corpus, "DINO:"), score=0.2, dense=0.1)
+    assert identifies("How many parameters does DINO have?", dino, papers, 0.1)
+    assert not identifies("How many parameters does DINO have?", dino, papers[:0], 0.1)
+    common = sum("AI" in p.abstract for p in papers)
+    assert common > 0.1 * len(papers)  # the premise: "AI" is common in this corpus
+    ai = Hit(paper=next(p for p in papers if "AI" in p.abstract), score=0.2, dense=0.1)
+    assert not identifies("What about AI?", ai, papers, 0.1)

@@ -220,3 +220,11 @@ def test_a_marker_inside_a_sentence_leaves_no_double_space(corpus: Any) -> None:
     sources = _sources(corpus, "DINO:")
     sentence, _ = Checker(sources).check(Draft(text="DINO [1] reaches 49.4 AP in 12 epochs."))
     assert sentence.text == "DINO reaches 49.4 AP in 12 epochs." and sentence.keys == ["1"]
+
+
+def test_a_sentence_said_twice_is_shown_once(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    checker = Checker(sources)
+    drafts = [Draft(text="DINO reaches 49.4 AP in 12 epochs.", sources=["1"])] * 2
+    text, citations, _ = compose([checker.check(d)[0] for d in drafts], sources)
+    assert text == "DINO reaches 49.4 AP in 12 epochs [1]." and len(citations) == 1

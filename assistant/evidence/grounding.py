@@ -220,9 +220,13 @@ class Composer:
         self.sentences: list[Sentence] = []
 
     def add(self, sentence: Sentence) -> str:
-        """The rendered sentence, or "" when it was removed."""
+        """The rendered sentence, or "" when it was removed or says again what an earlier
+        one said (a small model sometimes repeats its sentence word for word)."""
         if sentence.status == "unsupported":
             self.sentences.append(sentence)
+            return ""
+        said = " ".join(sentence.text.lower().split()).rstrip(".!?")
+        if any(" ".join(s.text.lower().split()).rstrip(".!?") == said for s in self.sentences):
             return ""
         new_keys = [self.renumber.setdefault(k, str(len(self.renumber) + 1)) for k in sentence.keys]
         marks = "".join(f"[{k}]" for k in new_keys)

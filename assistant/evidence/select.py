@@ -28,16 +28,22 @@ def calibrated(policy: AnswerSettings, calibration: Calibration | None) -> Answe
 
 
 def relevant(
-    question: str, topic: str, hit: Hit, policy: AnswerSettings, names: Sequence[str] = ()
+    question: str,
+    topic: str,
+    hit: Hit,
+    policy: AnswerSettings,
+    names: Sequence[str] = (),
+    corpus: Sequence[Paper] = (),
 ) -> bool:
     """Enough similarity, or weaker similarity backed by the hit holding the question's
     named terms (LazyDrag, Quant 4.0) or all its topic words ("diffusion transformers";
-    one word must be in the title)."""
+    one word must be in the title), or a rare coined name of the question that the hit's
+    record holds (given the `corpus` to tell rare from common)."""
     dense = hit.dense or 0.0
     if dense >= policy.min_relevance:
         return True
     if dense < policy.min_named_relevance:
-        return False
+        return identifies(question, hit, corpus, policy.rare_name_share, names)
     evidence = Source(key="1", paper=hit.paper).evidence()
     named = {c for c in claims(question, allowed_words(names)) if c[0].isalpha()}
     if named:
@@ -81,3 +87,18 @@ def _coined(term: str) -> bool:
     """A coined name (MultiWOZ, DINO, ResNet-50), not a capitalised English word
     ("Transformers"), whose plural or case may differ in a record."""
     return term[0].isalpha() and any(c.isupper() or c.isdigit() for c in term[1:])
+
+
+def identifies(
+    question: str, hit: Hit, corpus: Sequence[Paper], share: float, names: Sequence[str] = ()
+) -> bool:
+    """The question uses coined names (HiTUT), the hit's record holds them all, and they are
+    rare in the corpus (at most `share` of its records): exact evidence of the paper asked
+    about, which a small embedder may miss."""
+    coined = {c for c in claims(question, allowed_words(names)) if _coined(c)}
+    if not coined or not corpus:
+        return False
+    records = [normalise(Source(key="1", paper=p).evidence()) for p in corpus]
+    own = normalise(Source(key="1", paper=hit.paper).evidence())
+    limit = max(1, int(share * len(records)))
+    return all(occurs(c, own) and sum(occurs(c, r) for r in records) <= limit for c in coined)

@@ -168,7 +168,8 @@ class AskPipeline:
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
     def relevant(self, question: str, topic: str, hit: Hit) -> bool:
-        return relevant(question, topic, hit, self.policy, self.allowed_names())
+        papers = self.searcher.catalog.papers
+        return relevant(question, topic, hit, self.policy, self.allowed_names(), papers)
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
