@@ -35,8 +35,6 @@ from assistant.types import (
     AnswerEvent,
     Event,
     History,
-    SourcesEvent,
-    TextEvent,
     make_filters,
 )
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
@@ -274,11 +272,10 @@ class Assistant:
             else:
                 yield from stream_summary(self.services, job.topic, make_filters({}))
             return
-        else:
-            answer = self.draft_bio(job.kind, job.length, job.audience, job.topic)
-        yield SourcesEvent(citations=answer.citations)
-        yield TextEvent(delta=answer.text)
-        yield AnswerEvent(answer=answer)
+        # A bio asked in chat streams like the Drafts tab: the facts paragraph at once.
+        yield from stream_bio(
+            self.services, kind=job.kind, length=job.length, audience=job.audience, topic=job.topic
+        )
 
     def _agent(
         self, question: str, history: History | None, prepared: Prepared, started: float

@@ -203,3 +203,32 @@ def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant:
     texts = [calls for kind, calls in seen if kind == "text"]
     assert texts[0] == 0 and texts[-1] == 1  # first part before any model call
     assert final is not None and final.kind == "bio" and "7,297 times" in final.text
+
+
+def test_summary_streams_each_checked_sentence_as_it_completes(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {
+            "theme": "Talking heads",
+            "sentences": [
+                {"text": "A one-shot talking head synthesis method is presented.", "sources": [1]},
+                {"text": "It won the Turing Award.", "sources": [1]},
+                {"text": "It controls lip motion, eye gaze and head pose.", "sources": [1]},
+            ],
+        }
+    )
+    events = list(make_assistant(fake).stream("Summarize the work on talking heads."))
+    texts = [e.delta for e in events if isinstance(e, TextEvent)]
+    assert "".join(texts) == events[-1].answer.text
+    bullets = [t for t in texts if "- " in t]
+    assert len(bullets) >= 2  # one event per sentence, not one per theme
+    assert not any("Turing" in t for t in texts)  # removed before it was ever shown
+
+
+def test_bio_asked_in_chat_streams_its_facts_before_the_model(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": []})
+    first_text_calls = None
+    for event in make_assistant(fake).stream("Write a talk introduction for Heung-Yeung Shum"):
+        if isinstance(event, TextEvent) and first_text_calls is None:
+            first_text_calls = len(fake.calls)
+            assert "7,297 times" in event.delta
+    assert first_text_calls == 0 and len(fake.calls) == 1

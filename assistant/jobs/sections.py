@@ -47,6 +47,7 @@ class Renderer:
         self.composer = Composer(sources)
         self.prose = prose
         self.blocks: list[str] = []
+        self.heading = ""  # the section `line` is writing
 
     def add(self, heading: str, sentences: Sequence[Sentence]) -> str:
         """The rendered block ('' when nothing in it survived checking)."""
@@ -63,6 +64,23 @@ class Renderer:
         block = "\n".join([f"**{heading}**", *body] if heading else body)
         self.blocks.append(block)
         return block
+
+    def line(self, heading: str, sentence: Sentence) -> str:
+        """One more sentence of section `heading` (a bullet), as the text to append to
+        what was streamed so far: '' when it was removed, a new block when the heading
+        changes. The blocks stay exactly what `answer` joins."""
+        start = len(self.composer.sentences)
+        self.composer.add(sentence)
+        added = self.composer.sentences[start:]
+        if not added or added[0].status == "unsupported":
+            return ""
+        bullet = f"- {_with_marks(added[0]).rstrip('.')}"
+        if self.blocks and self.heading == heading:
+            self.blocks[-1] += "\n" + bullet
+            return "\n" + bullet
+        self.heading = heading
+        self.blocks.append(f"**{heading}**\n{bullet}")
+        return "\n\n" + self.blocks[-1]
 
     def answer(self, intro: str, *, kind: str, model: str, timings: Timings) -> Answer:
         final = self.composer.sentences

@@ -17,7 +17,7 @@ from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import Renderer, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import THEMED_SCHEMA, collect
+from assistant.model.replies import THEMED_SCHEMA, SentenceStreamer
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -40,8 +40,10 @@ def summarize(services: Services, topic: str | None, filters: Filters) -> Answer
 
 
 def stream_summary(services: Services, topic: str | None, filters: Filters) -> Iterator[Event]:
-    """Sources, the intro line at once, then one block per theme as soon as its model call
-    is checked, then the final answer (whose text is exactly what was streamed)."""
+    """Sources, the intro line at once, then each sentence as soon as it is complete and
+    checked, under its theme's heading, then the final answer (whose text is exactly what
+    was streamed). Measured before this streamed per sentence: the first theme's block
+    came 36 s after the request (two model calls of a 5-paper theme)."""
     started = time.perf_counter()
     searcher = services.searcher
     policy = calibrated(services.policy, searcher.calibration)
@@ -87,8 +89,8 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     first_token: float | None = None
     for group in themes(vectors, policy.theme_similarity):
         group_sources = [sources[i] for i in group]
-        theme = ""
-        kept: list[Sentence] = []
+        heading = ""  # decided by the group's first kept sentence
+        covered: set[str] = set()
         for start in range(0, len(group_sources), policy.chunk):
             chunk = group_sources[start : start + policy.chunk]
             messages = [
@@ -100,24 +102,27 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     ),
                 },
             ]
-            reply = collect(model.stream_json(messages, THEMED_SCHEMA, policy.long_reply_tokens))
-            if first_token is None and reply.first_token is not None:
-                first_token = time.perf_counter() - started
-            theme = theme or _checked_theme(reply.theme, chunk)
-            kept.extend(check_items(checker, reply.sentences))
-        covered = {k for s in kept if s.status != "unsupported" for k in s.keys}
+            streamer = SentenceStreamer()
+            for piece in model.stream_json(messages, THEMED_SCHEMA, policy.long_reply_tokens):
+                if first_token is None:
+                    first_token = time.perf_counter() - started
+                # Each sentence is shown once it is complete and checked.
+                for sentence in check_items(checker, streamer.feed(piece)):
+                    if sentence.status == "unsupported":
+                        renderer.line(heading, sentence)  # recorded, never shown
+                        continue
+                    heading = heading or _heading(streamer.theme(), chunk, seen_headings)
+                    covered.update(sentence.keys)
+                    delta = renderer.line(heading, sentence)
+                    if delta:
+                        yield TextEvent(delta=delta)
         for source in group_sources:
             if source.key not in covered:  # the model skipped it: still list it, as a fact
-                kept.append(
-                    Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
-                )
-        heading = theme or "Related work"
-        if heading.lower() in seen_headings:
-            heading = f"{heading} (continued)"
-        seen_headings.add(heading.lower())
-        block = renderer.add(heading, kept)
-        if block:
-            yield TextEvent(delta="\n\n" + block)
+                heading = heading or _heading("", group_sources, seen_headings)
+                fact = Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
+                delta = renderer.line(heading, fact)
+                if delta:
+                    yield TextEvent(delta=delta)
     yield AnswerEvent(
         answer=renderer.answer(
             intro,
@@ -144,6 +149,15 @@ def themes(vectors: np.ndarray, similarity: float) -> list[list[int]]:
     singles = [g[0] for g in groups if len(g) == 1]
     multi = [g for g in groups if len(g) > 1]
     return [*multi, singles] if len(singles) > 1 else groups
+
+
+def _heading(theme: str, chunk: Sequence[Source], seen: set[str]) -> str:
+    """The section's heading: the model's checked theme, never the same twice."""
+    heading = _checked_theme(theme, chunk) or "Related work"
+    if heading.lower() in seen:
+        heading = f"{heading} (continued)"
+    seen.add(heading.lower())
+    return heading
 
 
 def _checked_theme(theme: str, chunk: Sequence[Source]) -> str:
