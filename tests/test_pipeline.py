@@ -232,3 +232,9 @@ def test_bio_asked_in_chat_streams_its_facts_before_the_model(make_assistant: An
             first_text_calls = len(fake.calls)
             assert "7,297 times" in event.delta
     assert first_text_calls == 0 and len(fake.calls) == 1
+
+
+def test_bio_years_read_as_a_person_would_write_them() -> None:
+    from assistant.jobs.bio import _span
+
+    assert _span(2025, 2025) == " in 2025" and _span(2018, 2026) == " from 2018 to 2026"

@@ -138,6 +138,11 @@ def stream_bio(
     yield AnswerEvent(answer=answer)
 
 
+def _span(first: int | None, last: int | None) -> str:
+    """' from 2018 to 2026', or ' in 2025' when both are the same year."""
+    return f" in {first}" if first == last else f" from {first} to {last}"
+
+
 def _surname(owner: str) -> str:
     return owner.split()[-1] if owner.split() else owner
 
@@ -162,7 +167,7 @@ def _prose_facts(
         )
     dated = sorted((p for p in (focus if topic else papers) if p.year), key=lambda p: p.year or 0)
     if topic and focus:
-        span = f" from {dated[0].year} to {dated[-1].year}" if dated else ""
+        span = _span(dated[0].year, dated[-1].year) if dated else ""
         noun = "paper" if len(focus) == 1 else "papers"
         facts.append(
             (f"{_surname(owner)} has written {len(focus)} {noun} on {topic}{span}", list(focus))
@@ -175,8 +180,8 @@ def _prose_facts(
         example = [next(p for p in papers if p.category == c) for c, _ in counts.most_common(3)]
         facts.append(
             (
-                f"{_surname(owner)}'s work spans {listed}, in papers from {dated[0].year} to "
-                f"{dated[-1].year}",
+                f"{_surname(owner)}'s work spans {listed}, in papers"
+                f"{_span(dated[0].year, dated[-1].year)}",
                 [dated[0], *example, dated[-1]],
             )
         )
