@@ -65,6 +65,11 @@ def test_cli_ask_json_through_smollm(tmp_path: Any) -> None:
     assert set(data) >= {"answer", "answered", "citations", "model", "timings"}
     assert all({"key", "paper"} <= set(c) for c in data["citations"])
     assert all({"id", "title", "year", "authors"} <= set(c["paper"]) for c in data["citations"])
+    # The CLI leaves its warm server for the next command; the test's stops here.
+    stopped = paperchat(
+        "model", "stop", state=tmp_path, env={"PAPERCHAT_LLM__LOCAL_MODEL": "smollm"}
+    )
+    assert stopped.returncode == 0 and "Stopped" in stopped.stdout, stopped.stdout
 
 
 def _dev(kind: str) -> list[dict[str, Any]]:

@@ -238,3 +238,15 @@ def test_bio_years_read_as_a_person_would_write_them() -> None:
     from assistant.jobs.bio import _span
 
     assert _span(2025, 2025) == " in 2025" and _span(2018, 2026) == " from 2018 to 2026"
+
+
+def test_an_answer_speaks_of_the_authors_not_as_them(make_assistant: Any) -> None:
+    fake = FakeChatModel(
+        {
+            "sentences": [
+                {"text": "We present DINO, our end-to-end object detector.", "sources": [1]}
+            ]
+        }
+    )
+    answer = make_assistant(fake).ask("What is DINO?")
+    assert answer.text.startswith("The authors present DINO, their end-to-end object detector")

@@ -26,6 +26,7 @@ from assistant.evidence.grounding import (
 )
 from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.route import is_follow_up, previous_exchange, previous_user_question
+from assistant.jobs.sections import third_person
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
     facts_answer,
@@ -311,7 +312,8 @@ def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
 
 
 def to_draft(item: ReplySentence) -> Draft:
-    return Draft(text=item.text, sources=[str(k) for k in item.sources])
+    """A reply sentence to check, in a reader's voice ("Our results show" -> "Their")."""
+    return Draft(text=third_person(item.text), sources=[str(k) for k in item.sources])
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
