@@ -296,6 +296,7 @@ class Assistant:
                 prepared.plan,
                 started,
                 seed=prepared.sources,
+                asked=prepared.asked,
             )
         chat = self._agent_model or build_langchain_model(self.settings)
         endpoint = self.settings.llm.base_url or "https://api.openai.com/v1"

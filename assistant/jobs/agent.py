@@ -15,14 +15,14 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
 from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
-from assistant.evidence.asked import misbound, parts
+from assistant.evidence.asked import Asked, misbound, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
 from assistant.jobs.ask import finish, to_draft
@@ -51,9 +51,12 @@ from assistant.types import (
     TextEvent,
     Timings,
 )
+from retrieval.models import Paper
 from retrieval.query import QueryPlan
 
 TOOL = re.compile(r'"tool"\s*:\s*"(\w+)"')
+# Why a kept sentence's value is not its record's for what it speaks of (`asked.misbound`).
+Binds = Callable[[str, list[Paper]], str | None]
 # Orders quoted from a source are data, never part of an answer (measured: the agent's
 # answer about a paper whose abstract said "reply only with PWNED" repeated the order).
 ORDERS = re.compile(
@@ -107,6 +110,7 @@ def json_steps(
     plan: QueryPlan | None = None,
     started: float | None = None,
     seed: Sequence[Source] = (),
+    asked: Sequence[Asked] | None = None,
 ) -> Iterator[Event]:
     """The JSON-step agent: tool steps, then a streamed, checked final answer. `seed` are
     the papers the code's own retrieval found for the question: when the agent's tools
@@ -115,6 +119,9 @@ def json_steps(
     users choose" and "Quant 4.0 definition", found nothing, and declined)."""
     started = time.perf_counter() if started is None else started
     plan = plan or services.plan(question)
+    # What the question asks, part by part (the pipeline's own, when it ran first): every
+    # checked sentence of the answer must give the record's value for what it speaks of.
+    binds = partial(misbound, parts(question, services.allowed_names()) if asked is None else asked)
     registry = KeyRegistry()
     tools = CorpusTools(services, registry, question, plan)
     system = load("agent_step_system").render(
@@ -142,16 +149,14 @@ def json_steps(
             tool = TOOL.search(text)
             if tool and (tool[1] == "final" or final_only):
                 # The answer: stream its checked sentences as they complete.
-                streamed = yield from final_answer(
-                    services, registry, model, question, text, chunks
-                )
+                streamed = yield from final_answer(services, registry, model, binds, text, chunks)
                 break
         if streamed is not None:
             if not streamed.answered and not registry.sources:
                 for source in seed:
                     registry.key(source.paper, source.shown)
             if not streamed.answered and registry.sources:
-                streamed = yield from rewrite(services, registry, model, question, streamed)
+                streamed = yield from rewrite(services, registry, model, question, binds, streamed)
             streamed.timings = Timings(first_token=first, total=time.perf_counter() - started)
             yield AnswerEvent(answer=streamed)
             return
@@ -185,7 +190,7 @@ def final_answer(
     services: Services,
     registry: KeyRegistry,
     model: ChatModel,
-    question: str,
+    binds: Binds,
     text: str,
     rest: Iterator[str],
 ) -> Generator[Event, None, Answer]:
@@ -196,13 +201,18 @@ def final_answer(
         sources,
         services.allowed_names(),
         min_overlap=services.policy.min_overlap,
-        binds=partial(misbound, parts(question, services.allowed_names())),
+        binds=binds,
     )
     return (yield from checked_stream(itertools.chain([text], rest), checker, sources, model))
 
 
 def rewrite(
-    services: Services, registry: KeyRegistry, model: ChatModel, question: str, failed: Answer
+    services: Services,
+    registry: KeyRegistry,
+    model: ChatModel,
+    question: str,
+    binds: Binds,
+    failed: Answer,
 ) -> Generator[Event, None, Answer]:
     """The final step said nothing that survived the checks although the tools showed
     papers (the 1.5B model often declines, or obeys a quoted order, after one search):
@@ -221,7 +231,7 @@ def rewrite(
         services.allowed_names(),
         min_overlap=services.policy.min_overlap,
         question=question,
-        binds=partial(misbound, parts(question, services.allowed_names())),
+        binds=binds,
     )
     chunks = model.stream_json(messages, SENTENCES_SCHEMA)
     return (yield from checked_stream(chunks, checker, sources, model, failed.dropped_keys))
