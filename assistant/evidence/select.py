@@ -69,13 +69,9 @@ def on_topic(
     is exactly the hits whose records hold them, however far down they rank or however
     little a small embedder makes of a coined name (MiniLM: cosine 0.02 for a record that
     reports MultiWOZ results)."""
-    named = {c for c in claims(question, allowed_words(names)) if _coined(c)}
+    named = _coined_names(question, names)
     if named:
-        return [
-            h.paper
-            for h in hits
-            if all(occurs(c, normalise(Source(key="1", paper=h.paper).evidence())) for c in named)
-        ]
+        return [h.paper for h in hits if _holds_all(h.paper, named)]
     top = hits[0].score if hits else 0.0
     return [
         h.paper
@@ -84,10 +80,20 @@ def on_topic(
     ]
 
 
-def _coined(term: str) -> bool:
-    """A coined name (MultiWOZ, DINO, ResNet-50), not a capitalised English word
-    ("Transformers"), whose plural or case may differ in a record."""
-    return term[0].isalpha() and any(c.isupper() or c.isdigit() for c in term[1:])
+def _coined_names(question: str, names: Sequence[str]) -> set[str]:
+    """The coined names a question uses (MultiWOZ, DINO, ResNet-50), not capitalised English
+    words ("Transformers"), whose plural or case may differ in a record."""
+    return {
+        c
+        for c in claims(question, allowed_words(names))
+        if c[0].isalpha() and any(ch.isupper() or ch.isdigit() for ch in c[1:])
+    }
+
+
+def _holds_all(paper: Paper, terms: set[str]) -> bool:
+    """Does the paper's whole record hold every term (whole words, case folded)?"""
+    record = normalise(Source(key="1", paper=paper).evidence())
+    return all(occurs(c, record) for c in terms)
 
 
 def identifies(
@@ -96,11 +102,8 @@ def identifies(
     """The question uses coined names (HiTUT), the hit's record holds them all, and they are
     rare in the corpus (at most `share` of its records): exact evidence of the paper asked
     about, which a small embedder may miss."""
-    coined = {c for c in claims(question, allowed_words(names)) if _coined(c)}
-    if not coined or not corpus:
-        return False
-    own = normalise(Source(key="1", paper=hit.paper).evidence())
-    if not all(occurs(c, own) for c in coined):
+    coined = _coined_names(question, names)
+    if not coined or not corpus or not _holds_all(hit.paper, coined):
         return False
     limit = max(1, int(share * len(corpus)))
     for term in coined:
