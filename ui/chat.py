@@ -175,7 +175,8 @@ def run_with_progress(
 
 def stream_job(events: Callable[[], Iterable[Any]], what: str) -> Iterator[tuple[str, str, str]]:
     """(progress line, text HTML, cards HTML) for a job that streams its parts (a summary:
-    the intro, then each theme once it is checked)."""
+    the intro, then each sentence once it is checked; a bio: the facts paragraph, then the
+    model's checked sentences)."""
     turn = Turn(question=what)
     started = time.perf_counter()
     parts = 0

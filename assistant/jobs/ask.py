@@ -383,6 +383,9 @@ def cover(prepared: Prepared, events: Iterable[Event]) -> Iterator[Event]:
             for f in wanted
         ]
         text = " ".join(p for p in added if p)
+        if not text:  # every filler repeated a kept sentence: nothing to add
+            yield event
+            continue
         yield TextEvent(delta=" " + text)
         yield AnswerEvent(
             answer=answer.model_copy(

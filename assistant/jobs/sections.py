@@ -60,7 +60,7 @@ class Renderer:
         if self.prose:
             body = [" ".join(_with_marks(s) for s in kept)]
         else:
-            body = [f"- {_with_marks(s).rstrip('.')}" for s in kept]
+            body = [_bullet(s) for s in kept]
         block = "\n".join([f"**{heading}**", *body] if heading else body)
         self.blocks.append(block)
         return block
@@ -74,7 +74,7 @@ class Renderer:
         added = self.composer.sentences[start:]
         if not added or added[0].status == "unsupported":
             return ""
-        bullet = f"- {_with_marks(added[0]).rstrip('.')}"
+        bullet = _bullet(added[0])
         if self.blocks and self.heading == heading:
             self.blocks[-1] += "\n" + bullet
             return "\n" + bullet
@@ -96,6 +96,10 @@ class Renderer:
             model=model,
             timings=timings,
         )
+
+
+def _bullet(sentence: Sentence) -> str:
+    return f"- {_with_marks(sentence).rstrip('.')}"
 
 
 def _with_marks(sentence: Sentence) -> str:
