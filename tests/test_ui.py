@@ -302,3 +302,17 @@ def test_draft_tab_streams_parts_with_a_progress_line(assistant: Assistant) -> N
     assert lines[-1].startswith("Done in")
     assert any("pleasure to introduce" in text for _, text, _ in steps[:-1])  # streamed early
     assert "welcoming" in steps[-1][1] and 'class="pc-card"' in steps[-1][2]
+
+
+def test_model_jobs_draw_no_progress_overlay(assistant: Assistant) -> None:
+    """The browser shares the model's cores: jobs that call the model show our own static
+    progress text, not Gradio's overlay (a timer redrawn ten times a second per output)."""
+    from ui.app import build_app
+
+    demo = build_app(assistant)
+    shown = {
+        dep["api_name"]: dep["show_progress"]
+        for dep in demo.config["dependencies"]
+        if dep.get("api_name") in {"chat", "summarize", "draft_bio", "search"}
+    }
+    assert shown == dict.fromkeys(["chat", "summarize", "draft_bio", "search"], "hidden")

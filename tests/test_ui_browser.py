@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 60_000
+# A bound, not a timing assertion: the real 1.5B model answers a lookup in 5-30 s here,
+# but a slow or busy CI host (prompt speed seen falling to 20 tok/s) needs headroom.
+REAL_MODEL_TIMEOUT_MS = 300_000
 ANIMATION_QUESTION = "Which methods animate character images?"
 
 pytestmark = pytest.mark.browser
@@ -79,11 +82,11 @@ def open_page(browser: Browser, url: str) -> Page:
     return page
 
 
-def ask(page: Page, question: str, turn: int) -> None:
+def ask(page: Page, question: str, turn: int, timeout: int = TIMEOUT_MS) -> None:
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
     # The final answer carries its footer; streamed text does not.
-    expect(page.locator(f"#pc-turn-{turn} .pc-foot")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator(f"#pc-turn-{turn} .pc-foot")).to_be_visible(timeout=timeout)
 
 
 def pick(page: Page, dropdown: str, value: str) -> None:
@@ -267,7 +270,7 @@ def test_real_embedded_model_answers_a_lookup_in_the_browser(
     try:
         page = open_page(browser, url)
         expect(page.locator("#model-status")).to_contain_text("ready")
-        ask(page, DINO_QUESTION, 0)
+        ask(page, DINO_QUESTION, 0, timeout=REAL_MODEL_TIMEOUT_MS)
         expect(page.locator("#chat")).to_contain_text("49.4")
         page.locator("#pc-turn-0 a.pc-cite").first.click()
         expect(page.locator(".pc-card.pc-active .pc-title")).to_contain_text("DINO")

@@ -104,8 +104,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     corpora = Corpora(assistant)
     names = corpora.names()
     fair = hasattr(assistant, "model_queue")
+    # Gradio's progress overlay redraws a timer on every output ten times a second; in a
+    # browser on the model's machine that took a core from llama.cpp (prompt speed fell
+    # from ~200 to 20 tok/s). The chat shows its own static "…" line and the long jobs
+    # their progress line, so the overlay is off.
+    quiet: dict[str, Any] = {"show_progress": "hidden"}
     queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": ASKERS if fair else 1}
-    long: dict[str, Any] = {"concurrency_id": LONG_QUEUE, "concurrency_limit": 1}
+    long: dict[str, Any] = {"concurrency_id": LONG_QUEUE, "concurrency_limit": 1, **quiet}
     years, categories, coauthors = _filter_choices(assistant)
     with gr.Blocks(title="paperchat", analytics_enabled=False) as demo:
         header = gr.HTML(_header(assistant))
@@ -163,6 +168,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 api_name="chat",
                 api_visibility="undocumented",
                 **queue,
+                **quiet,
             )
             reset.click(
                 clear,
@@ -218,6 +224,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 outputs=results,
                 api_name="search",
                 **queue,
+                **quiet,
             )
         with gr.Tab("Corpus", elem_id="corpus-tab"):
             figures = _corpus_tab(demo, corpora, corpus)

@@ -3,6 +3,9 @@ text from papers): a click on an answer sentence or its [n] opens the cited card
 focuses the supporting sentence; a click on the topic map opens that paper's card."""
 
 CSS = """
+/* No animations: the model shares this machine's cores with the browser, and Gradio's
+   pulsing "generating" border alone kept a renderer busy while llama.cpp worked. */
+*, *::before, *::after { animation: none !important; transition: none !important; }
 #chat { min-height: 420px; max-height: 640px; overflow-y: auto; padding: 8px; }
 .pc-turn { margin-bottom: 14px; }
 .pc-q { font-weight: 600; background: var(--background-fill-secondary); padding: 6px 10px;
