@@ -205,6 +205,27 @@ def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant:
     assert final is not None and final.kind == "bio" and "7,297 times" in final.text
 
 
+def test_bio_streams_each_checked_sentence_and_ends_with_the_answer_text(
+    make_assistant: Any,
+) -> None:
+    fake = FakeChatModel(
+        {
+            "sentences": [
+                {"text": "GTG builds robust task bots at scale.", "sources": [1]},
+                {"text": "Shum won the Turing Award for GTG.", "sources": [1]},
+                {"text": "GTG is pre-trained on raw text and conversational data.", "sources": [1]},
+            ]
+        }
+    )
+    events = list(make_assistant(fake).stream_bio(kind="bio", topic="conversational AI"))
+    texts = [e.delta for e in events if isinstance(e, TextEvent)]
+    answer = events[-1].answer
+    assert "".join(texts) == answer.text  # the stream is exactly the answer
+    model_parts = [t for t in texts[1:] if t.startswith(" GTG")]
+    assert len(model_parts) >= 2  # one event per checked sentence, not one at the end
+    assert not any("Turing" in t for t in texts)  # removed before it was ever shown
+
+
 def test_summary_streams_each_checked_sentence_as_it_completes(make_assistant: Any) -> None:
     fake = FakeChatModel(
         {

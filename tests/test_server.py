@@ -287,3 +287,22 @@ def test_the_embedded_server_is_llama_cpp_own(tmp_path: Path) -> None:
     assert server.backend == "llama-server" and server.binary == llama_server_binary()
     command = server.command()
     assert command[0].endswith("llama-server") and command[command.index("--parallel") + 1] == "1"
+
+
+def test_compact_grammar_of_every_reply_schema_runs_on_llama_server(smollm: LlamaServer) -> None:
+    """The embedded server gets each schema as a grammar without indentation
+    (model/grammar.py); the real server must compile it, and the reply must parse."""
+    from assistant.jobs.agent import step_schema
+    from assistant.model.client import OpenAICompatible
+    from assistant.model.replies import SENTENCES_SCHEMA, THEMED_SCHEMA
+
+    model = OpenAICompatible(
+        smollm.base_url, None, smollm.model_alias, provider="llamacpp", max_tokens=150
+    )
+    ask = [{"role": "user", "content": "Source [1]: Paris is the capital of France. Answer."}]
+    for schema in (SENTENCES_SCHEMA, THEMED_SCHEMA, step_schema(False), step_schema(True)):
+        reply = "".join(model.stream_json(ask, schema))
+        assert "\n " not in reply, reply  # no indentation tokens
+        data = json.loads(reply)  # complete JSON: the grammar closes what it opens
+        required = set(schema.get("required", [])) or {"tool"}
+        assert required <= set(data), (required, data)

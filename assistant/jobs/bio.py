@@ -17,7 +17,7 @@ from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import SENTENCES_SCHEMA, collect
+from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
 from assistant.settings import AnswerSettings
 from assistant.types import (
     Answer,
@@ -103,9 +103,20 @@ def stream_bio(
             ),
         },
     ]
-    reply = collect(model.stream_json(messages, SENTENCES_SCHEMA, policy.long_reply_tokens))
     checker = Checker(sources, allowed=[owner], min_overlap=policy.min_overlap)
-    results = check_items(checker, reply.sentences)
+    # Each sentence is shown once the model has finished it and the code has checked it
+    # (the talk intro's first model sentence came at 57 s, with the whole reply, before).
+    streamer = SentenceStreamer()
+    results: list[Sentence] = []
+    first_token: float | None = None
+    for piece in model.stream_json(messages, SENTENCES_SCHEMA, policy.long_reply_tokens):
+        first_token = first_token if first_token is not None else time.perf_counter() - started
+        for sentence in check_items(checker, streamer.feed(piece)):
+            results.append(sentence)
+            delta = _more(preview, sentence)
+            if delta:
+                yield TextEvent(delta=delta)
+    streamed = list(results)
     covered = {k for s in results if s.status != "unsupported" for k in s.keys}
     for source in chosen:  # a highlighted paper the model left out is still named
         if source.key not in covered:
@@ -128,14 +139,19 @@ def stream_bio(
         sources,
         kind="bio",
         model=model.name,
-        timings=Timings(first_token=reply.first_token, total=time.perf_counter() - started),
+        timings=Timings(first_token=first_token, total=time.perf_counter() - started),
         prose=True,
     )
-    shown = len(preview.text)
-    for sentence in [*results, *closing]:
-        preview.add(sentence)
-    yield TextEvent(delta=preview.text[shown:])
+    rest = "".join(_more(preview, s) for s in [*results[len(streamed) :], *closing])
+    if rest:
+        yield TextEvent(delta=rest)
     yield AnswerEvent(answer=answer)
+
+
+def _more(preview: Composer, sentence: Sentence) -> str:
+    """What adding `sentence` appends to the streamed prose ("" when it is not shown)."""
+    piece = preview.add(sentence)
+    return f" {piece}" if piece and len(preview.parts) > 1 else piece
 
 
 def _span(first: int | None, last: int | None) -> str:

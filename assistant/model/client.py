@@ -1,6 +1,7 @@
 """The model seam: one OpenAI-compatible code path for the embedded llama.cpp server,
 OpenAI, vLLM, Ollama or any OPENAI_BASE_URL. Every endpoint gets the standard
-`response_format: json_schema` (llama-server takes it too), except vLLM's `guided_json`.
+`response_format: json_schema`, except vLLM's `guided_json` and the embedded llama.cpp
+server, which gets the same schema as a compact grammar (grammar.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.errors import ProviderError
+from assistant.model.grammar import compact_gbnf
 
 Message = dict[str, str]
 
@@ -80,13 +82,14 @@ class OpenAICompatible:
         }
         if self.provider == "vllm":
             kwargs["extra_body"] = {"guided_json": schema}
+        elif self.provider == "llamacpp":
+            # The schema as a grammar with no whitespace (grammar.py: ~25% fewer tokens),
+            # and reuse of the KV cache of the longest shared prompt prefix.
+            kwargs["extra_body"] = {"grammar": compact_gbnf(schema), "cache_prompt": True}
         else:
             kwargs["response_format"] = response_format(self.provider, schema)
         if self.provider in ("llamacpp", "openai"):
             kwargs["stream_options"] = {"include_usage": True}
-        if self.provider == "llamacpp":
-            # Reuse the KV cache of the longest shared prompt prefix (system, then sources).
-            kwargs["extra_body"] = {"cache_prompt": True}
         self.last_usage = Usage()
         with self.errors():
             stream = self.client.chat.completions.create(**kwargs)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -159,24 +157,3 @@ class SentenceStreamer:
     def theme(self) -> str:
         found = self.THEME.search(self.buffer)
         return str(json.loads(f'"{found[1]}"')) if found else ""
-
-
-class Collected(BaseModel):
-    """A whole reply: its complete sentence items (a reply cut off at max_tokens keeps the
-    ones it finished), its theme if any, and the seconds to its first token."""
-
-    theme: str = ""
-    sentences: list[ReplySentence] = Field(default_factory=list)
-    first_token: float | None = None
-
-
-def collect(chunks: Iterator[str]) -> Collected:
-    started = time.perf_counter()
-    first: float | None = None
-    streamer = SentenceStreamer()
-    items: list[ReplySentence] = []
-    for chunk in chunks:
-        if first is None:
-            first = time.perf_counter() - started
-        items.extend(streamer.feed(chunk))
-    return Collected(theme=streamer.theme(), sentences=items, first_token=first)

@@ -1,0 +1,34 @@
+"""The compact grammar the embedded server gets for each reply schema (pure logic; the
+real server runs it in test_server.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_compact_gbnf_spells_the_schema_without_indentation() -> None:
+    from assistant.model.grammar import compact_gbnf
+
+    grammar = compact_gbnf(
+        {
+            "type": "object",
+            "properties": {
+                "tool": {"const": "final"},
+                "year_from": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                "sources": {"type": "array", "items": {"type": "integer"}, "maxItems": 3},
+            },
+            "required": ["tool", "year_from", "sources"],
+        }
+    )
+    rules = dict(line.split(" ::= ", 1) for line in grammar.strip().splitlines())
+    assert rules["root"].startswith('"{" nl "\\"tool\\"" ":" sp "\\"final\\""')
+    assert rules["root-year-from"] == "integer | null"  # a GBNF name: no underscore
+    assert rules["root-sources"] == '"[]" | "[" nl integer ("," nl integer){0,2} nl "]"'
+    assert rules["nl"] == '"\\n"?' and rules["sp"] == '" "?'  # no indentation, ever
+
+
+def test_compact_gbnf_refuses_what_it_cannot_spell() -> None:
+    from assistant.model.grammar import compact_gbnf
+
+    with pytest.raises(ValueError, match="unsupported schema part"):
+        compact_gbnf({"type": "object", "properties": {"x": {"$ref": "#/x"}}})
