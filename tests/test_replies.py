@@ -23,8 +23,18 @@ def test_compact_gbnf_spells_the_schema_without_indentation() -> None:
     rules = dict(line.split(" ::= ", 1) for line in grammar.strip().splitlines())
     assert rules["root"].startswith('"{" nl "\\"tool\\"" ":" sp "\\"final\\""')
     assert rules["root-year-from"] == "integer | null"  # a GBNF name: no underscore
-    assert rules["root-sources"] == '"[]" | "[" nl integer ("," nl integer){0,2} nl "]"'
-    assert rules["nl"] == '"\\n"?' and rules["sp"] == '" "?'  # no indentation, ever
+    assert rules["root-sources"] == '"[]" | "[" integer ("," " "? integer){0,2} "]"'  # inline
+    # Line breaks required (skipping them led the model to an empty list), never indented.
+    assert rules["nl"] == '"\\n"' and rules["sp"] == '" "'
+
+
+def test_compact_gbnf_puts_objects_of_a_list_one_per_line() -> None:
+    from assistant.model.grammar import compact_gbnf
+
+    item = {"type": "object", "properties": {"text": {"type": "string"}}}
+    grammar = compact_gbnf({"type": "array", "items": item, "maxItems": 4})
+    rules = dict(line.split(" ::= ", 1) for line in grammar.strip().splitlines())
+    assert rules["root"] == '"[]" | "[" nl root-item ("," nl root-item){0,3} nl "]"'
 
 
 def test_compact_gbnf_refuses_what_it_cannot_spell() -> None:

@@ -3,7 +3,10 @@
 llama.cpp turns a `json_schema` into a grammar whose whitespace rule lets the model indent,
 and the 1.5B model always does: 91 tokens for a two-sentence reply that takes 67 written
 compactly (measured with the server's /tokenize). Every token costs ~0.1 s on 2 cores, so
-for the embedded server the same schema is sent as a grammar with no whitespace at all.
+for the embedded server the same schema is sent as a grammar with the model's own line
+breaks (each merges into a punctuation token: `{\n`, `",\n`) and no indentation. The
+breaks are required, not optional: allowed to skip them, the model sometimes began on one
+line and then closed the sentence list at once (`{"sentences":[]}`, a false abstention).
 Hosted endpoints keep `response_format` (one schema, two spellings of it).
 
 Covers what `replies.py` schemas use: objects (every property is asked for, in schema
@@ -34,7 +37,7 @@ def compact_gbnf(schema: dict[str, Any]) -> str:
     root = _Builder(rules).value(schema, "root")
     lines = [f"root ::= {root}"] if root != "root" else []
     lines += [f"{name} ::= {body}" for name, body in rules.items()]
-    lines += ['nl ::= "\\n"?', 'sp ::= " "?']
+    lines += ['nl ::= "\\n"', 'sp ::= " "']
     return "\n".join(lines) + "\n"
 
 
@@ -102,13 +105,17 @@ class _Builder:
         return self.rule(name, '"{" nl ' + ' "," nl '.join(parts) + ' nl "}"')
 
     def array(self, schema: dict[str, Any], name: str) -> str:
-        item = self.value(schema.get("items", {"type": "string"}), f"{name}-item")
+        items = schema.get("items", {"type": "string"})
+        item = self.value(items, f"{name}-item")
         low = int(schema.get("minItems", 0))
         high = schema.get("maxItems")
         if high is not None and int(high) == 0:
             return self.rule(name, '"[]"')
+        # Objects one per line, as the model lays them out; numbers and strings inline.
+        block = items.get("type") == "object" or "anyOf" in items
+        nl, gap = (" nl", " nl") if block else ("", ' " "?')
         more = "*" if high is None else f"{{{max(low - 1, 0)},{int(high) - 1}}}"
-        body = f'"[" nl {item} ("," nl {item}){more} nl "]"'
+        body = f'"["{nl} {item} (","{gap} {item}){more}{nl} "]"'
         if low == 0:
             body = f'"[]" | {body}'
         return self.rule(name, body)
