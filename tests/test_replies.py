@@ -42,3 +42,14 @@ def test_compact_gbnf_refuses_what_it_cannot_spell() -> None:
 
     with pytest.raises(ValueError, match="unsupported schema part"):
         compact_gbnf({"type": "object", "properties": {"x": {"$ref": "#/x"}}})
+
+
+def test_one_per_source_caps_the_sentences_at_the_sources_given() -> None:
+    from assistant.model.grammar import compact_gbnf
+    from assistant.model.replies import THEMED_SCHEMA, one_per_source
+
+    capped = one_per_source(THEMED_SCHEMA, 1)
+    assert capped["properties"]["sentences"]["maxItems"] == 1
+    assert THEMED_SCHEMA["properties"]["sentences"]["maxItems"] == 6  # not mutated
+    rules = dict(line.split(" ::= ", 1) for line in compact_gbnf(capped).strip().splitlines())
+    assert rules["root-sentences"].endswith('{0,0} nl "]"')  # the grammar holds one

@@ -17,7 +17,7 @@ from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
+from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer, one_per_source
 from assistant.settings import AnswerSettings
 from assistant.types import (
     Answer,
@@ -109,7 +109,8 @@ def stream_bio(
     streamer = SentenceStreamer()
     results: list[Sentence] = []
     first_token: float | None = None
-    for piece in model.stream_json(messages, SENTENCES_SCHEMA, policy.long_reply_tokens):
+    schema = one_per_source(SENTENCES_SCHEMA, len(chosen))
+    for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
         first_token = first_token if first_token is not None else time.perf_counter() - started
         for sentence in check_items(checker, streamer.feed(piece)):
             results.append(sentence)

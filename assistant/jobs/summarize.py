@@ -17,7 +17,7 @@ from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.sections import Renderer, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import THEMED_SCHEMA, SentenceStreamer
+from assistant.model.replies import THEMED_SCHEMA, SentenceStreamer, one_per_source
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -103,7 +103,8 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                 },
             ]
             streamer = SentenceStreamer()
-            for piece in model.stream_json(messages, THEMED_SCHEMA, policy.long_reply_tokens):
+            schema = one_per_source(THEMED_SCHEMA, len(chunk))
+            for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
                 if first_token is None:
                     first_token = time.perf_counter() - started
                 # Each sentence is shown once it is complete and checked.
