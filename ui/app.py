@@ -105,9 +105,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     names = corpora.names()
     fair = hasattr(assistant, "model_queue")
     # Gradio's progress overlay redraws a timer on every output ten times a second; in a
-    # browser on the model's machine that took a core from llama.cpp (prompt speed fell
-    # from ~200 to 20 tok/s). The chat shows its own static "…" line and the long jobs
-    # their progress line, so the overlay is off.
+    # browser on the model's machine that took a core from llama.cpp (a lookup's prompt
+    # fell to 20 tok/s, against 28-34 without it). The chat shows its own static "…" line
+    # and the long jobs their progress line, so the overlay is off (not in `queue`, which
+    # `gr.api` also takes and which has no show_progress).
     quiet: dict[str, Any] = {"show_progress": "hidden"}
     queue: dict[str, Any] = {"concurrency_id": QUEUE, "concurrency_limit": ASKERS if fair else 1}
     long: dict[str, Any] = {"concurrency_id": LONG_QUEUE, "concurrency_limit": 1, **quiet}

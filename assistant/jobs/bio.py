@@ -111,29 +111,29 @@ def stream_bio(
     first_token: float | None = None
     schema = one_per_source(SENTENCES_SCHEMA, len(chosen))
     for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
-        first_token = first_token if first_token is not None else time.perf_counter() - started
+        if first_token is None:
+            first_token = time.perf_counter() - started
         for sentence in check_items(checker, streamer.feed(piece)):
             results.append(sentence)
             delta = _more(preview, sentence)
             if delta:
                 yield TextEvent(delta=delta)
-    streamed = list(results)
     covered = {k for s in results if s.status != "unsupported" for k in s.keys}
-    for source in chosen:  # a highlighted paper the model left out is still named
-        if source.key not in covered:
-            results.append(
-                Sentence(
-                    text=f"{_surname(owner)}'s work includes {source.paper.title}",
-                    keys=[source.key],
-                    status="fact",
-                )
-            )
+    named = [  # a highlighted paper the model left out is still named
+        Sentence(
+            text=f"{_surname(owner)}'s work includes {source.paper.title}",
+            keys=[source.key],
+            status="fact",
+        )
+        for source in chosen
+        if source.key not in covered
+    ]
     closing = (
         [Sentence(text=f"Please join me in welcoming {owner}", status="fact")]
         if kind == "talk_intro"
         else []
     )
-    sections = [("", [*opening, *fact_sentences, *results, *closing])]
+    sections = [("", [*opening, *fact_sentences, *results, *named, *closing])]
     answer = assemble(
         intro,
         sections,
@@ -143,7 +143,7 @@ def stream_bio(
         timings=Timings(first_token=first_token, total=time.perf_counter() - started),
         prose=True,
     )
-    rest = "".join(_more(preview, s) for s in [*results[len(streamed) :], *closing])
+    rest = "".join(_more(preview, s) for s in [*named, *closing])
     if rest:
         yield TextEvent(delta=rest)
     yield AnswerEvent(answer=answer)

@@ -83,8 +83,8 @@ class OpenAICompatible:
         if self.provider == "vllm":
             kwargs["extra_body"] = {"guided_json": schema}
         elif self.provider == "llamacpp":
-            # The schema as a grammar with no whitespace (grammar.py: ~25% fewer tokens),
-            # and reuse of the KV cache of the longest shared prompt prefix.
+            # The schema as a grammar without indentation (grammar.py: 63 tokens instead of
+            # 73 for a lookup), and reuse of the KV cache of the longest shared prompt prefix.
             kwargs["extra_body"] = {"grammar": compact_gbnf(schema), "cache_prompt": True}
         else:
             kwargs["response_format"] = response_format(self.provider, schema)

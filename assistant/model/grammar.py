@@ -32,7 +32,7 @@ PRIMITIVES = {
 
 
 def compact_gbnf(schema: dict[str, Any]) -> str:
-    """The grammar of `schema`'s JSON with no whitespace between tokens."""
+    """The grammar of `schema`'s JSON: objects one key per line, never indented."""
     rules: dict[str, str] = {}
     root = _Builder(rules).value(schema, "root")
     lines = [f"root ::= {root}"] if root != "root" else []
