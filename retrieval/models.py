@@ -107,7 +107,7 @@ class Paper(BaseModel):
         # Fields added after corpora were first indexed count only when set, so papers that
         # do not use them keep their old hash and are not re-embedded.
         for name in _LATER_FIELDS:
-            if data[name] == Paper.model_fields[name].get_default(call_default_factory=True):
+            if data[name] == _LATER_DEFAULTS[name]:
                 del data[name]
         payload = json.dumps(data, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -122,6 +122,13 @@ class Paper(BaseModel):
 
 
 _LATER_FIELDS = ("doi", "arxiv_id", "award", "keywords", "links", "selected", "versions")
+# Read once, at import: pydantic's get_default(call_default_factory=True) inspects the
+# factory's signature with ast.parse, which CPython 3.11 does not make thread-safe. Called
+# per hash, eight concurrent UI askers crashed one request with "AST constructor recursion
+# depth mismatch" (clean-clone make test, test_eight_concurrent_users_with_the_real_model).
+_LATER_DEFAULTS = {
+    name: Paper.model_fields[name].get_default(call_default_factory=True) for name in _LATER_FIELDS
+}
 
 
 class CorpusInfo(BaseModel):

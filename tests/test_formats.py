@@ -212,3 +212,22 @@ def test_broken_record_in_a_json_array_costs_only_itself(tmp_path: Path) -> None
     result = load_source(path)
     assert [p.title for p in result.papers] == ["One", "Three"]
     assert [p.line for p in result.problems] == [3]
+
+
+def test_content_hash_counts_later_fields_only_when_set() -> None:
+    """Papers indexed before `doi`, `links`, ... existed keep their hash (no re-embedding);
+    setting one changes it. The defaults are read once, not per hash (thread safety)."""
+    import hashlib
+    import json
+
+    from retrieval.models import Paper
+
+    paper = Paper(id="p1", title="A title", abstract="An abstract.")
+    old = {
+        k: v
+        for k, v in paper.model_dump(mode="json").items()
+        if k not in {"doi", "arxiv_id", "award", "keywords", "links", "selected", "versions"}
+    }
+    expected = hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
+    assert paper.content_hash() == expected
+    assert paper.model_copy(update={"links": {"code": "https://x"}}).content_hash() != expected
