@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.jobs.route import resolve_follow_up
+from assistant.model.prompts import check_all
 from assistant.model.replies import ReplySentence, SentenceStreamer
 from assistant.types import NOT_COVERED, AnswerEvent, SourcesEvent, TextEvent
 from tests.fakes import FakeChatModel
@@ -271,3 +272,32 @@ def test_an_answer_speaks_of_the_authors_not_as_them(make_assistant: Any) -> Non
     )
     answer = make_assistant(fake).ask("What is DINO?")
     assert answer.text.startswith("The authors present DINO, their end-to-end object detector")
+
+
+def test_prompts_name_nothing_from_the_shipped_corpus(corpus: Any) -> None:
+    """Templates serve any researcher's corpus: no shipped owner or paper name in them
+    (an example "With PaCoRe, Shum showed ..." once invited "Shum" into other corpora)."""
+    info, papers = corpus
+    names = {info.owner.split()[-1]} | {
+        p.title.split(":")[0].strip() for p in papers if ":" in p.title
+    }
+    for template in check_all():
+        found = sorted(n for n in names if len(n) > 3 and n in template.body)
+        assert not found, f"prompts/{template.name}.txt names {found}"
+
+
+def test_bio_and_talk_intro_over_the_same_papers_share_the_cached_prefix(
+    make_assistant: Any,
+) -> None:
+    """The stable parts come first (system prompt, then sources), the purpose last, so the
+    server's prompt cache serves a talk introduction after a bio over the same papers."""
+    fake = FakeChatModel({"sentences": []})
+    assistant = make_assistant(fake)
+    assistant.draft_bio(kind="bio")
+    assistant.draft_bio(kind="talk_intro")
+    (bio_system, bio_user), (talk_system, talk_user) = fake.calls
+    assert bio_system == talk_system
+    assert "</sources>" in bio_user["content"]
+    shared = bio_user["content"].split("</sources>")[0]
+    assert talk_user["content"].startswith(shared)
+    assert bio_user["content"] != talk_user["content"]  # the purpose differs, at the end

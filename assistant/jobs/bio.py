@@ -95,7 +95,7 @@ def stream_bio(
     if topic:
         purpose += f" about {owner}'s work on {topic}"
     messages = [
-        {"role": "system", "content": load("bio_system").render()},
+        {"role": "system", "content": load("bio_system").render(surname=_surname(owner))},
         {
             "role": "user",
             "content": load("bio_user").render(
