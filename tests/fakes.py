@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -27,11 +27,17 @@ class FakeChatModel:
         self.replies = reply if isinstance(reply, list) else [reply]
         self.name = name
         self.calls: list[list[dict[str, str]]] = []
+        self.avoided: list[list[str]] = []
 
     def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         self.calls.append(messages)
+        self.avoided.append(list(avoid))
         text = json.dumps(self.replies[min(len(self.calls), len(self.replies)) - 1])
         for i in range(0, len(text), 9):
             yield text[i : i + 9]
@@ -48,7 +54,11 @@ class QuotingChatModel(FakeChatModel):
         super().__init__([], name="fake-quoter")
 
     def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         shown = re.search(r"^\[1\] .*?\(\w+(?:\.\w+)?\): (.*)$", messages[-1]["content"], re.M)
         sentences = split_sentences(shown[1]) if shown else []
@@ -65,7 +75,11 @@ class GatedChatModel(FakeChatModel):
         self.gate = gate
 
     def stream_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int | None = None
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         self.calls.append(messages)
         self.gate.wait(30)

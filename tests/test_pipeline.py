@@ -115,10 +115,8 @@ def test_summarize_maps_chunks_and_reduces_by_theme(make_assistant: Any) -> None
 def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> None:
     fake = FakeChatModel(
         {
-            "sentences": [
-                {"text": "XiaoIce has communicated with 660 million users.", "sources": [1]},
-                {"text": "He received the Turing Award from Microsoft Research.", "sources": [1]},
-            ]
+            "1": "XiaoIce has communicated with 660 million users.",
+            "2": "He received the Turing Award from Microsoft Research.",
         }
     )
     answer = make_assistant(fake).draft_bio(kind="talk_intro", topic="conversational AI")
@@ -185,13 +183,7 @@ def test_third_person_rewrites_the_abstracts_voice() -> None:
 
 
 def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant: Any) -> None:
-    fake = FakeChatModel(
-        {
-            "sentences": [
-                {"text": "XiaoIce has communicated with 660 million users.", "sources": [1]}
-            ]
-        }
-    )
+    fake = FakeChatModel({"1": "XiaoIce has communicated with 660 million users."})
     assistant = make_assistant(fake)
     seen: list[tuple[str, int]] = []
     final = None
@@ -211,11 +203,8 @@ def test_bio_streams_each_checked_sentence_and_ends_with_the_answer_text(
 ) -> None:
     fake = FakeChatModel(
         {
-            "sentences": [
-                {"text": "GTG builds robust task bots at scale.", "sources": [1]},
-                {"text": "Shum won the Turing Award for GTG.", "sources": [1]},
-                {"text": "GTG is pre-trained on raw text and conversational data.", "sources": [1]},
-            ]
+            "1": "GTG builds robust task bots at scale. Shum won the Turing Award for GTG. "
+            "GTG is pre-trained on raw text and conversational data.",
         }
     )
     events = list(make_assistant(fake).stream_bio(kind="bio", topic="conversational AI"))
@@ -301,3 +290,22 @@ def test_bio_and_talk_intro_over_the_same_papers_share_the_cached_prefix(
     shared = bio_user["content"].split("</sources>")[0]
     assert talk_user["content"].startswith(shared)
     assert bio_user["content"] != talk_user["content"]  # the purpose differs, at the end
+
+
+def test_each_sentence_of_a_reply_item_is_checked_on_its_own(make_assistant: Any) -> None:
+    """A small model once packed six sentences into one bio item citing three papers; the
+    first was praise no source states. Each sentence is checked, and cited, by itself
+    (the Eliza sentence under another paper's key is re-attributed to its own)."""
+    praise = (
+        "Heung-Yeung Shum is a researcher who has made significant contributions to the "
+        "field of computer vision and artificial intelligence."
+    )
+    eliza = "From Eliza to XiaoIce reviews the challenges and opportunities of social chatbots."
+    fake = FakeChatModel({"1": f"{praise} {eliza} He also received the Turing Award."})
+    answer = make_assistant(fake).draft_bio(kind="bio", topic="conversational AI")
+    by_text = {s.text: s for s in answer.sentences}
+    assert by_text[praise].status == "unsupported"
+    assert praise not in answer.text and "Turing" not in answer.text
+    kept = by_text[eliza]
+    assert kept.status != "unsupported" and len(kept.keys) == 1
+    assert " groundbreaking" in fake.avoided[-1]  # and the model is told not to praise

@@ -53,3 +53,37 @@ def test_one_per_source_caps_the_sentences_at_the_sources_given() -> None:
     assert THEMED_SCHEMA["properties"]["sentences"]["maxItems"] == 6  # not mutated
     rules = dict(line.split(" ::= ", 1) for line in compact_gbnf(capped).strip().splitlines())
     assert rules["root-sentences"].endswith('{0,0} nl "]"')  # the grammar holds one
+
+
+def test_per_source_reply_holds_one_sentence_under_each_key_streamed_as_it_completes() -> None:
+    import json
+
+    from assistant.model.grammar import compact_gbnf
+    from assistant.model.replies import KeyedStreamer, per_source_schema
+
+    schema = per_source_schema(["1", "2"])
+    assert schema["required"] == ["1", "2"]
+    assert '"\\"1\\"" ":" sp sentence "," nl "\\"2\\""' in compact_gbnf(schema)
+    reply = json.dumps({"1": 'GTG, a "robust" bot.', "2": "DINO reaches 49.4 AP."}, indent=0)
+    streamer = KeyedStreamer()
+    got = []
+    for i in range(0, len(reply), 5):
+        got += [(s.text, s.sources) for s in streamer.feed(reply[i : i + 5])]
+        if i + 5 < reply.index("2"):
+            assert not got  # nothing before the first sentence's closing quote
+    assert got == [('GTG, a "robust" bot.', [1]), ("DINO reaches 49.4 AP.", [2])]
+
+
+def test_one_sentence_pattern_allows_inner_full_stops_but_no_second_sentence() -> None:
+    import re
+
+    from assistant.model.grammar import ONE_SENTENCE, compact_gbnf
+
+    for text, ok in [("DINO reaches 49.4 AP.", True), ("Step 3.5 Flash, e.g., this", True)]:
+        assert bool(re.match(ONE_SENTENCE, text)) is ok
+    for text in ["It works. It is fast.", "One. Two"]:
+        assert not re.match(ONE_SENTENCE, text)
+    rules = compact_gbnf({"type": "string", "pattern": ONE_SENTENCE})
+    assert '"." [^" .' in rules  # a full stop is never followed by a space
+    with pytest.raises(ValueError, match="unsupported pattern"):
+        compact_gbnf({"type": "string", "pattern": "^[a-z]+$"})

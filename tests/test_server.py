@@ -294,15 +294,31 @@ def test_compact_grammar_of_every_reply_schema_runs_on_llama_server(smollm: Llam
     (model/grammar.py); the real server must compile it, and the reply must parse."""
     from assistant.jobs.agent import step_schema
     from assistant.model.client import OpenAICompatible
-    from assistant.model.replies import SENTENCES_SCHEMA, THEMED_SCHEMA
+    from assistant.model.replies import SENTENCES_SCHEMA, THEMED_SCHEMA, per_source_schema
 
     model = OpenAICompatible(
         smollm.base_url, None, smollm.model_alias, provider="llamacpp", max_tokens=150
     )
     ask = [{"role": "user", "content": "Source [1]: Paris is the capital of France. Answer."}]
-    for schema in (SENTENCES_SCHEMA, THEMED_SCHEMA, step_schema(False), step_schema(True)):
+    keyed = per_source_schema(["1", "2"])
+    for schema in (SENTENCES_SCHEMA, THEMED_SCHEMA, keyed, step_schema(False), step_schema(True)):
         reply = "".join(model.stream_json(ask, schema))
         assert "\n " not in reply, reply  # no indentation tokens
         data = json.loads(reply)  # complete JSON: the grammar closes what it opens
         required = set(schema.get("required", [])) or {"tool"}
         assert required <= set(data), (required, data)
+
+
+def test_avoided_words_are_banned_on_llama_server(smollm: LlamaServer) -> None:
+    """Bios ban praise words through llama.cpp's logit_bias, which takes words."""
+    from assistant.model.client import OpenAICompatible
+    from assistant.model.replies import SENTENCES_SCHEMA
+
+    model = OpenAICompatible(
+        smollm.base_url, None, smollm.model_alias, provider="llamacpp", max_tokens=60
+    )
+    ask = [{"role": "user", "content": "Source [1]: Paris is the capital of France. Answer."}]
+    free = "".join(model.stream_json(ask, SENTENCES_SCHEMA))
+    assert "Paris" in free, free  # the word the model writes when it may
+    banned = "".join(model.stream_json(ask, SENTENCES_SCHEMA, avoid=["Paris", " Paris"]))
+    assert "Paris" not in banned, banned

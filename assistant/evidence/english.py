@@ -60,6 +60,31 @@ UNITS = {
     "eighty": 80,
     "ninety": 90,
 }
+# Praise: how important a work is, which a writer adds and an abstract rarely says of itself.
+# A sentence using one of these that no cited record uses claims more than its source.
+PRAISE = re.compile(
+    r"\b(?:groundbreaking|ground-breaking|pioneering|innovative|revolutioni[sz]ed?|"
+    r"seminal|renowned|remarkable|transformative|visionary|trailblazing|"
+    r"significant(?:ly)? (?:contribution|advance|impact)s?|(?:has )?significantly advanced|"
+    r"(?:a )?leading (?:figure|expert|researcher)|world-class|brilliant|influential)\b",
+    re.I,
+)
+# The same judgements as single words, for a model told not to write them (a bio's model
+# call bans them where the endpoint can: the 1.5B model ignored "no praise" in the prompt).
+PRAISE_WORDS = (
+    "groundbreaking pioneering innovative revolutionary revolutionized seminal renowned "
+    "remarkable transformative visionary trailblazing significant significantly brilliant "
+    "influential"
+).split()
+
+
+def spellings(words: list[str]) -> list[str]:
+    """Each word as a model may write it: alone or after a space, lower or capitalised."""
+    return [
+        f"{space}{w}" for word in words for w in (word, word.capitalize()) for space in ("", " ")
+    ]
+
+
 SCALES = ("hundred", "thousand", "million", "billion", "trillion")
 _UNIT_WORD = re.compile(r"\b(" + "|".join(UNITS) + r")\b", re.I)
 # "one" is a number only before a scale or "-fold" ("one billion", "one-fold"); elsewhere it

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.evidence.english import SCALE_WORD, digits_for_words, is_function_word
+from assistant.evidence.english import PRAISE, SCALE_WORD, digits_for_words, is_function_word
 from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
@@ -107,9 +107,10 @@ def occurs(claim: str, evidence: str) -> bool:
     return re.search(r"(?<!\w)" + needle + r"(?!\w)", evidence) is not None
 
 
-def overlap(text: str, evidence_tokens: set[str]) -> float:
-    """Share of the sentence's content words found in the evidence."""
-    words = set(tokenize(text))
+def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = frozenset()) -> float:
+    """Share of the sentence's content words found in the evidence; `ignore` are words
+    that are not content (the researcher's own name, which every record's authors hold)."""
+    words = set(tokenize(text)) - ignore
     return len(words & evidence_tokens) / len(words) if words else 0.0
 
 
@@ -134,6 +135,7 @@ class Checker:
         self.shown_tokens: set[str] = set().union(*self.tokens.values()) if self.tokens else set()
         self.asked = set(tokenize(question))
         self.allowed = allowed_words(allowed)
+        self.names = frozenset(tokenize(" ".join(allowed)))
 
     def supports(self, key: str, needed: set[str]) -> set[str]:
         return {c for c in needed if occurs(c, self.evidence[key])}
@@ -160,6 +162,11 @@ class Checker:
         needed = claims(text, self.allowed, initial=True)
         if not text or _is_refusal(text):
             return Sentence(text=text, status="unsupported", note="empty or refusal"), dropped
+        praise = [m[0] for m in PRAISE.finditer(text)]
+        unsaid = [w for w in praise if not any(occurs(w, self.evidence[k]) for k in cited)]
+        if unsaid:  # "groundbreaking work": a judgement the cited records do not make
+            note = "praise no cited source states: " + ", ".join(unsaid)
+            return Sentence(text=text, status="unsupported", note=note), dropped
         if needed:
             covered = set().union(*(self.supports(k, needed) for k in cited)) if cited else set()
             if covered == needed:
@@ -168,7 +175,7 @@ class Checker:
             # Re-attribute: the one shown source that holds every claim.
             holders = [k for k in self.sources if self.supports(k, needed) == needed]
             if holders:
-                best = max(holders, key=lambda k: overlap(text, self.tokens[k]))
+                best = max(holders, key=lambda k: overlap(text, self.tokens[k], self.names))
                 status = "reattributed" if cited else "attributed"
                 missing = ", ".join(sorted(needed - covered))
                 note = f"'{missing}' is not in the cited source" if cited else "uncited"
@@ -186,11 +193,16 @@ class Checker:
             note = "repeats question terms no source holds: " + ", ".join(echoed)
             return Sentence(text=text, status="unsupported", note=note), dropped
         # The sentence must share its content with a cited source.
-        good = [k for k in cited if overlap(text, self.tokens[k]) >= self.min_overlap]
+        good = [k for k in cited if overlap(text, self.tokens[k], self.names) >= self.min_overlap]
         if good:
             return Sentence(text=text, keys=good, status="supported"), dropped
-        nearest = max(self.sources, key=lambda k: overlap(text, self.tokens[k]), default=None)
-        if nearest is not None and overlap(text, self.tokens[nearest]) >= self.min_overlap:
+        nearest = max(
+            self.sources, key=lambda k: overlap(text, self.tokens[k], self.names), default=None
+        )
+        if (
+            nearest is not None
+            and overlap(text, self.tokens[nearest], self.names) >= self.min_overlap
+        ):
             status = "reattributed" if cited else "attributed"
             sentence = Sentence(text=text, keys=[nearest], status=status, note="by word overlap")
             return sentence, dropped

@@ -25,7 +25,8 @@ from pydantic import ValidationError
 from assistant.evidence.asked import Asked, misbound, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
-from assistant.jobs.ask import finish, to_draft
+from assistant.jobs.ask import finish
+from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.tools import CorpusTools, KeyRegistry
 from assistant.model.client import ChatModel, ErrorMapper, Message
@@ -256,11 +257,12 @@ def checked_stream(
             if key in said or ORDERS.search(item.text):
                 continue
             said.add(key)
-            sentence, bad = checker.check(to_draft(item))
-            bad_keys.extend(bad)
-            piece = composer.add(sentence)
-            if piece:
-                yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+            for draft in drafts(item):
+                sentence, bad = checker.check(draft)
+                bad_keys.extend(bad)
+                piece = composer.add(sentence)
+                if piece:
+                    yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
     answer = finish(composer, bad_keys)
     answer.model = model.name
     return answer

@@ -18,7 +18,6 @@ from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
     Checker,
     Composer,
-    Draft,
     Source,
     allowed_words,
     claims,
@@ -26,7 +25,7 @@ from assistant.evidence.grounding import (
 )
 from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.route import is_follow_up, previous_exchange, previous_user_question
-from assistant.jobs.sections import third_person
+from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
     facts_answer,
@@ -37,7 +36,7 @@ from assistant.jobs.verdicts import (
 )
 from assistant.model.client import ChatModel, Message
 from assistant.model.prompts import load
-from assistant.model.replies import SENTENCES_SCHEMA, ReplySentence, SentenceStreamer
+from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -239,8 +238,8 @@ class AskPipeline:
         for chunk in model.stream_json(self.messages(prepared), SENTENCES_SCHEMA):
             if first is None:
                 first = time.perf_counter() - started
-            for item in streamer.feed(chunk):
-                sentence, bad = checker.check(to_draft(item))
+            for draft in (d for item in streamer.feed(chunk) for d in drafts(item)):
+                sentence, bad = checker.check(draft)
                 dropped.extend(bad)
                 piece = composer.add(sentence)
                 if piece:
@@ -309,11 +308,6 @@ def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
         for j, name in found.items()
         if not any(name != other and name in other for other in found.values())
     ]
-
-
-def to_draft(item: ReplySentence) -> Draft:
-    """A reply sentence to check, in a reader's voice ("Our results show" -> "Their")."""
-    return Draft(text=third_person(item.text), sources=[str(k) for k in item.sources])
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:

@@ -11,13 +11,15 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from assistant.evidence.compress import format_sources
+from assistant.evidence.english import PRAISE_WORDS, spellings
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, Composer, mint_sources
 from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.jobs.ask import title_name
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer, one_per_source
+from assistant.model.replies import KeyedStreamer, per_source_schema
 from assistant.settings import AnswerSettings
 from assistant.types import (
     Answer,
@@ -91,11 +93,14 @@ def stream_bio(
     chosen = [s for s in sources if s.paper.id in {p.id for p in focus}]
     for source in chosen:
         source.shown = services.compressor.compress(source.paper, qvec, keep=2, query=topic or "")
+    # The style example names a work the model is about to describe, in any corpus.
+    surname = _surname(owner)
+    work = next((name for s in chosen if (name := title_name(s.paper))), "this method")
     purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
     if topic:
         purpose += f" about {owner}'s work on {topic}"
     messages = [
-        {"role": "system", "content": load("bio_system").render(surname=_surname(owner))},
+        {"role": "system", "content": load("bio_system").render(surname=surname, work=work)},
         {
             "role": "user",
             "content": load("bio_user").render(
@@ -104,13 +109,15 @@ def stream_bio(
         },
     ]
     checker = Checker(sources, allowed=[owner], min_overlap=policy.min_overlap)
-    # Each sentence is shown once the model has finished it and the code has checked it
-    # (the talk intro's first model sentence came at 57 s, with the whole reply, before).
-    streamer = SentenceStreamer()
+    # One sentence per highlighted paper, under its key: the model can neither merge papers
+    # nor add a sentence about the researcher at large. Each is shown once the model has
+    # finished it and the code has checked it.
+    streamer = KeyedStreamer()
     results: list[Sentence] = []
     first_token: float | None = None
-    schema = one_per_source(SENTENCES_SCHEMA, len(chosen))
-    for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
+    schema = per_source_schema([s.key for s in chosen])
+    avoid = spellings(PRAISE_WORDS)  # "groundbreaking work": a judgement, not a fact
+    for piece in model.stream_json(messages, schema, policy.long_reply_tokens, avoid):
         if first_token is None:
             first_token = time.perf_counter() - started
         for sentence in check_items(checker, streamer.feed(piece)):

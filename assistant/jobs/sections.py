@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from assistant.evidence.grounding import Checker, Composer, Draft, Source
 from assistant.model.replies import ReplySentence
 from assistant.types import Answer, Sentence, Timings
+from retrieval.text import split_sentences
 
 # An abstract's own voice, turned into a reader's: "We introduce X" -> "The authors
 # introduce X". Only the pronouns change, so the grounding check still sees the source words.
@@ -31,13 +32,19 @@ def third_person(text: str) -> str:
     return text
 
 
-def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Sentence]:
+def drafts(item: ReplySentence) -> list[Draft]:
+    """A reply item as drafts to check, one per sentence, in a reader's voice ("Our results
+    show" -> "Their"). An item may hold several sentences (a bio's one "sentence" once held
+    six, the first of them praise no source states), and each must stand on its own."""
+    keys = [str(k) for k in item.sources]
     return [
-        checker.check(Draft(text=third_person(item.text), sources=[str(k) for k in item.sources]))[
-            0
-        ]
-        for item in items
+        Draft(text=third_person(text), sources=keys)
+        for text in split_sentences(item.text) or [item.text]
     ]
+
+
+def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Sentence]:
+    return [checker.check(draft)[0] for item in items for draft in drafts(item)]
 
 
 class Renderer:

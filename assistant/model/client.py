@@ -6,7 +6,7 @@ server, which gets the same schema as a compact grammar (grammar.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import httpx
@@ -24,8 +24,15 @@ class ChatModel(Protocol):
     def name(self) -> str: ...
 
     def stream_json(
-        self, messages: list[Message], schema: dict[str, Any], max_tokens: int | None = None
-    ) -> Iterator[str]: ...
+        self,
+        messages: list[Message],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
+    ) -> Iterator[str]:
+        """`avoid`: words the model should not write, where the endpoint can ban them
+        (llama.cpp's logit_bias takes words; OpenAI's takes token ids, so it is not sent)."""
+        ...
 
 
 def response_format(provider: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +78,11 @@ class OpenAICompatible:
         )
 
     def stream_json(
-        self, messages: list[Message], schema: dict[str, Any], max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         kwargs: dict[str, Any] = {
             "model": self.name,
@@ -86,6 +97,8 @@ class OpenAICompatible:
             # The schema as a grammar without indentation (grammar.py: 63 tokens instead of
             # 73 for a lookup), and reuse of the KV cache of the longest shared prompt prefix.
             kwargs["extra_body"] = {"grammar": compact_gbnf(schema), "cache_prompt": True}
+            if avoid:
+                kwargs["extra_body"]["logit_bias"] = [[word, False] for word in avoid]
         else:
             kwargs["response_format"] = response_format(self.provider, schema)
         if self.provider in ("llamacpp", "openai"):

@@ -6,7 +6,7 @@ and a server killed mid-answer gives one clear line instead of a broken stream.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.errors import ProviderError
@@ -60,14 +60,18 @@ class EmbeddedModel:
         return self.connect().client
 
     def stream_json(
-        self, messages: list[Message], schema: dict[str, Any], max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
     ) -> Iterator[str]:
         client = self.connect()
         assert self.state is not None
         state = self.state
         touched = time.monotonic()
         try:
-            for chunk in client.stream_json(messages, schema, max_tokens):
+            for chunk in client.stream_json(messages, schema, max_tokens, avoid):
                 if time.monotonic() - touched > TOUCH_EVERY:
                     self.warm.touch()
                     touched = time.monotonic()

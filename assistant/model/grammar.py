@@ -11,8 +11,8 @@ Hosted endpoints keep `response_format` (one schema, two spellings of it).
 
 Covers what `replies.py` schemas use: objects (every property is asked for, in schema
 order), strings (with maxLength), integers, numbers, booleans, null, arrays (with
-min/maxItems), enum, const and anyOf/oneOf. Anything else is a ValueError, never a
-silently looser grammar.
+min/maxItems), enum, const, anyOf/oneOf and one `pattern`, ONE_SENTENCE. Anything else
+is a ValueError, never a silently looser grammar.
 """
 
 from __future__ import annotations
@@ -28,6 +28,16 @@ PRIMITIVES = {
     "number": '"-"? ([0-9] | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,4})?',
     "boolean": '"true" | "false"',
     "null": '"null"',
+}
+
+# A string holding one sentence: a full stop may end it, or sit inside a token ("3.5",
+# "e.g.,"), but is never followed by a space and more text. Hosted endpoints that honour
+# `pattern` enforce the same; llama.cpp gets the rule below.
+ONE_SENTENCE = r"^([^.]|\.[^ ])*\.?$"
+ONE_SENTENCE_RULES = {
+    "sentence-char": r'[^".\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4}) '
+    r'| "." [^" .\\\x7F\x00-\x1F]',
+    "sentence": '"\\"" sentence-char* "."? "\\""',
 }
 
 
@@ -87,6 +97,11 @@ class _Builder:
             return self.object(schema, name)
         if kind == "array":
             return self.array(schema, name)
+        if kind == "string" and schema.get("pattern") == ONE_SENTENCE:
+            self.rules.update(ONE_SENTENCE_RULES)
+            return "sentence"
+        if "pattern" in schema:
+            raise ValueError(f"compact_gbnf: unsupported pattern {schema['pattern']!r} at {name}")
         if kind == "string" and "maxLength" in schema:
             self.primitive("string")
             return self.rule(f"{name}-str", f'"\\"" char{{0,{int(schema["maxLength"])}}} "\\""')

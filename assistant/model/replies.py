@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from assistant.model.grammar import ONE_SENTENCE
+
 
 class ReplySentence(BaseModel):
     """One sentence the model wrote, with the source keys it claims."""
@@ -55,6 +57,20 @@ def one_per_source(schema: dict[str, Any], sources: int) -> dict[str, Any]:
     exactly one; left at 6, the model spent 3 sentences on a lone paper (~100 tokens, ~10 s)."""
     sentences = {**schema["properties"]["sentences"], "maxItems": max(1, sources)}
     return {**schema, "properties": {**schema["properties"], "sentences": sentences}}
+
+
+def per_source_schema(keys: list[str]) -> dict[str, Any]:
+    """One sentence for each source, under its key, in order: {"1": "...", "2": "..."}.
+    For bios: given a list of sentences to fill, the 1.5B model merged three papers into
+    one sentence and opened with praise of the researcher that no source holds; given a
+    string per paper, it wrote two long sentences in each (44 s for a short bio)."""
+    sentence = {"type": "string", "pattern": ONE_SENTENCE}
+    return {
+        "type": "object",
+        "properties": dict.fromkeys(keys, sentence),
+        "required": list(keys),
+        "additionalProperties": False,
+    }
 
 
 # --- the agent's steps: one JSON object per step, its `tool` picks the shape (anyOf) -----
@@ -165,3 +181,23 @@ class SentenceStreamer:
     def theme(self) -> str:
         found = self.THEME.search(self.buffer)
         return str(json.loads(f'"{found[1]}"')) if found else ""
+
+
+class KeyedStreamer:
+    """Yields each `"key": "sentence"` entry of a streamed `per_source_schema` reply once
+    its string is complete, as a sentence citing that key."""
+
+    ENTRY = re.compile(r'"(\d+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.position = 0
+
+    def feed(self, chunk: str) -> list[ReplySentence]:
+        self.buffer += chunk
+        done: list[ReplySentence] = []
+        for match in self.ENTRY.finditer(self.buffer, self.position):
+            self.position = match.end()
+            text = json.loads(f'"{match[2]}"')
+            done.append(ReplySentence(text=text, sources=[int(match[1])]))
+        return done
