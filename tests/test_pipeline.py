@@ -301,7 +301,7 @@ def test_each_sentence_of_a_reply_item_is_checked_on_its_own(make_assistant: Any
         "field of computer vision and artificial intelligence."
     )
     eliza = "From Eliza to XiaoIce reviews the challenges and opportunities of social chatbots."
-    fake = FakeChatModel({"1": f"{praise} {eliza} He also received the Turing Award."})
+    fake = FakeChatModel({"1": f"{praise} {eliza} He also received the Turing Award.", "2": "J."})
     answer = make_assistant(fake).draft_bio(kind="bio", topic="conversational AI")
     by_text = {s.text: s for s in answer.sentences}
     assert by_text[praise].status == "unsupported"
@@ -309,3 +309,4 @@ def test_each_sentence_of_a_reply_item_is_checked_on_its_own(make_assistant: Any
     kept = by_text[eliza]
     assert kept.status != "unsupported" and len(kept.keys) == 1
     assert " groundbreaking" in fake.avoided[-1]  # and the model is told not to praise
+    assert by_text["J."].status == "unsupported"  # a fragment is not a sentence

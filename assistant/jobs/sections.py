@@ -43,8 +43,19 @@ def drafts(item: ReplySentence) -> list[Draft]:
     ]
 
 
+MIN_WORDS = 4  # a summary's or bio's sentence says what a work did; "J._quantum Chem" does not
+
+
 def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Sentence]:
-    return [checker.check(draft)[0] for item in items for draft in drafts(item)]
+    """Each sentence checked; a fragment too short to say what a work did is removed (a
+    grammar that allows one sentence per paper once turned "J. Chem." into one)."""
+    out = []
+    for draft in (d for item in items for d in drafts(item)):
+        if len(draft.text.split()) < MIN_WORDS:
+            out.append(Sentence(text=draft.text, status="unsupported", note="not a sentence"))
+        else:
+            out.append(checker.check(draft)[0])
+    return out
 
 
 class Renderer:
