@@ -62,20 +62,19 @@ UNITS = {
 }
 # Praise: how important a work is, which a writer adds and an abstract rarely says of itself.
 # A sentence using one of these that no cited record uses claims more than its source.
+JUDGEMENTS = (
+    "groundbreaking pioneering innovative seminal renowned remarkable transformative "
+    "visionary trailblazing brilliant influential"
+).split()
 PRAISE = re.compile(
-    r"\b(?:groundbreaking|ground-breaking|pioneering|innovative|revolutioni[sz]ed?|"
-    r"seminal|renowned|remarkable|transformative|visionary|trailblazing|"
+    r"\b(?:" + "|".join(JUDGEMENTS) + r"|ground-breaking|revolutioni[sz]ed?|"
     r"significant(?:ly)? (?:contribution|advance|impact)s?|(?:has )?significantly advanced|"
-    r"(?:a )?leading (?:figure|expert|researcher)|world-class|brilliant|influential)\b",
+    r"(?:a )?leading (?:figure|expert|researcher)|world-class)\b",
     re.I,
 )
 # The same judgements as single words, for a model told not to write them (a bio's model
 # call bans them where the endpoint can: the 1.5B model ignored "no praise" in the prompt).
-PRAISE_WORDS = (
-    "groundbreaking pioneering innovative revolutionary revolutionized seminal renowned "
-    "remarkable transformative visionary trailblazing significant significantly brilliant "
-    "influential"
-).split()
+PRAISE_WORDS = [*JUDGEMENTS, "revolutionary", "revolutionized", "significant", "significantly"]
 
 
 def spellings(words: list[str]) -> list[str]:

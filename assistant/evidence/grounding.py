@@ -137,6 +137,10 @@ class Checker:
         self.allowed = allowed_words(allowed)
         self.names = frozenset(tokenize(" ".join(allowed)))
 
+    def share(self, text: str, key: str) -> float:
+        """`overlap` with source `key`, the researcher's own name not counted as content."""
+        return overlap(text, self.tokens[key], self.names)
+
     def supports(self, key: str, needed: set[str]) -> set[str]:
         return {c for c in needed if occurs(c, self.evidence[key])}
 
@@ -175,7 +179,7 @@ class Checker:
             # Re-attribute: the one shown source that holds every claim.
             holders = [k for k in self.sources if self.supports(k, needed) == needed]
             if holders:
-                best = max(holders, key=lambda k: overlap(text, self.tokens[k], self.names))
+                best = max(holders, key=lambda k: self.share(text, k))
                 status = "reattributed" if cited else "attributed"
                 missing = ", ".join(sorted(needed - covered))
                 note = f"'{missing}' is not in the cited source" if cited else "uncited"
@@ -193,16 +197,11 @@ class Checker:
             note = "repeats question terms no source holds: " + ", ".join(echoed)
             return Sentence(text=text, status="unsupported", note=note), dropped
         # The sentence must share its content with a cited source.
-        good = [k for k in cited if overlap(text, self.tokens[k], self.names) >= self.min_overlap]
+        good = [k for k in cited if self.share(text, k) >= self.min_overlap]
         if good:
             return Sentence(text=text, keys=good, status="supported"), dropped
-        nearest = max(
-            self.sources, key=lambda k: overlap(text, self.tokens[k], self.names), default=None
-        )
-        if (
-            nearest is not None
-            and overlap(text, self.tokens[nearest], self.names) >= self.min_overlap
-        ):
+        nearest = max(self.sources, key=lambda k: self.share(text, k), default=None)
+        if nearest is not None and self.share(text, nearest) >= self.min_overlap:
             status = "reattributed" if cited else "attributed"
             sentence = Sentence(text=text, keys=[nearest], status=status, note="by word overlap")
             return sentence, dropped
@@ -254,6 +253,12 @@ class Composer:
         }
         self.sentences.append(sentence.model_copy(update={"keys": new_keys, "evidence": evidence}))
         return piece
+
+    def delta(self, sentence: Sentence) -> str:
+        """What adding `sentence` appends to the streamed `text`: the rendered sentence,
+        after a space unless it is the first ("" when it is not shown)."""
+        piece = self.add(sentence)
+        return f" {piece}" if piece and len(self.parts) > 1 else piece
 
     @property
     def text(self) -> str:

@@ -260,9 +260,9 @@ def checked_stream(
             for draft in drafts(item):
                 sentence, bad = checker.check(draft)
                 bad_keys.extend(bad)
-                piece = composer.add(sentence)
-                if piece:
-                    yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+                delta = composer.delta(sentence)
+                if delta:
+                    yield TextEvent(delta=delta)
     answer = finish(composer, bad_keys)
     answer.model = model.name
     return answer

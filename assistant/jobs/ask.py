@@ -241,9 +241,9 @@ class AskPipeline:
             for draft in (d for item in streamer.feed(chunk) for d in drafts(item)):
                 sentence, bad = checker.check(draft)
                 dropped.extend(bad)
-                piece = composer.add(sentence)
-                if piece:
-                    yield TextEvent(delta=(" " if len(composer.parts) > 1 else "") + piece)
+                delta = composer.delta(sentence)
+                if delta:
+                    yield TextEvent(delta=delta)
         tail = self.settle(prepared, composer)
         if tail:
             yield TextEvent(delta=(" " if composer.parts[:-1] else "") + tail)

@@ -122,13 +122,13 @@ def stream_bio(
             first_token = time.perf_counter() - started
         for sentence in check_items(checker, streamer.feed(piece)):
             results.append(sentence)
-            delta = _more(preview, sentence)
+            delta = preview.delta(sentence)
             if delta:
                 yield TextEvent(delta=delta)
     covered = {k for s in results if s.status != "unsupported" for k in s.keys}
     named = [  # a highlighted paper the model left out is still named
         Sentence(
-            text=f"{_surname(owner)}'s work includes {source.paper.title}",
+            text=f"{surname}'s work includes {source.paper.title}",
             keys=[source.key],
             status="fact",
         )
@@ -150,16 +150,10 @@ def stream_bio(
         timings=Timings(first_token=first_token, total=time.perf_counter() - started),
         prose=True,
     )
-    rest = "".join(_more(preview, s) for s in [*named, *closing])
+    rest = "".join(preview.delta(s) for s in [*named, *closing])
     if rest:
         yield TextEvent(delta=rest)
     yield AnswerEvent(answer=answer)
-
-
-def _more(preview: Composer, sentence: Sentence) -> str:
-    """What adding `sentence` appends to the streamed prose ("" when it is not shown)."""
-    piece = preview.add(sentence)
-    return f" {piece}" if piece and len(preview.parts) > 1 else piece
 
 
 def _span(first: int | None, last: int | None) -> str:

@@ -21,8 +21,9 @@ import json
 import re
 from typing import Any
 
+ESCAPE = r'"\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})'  # a JSON string's escape sequence
 PRIMITIVES = {
-    "char": r'[^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})',
+    "char": r'[^"\\\x7F\x00-\x1F] | ' + ESCAPE,
     "string": '"\\"" char* "\\""',
     "integer": '"-"? ([0-9] | [1-9] [0-9]{0,15})',
     "number": '"-"? ([0-9] | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,4})?',
@@ -35,8 +36,7 @@ PRIMITIVES = {
 # `pattern` enforce the same; llama.cpp gets the rule below.
 ONE_SENTENCE = r"^([^.]|\.[^ ])*\.?$"
 ONE_SENTENCE_RULES = {
-    "sentence-char": r'[^".\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4}) '
-    r'| "." [^" .\\\x7F\x00-\x1F]',
+    "sentence-char": r'[^".\\\x7F\x00-\x1F] | ' + ESCAPE + r' | "." [^" .\\\x7F\x00-\x1F]',
     "sentence": '"\\"" sentence-char* "."? "\\""',
 }
 

@@ -53,8 +53,8 @@ THEMED_SCHEMA = schema_of(ThemedReply)
 
 
 def one_per_source(schema: dict[str, Any], sources: int) -> dict[str, Any]:
-    """`schema` with at most one sentence per source. The summary and bio prompts ask for
-    exactly one; left at 6, the model spent 3 sentences on a lone paper (~100 tokens, ~10 s)."""
+    """`schema` with at most one sentence per source (summaries). The prompt asks for exactly
+    one; left at 6, the model spent 3 sentences on a lone paper (~100 tokens, ~10 s)."""
     sentences = {**schema["properties"]["sentences"], "maxItems": max(1, sources)}
     return {**schema, "properties": {**schema["properties"], "sentences": sentences}}
 
