@@ -286,6 +286,8 @@ def test_bio_and_talk_intro_over_the_same_papers_share_the_cached_prefix(
     assistant.draft_bio(kind="talk_intro")
     (bio_system, bio_user), (talk_system, talk_user) = fake.calls
     assert bio_system == talk_system
+    work = bio_system["content"].split("With ", 1)[1].split(",", 1)[0]  # the style example
+    assert any(p.title.startswith(f"{work}:") for p in assistant.papers), work  # as written
     assert "</sources>" in bio_user["content"]
     shared = bio_user["content"].split("</sources>")[0]
     assert talk_user["content"].startswith(shared)

@@ -95,7 +95,10 @@ def stream_bio(
         source.shown = services.compressor.compress(source.paper, qvec, keep=2, query=topic or "")
     # The style example names a work the model is about to describe, in any corpus.
     surname = _surname(owner)
-    work = next((name for s in chosen if (name := title_name(s.paper))), "this method")
+    work = next(
+        (s.paper.title.partition(":")[0].strip() for s in chosen if title_name(s.paper)),
+        "this method",
+    )  # as the title writes it (title_name lower-cases it for matching)
     purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
     if topic:
         purpose += f" about {owner}'s work on {topic}"
