@@ -10,7 +10,7 @@ import copy
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import date
 from functools import cached_property, partial
 from typing import Any, Literal
@@ -18,11 +18,13 @@ from typing import Any, Literal
 from assistant.corpora import CorpusSummary, list_corpora, load_corpus
 from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
+from assistant.evidence.verify import Verifier, embedding_similarity
 from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.ask import AskPipeline, Prepared, cover
 from assistant.jobs.bio import draft_bio, stream_bio
+from assistant.jobs.check import CheckReport, check_draft
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
-from assistant.jobs.services import Services
+from assistant.jobs.services import FilteredServices, Services
 from assistant.jobs.summarize import stream_summary, summarize
 from assistant.model.client import ChatModel
 from assistant.model.connect import build_chat_model, build_langchain_model
@@ -40,7 +42,6 @@ from assistant.types import (
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.index import PaperIndex, SyncReport, open_index
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
-from retrieval.query import QueryPlan
 from retrieval.search import Searcher
 
 
@@ -145,7 +146,19 @@ class Assistant:
             info=self.info,
             policy=policy,
             model_factory=lambda: self.chat_model,
+            verifier=self.verifier,
         )
+
+    @cached_property
+    def verifier(self) -> Verifier:
+        """The claim verifier, its synonyms judged by this assistant's embedder."""
+        similar = embedding_similarity(self.embedder.encode)
+        return Verifier(similar, self.settings.answer.min_synonym_similarity)
+
+    def check(self, text: str) -> CheckReport:
+        """A user's own draft, sentence by sentence, against the papers it cites."""
+        names = [self.info.owner] if self.info else []
+        return check_draft(text, self.papers, self.verifier, self.search, names=names)
 
     @cached_property
     def pipeline(self) -> AskPipeline:
@@ -319,7 +332,7 @@ class Assistant:
         clone = copy.copy(self)
         base = self.services
         given = {f.name: getattr(base, f.name) for f in fields(Services)}
-        clone.__dict__["services"] = _FilteredServices(**given, extra=filters)
+        clone.__dict__["services"] = FilteredServices(**given, extra=filters)
         clone.__dict__.pop("pipeline", None)
         return clone
 
@@ -365,21 +378,6 @@ class Assistant:
         server = sys.modules.get("assistant.model.server")
         if server is not None:
             server.stop_all()
-
-
-@dataclass
-class _FilteredServices(Services):
-    """Services whose query plans carry the caller's filters (over the question's own)."""
-
-    extra: Filters = field(default_factory=Filters)
-
-    def plan(self, question: str) -> QueryPlan:
-        plan = super().plan(question)
-        merged = {
-            **plan.filters.model_dump(exclude_none=True),
-            **self.extra.model_dump(exclude_none=True),
-        }
-        return plan.model_copy(update={"filters": Filters(**merged)})
 
 
 class Routed(Route):

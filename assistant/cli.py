@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default=None)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("check", help="verify your own text's claims against the papers it cites")
+    p.add_argument("file", help="a text or Markdown file, or - for standard input")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("model", help="the shared embedded llama.cpp model server")
     p.add_argument(
         "action",
@@ -114,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("docs/eval"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=["pipeline", "agent"], help="answer mode (llm.mode)")
+    p.add_argument("--claims", type=Path, default=None, help="score the claim verifier on a set")
+    p.add_argument(
+        "--split",
+        choices=["dev", "check", "all"],
+        default="check",
+        help="which part of the claim set (odd ids: dev, even: check)",
+    )
 
     p = sub.add_parser("bench", help="speed and memory, with the machine")
     p.add_argument("--docs", type=int, default=100_000)
@@ -137,7 +148,7 @@ def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
             print(f"[{c.key}] {c.paper.short_ref()} — {', '.join(c.paper.authors[:3])}")
     if debug:
         for s in answer.sentences:
-            if s.status != "supported":
+            if s.status not in ("verified", "quoted"):
                 print(f"  ({s.status}) {s.text} {s.note}", file=sys.stderr)
 
 
@@ -219,11 +230,47 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 kind=args.kind, length=args.length, audience=args.audience, topic=args.topic
             )
             _print_answer(answer, args.json)
+        elif args.command == "check":
+            _check(assistant, args.file, args.json)
         elif args.command == "chat":
             _chat(assistant)
     finally:
         assistant.close()
     return 0
+
+
+def _read_input(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PaperchatError(f"Cannot read {name}: {exc}") from exc
+
+
+def _check(assistant: Any, name: str, as_json: bool) -> None:
+    report = assistant.check(_read_input(name))
+    if as_json:
+        rows = [
+            s.model_dump(exclude={"reasons"}) | {"reasons": s.reasons} for s in report.sentences
+        ]
+        print(
+            json.dumps(
+                {"sentences": rows, "unresolved": report.unresolved}, indent=2, ensure_ascii=False
+            )
+        )
+        return
+    for s in report.sentences:
+        print(f"[{s.verdict}] {s.sentence}")
+        for e in s.evidence:
+            print(f"    {e.paper}: {e.sentence}")
+        for r in s.reasons:
+            print(f"    - {r}")
+        for t in s.suggested:
+            print(f"    stated in: {t}")
+    for u in report.unresolved:
+        print(f"unresolved citation: {u}", file=sys.stderr)
+    print(", ".join(f"{n} {v}" for v, n in report.counts().items()) or "no sentences")
 
 
 def _chat(assistant: Any) -> None:

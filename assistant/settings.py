@@ -174,6 +174,13 @@ class AnswerSettings(BaseModel):
         description="A sentence with no number or name must share this share of its content "
         "words with a cited record (a third: one content word in three).",
     )
+    min_synonym_similarity: float = Field(
+        default=0.45,
+        description="Claim verifier: a common word the cited record never uses is accepted "
+        "as a paraphrase when the embedder puts it this close (cosine) to one of the record's "
+        "words (MiniLM: photo~image 0.79, dictionary~definition 0.54; entity swaps such as "
+        "two dataset or method names 0.08-0.28; see docs/eval/claims.md). Names never are.",
+    )
     lexical_bonus: float = Field(
         default=0.3, description="Compression: weight of words shared with the question."
     )

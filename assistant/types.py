@@ -32,8 +32,17 @@ class Sentence(BaseModel):
 
     text: str
     keys: list[str] = Field(default_factory=list, description="Final citation keys.")
-    status: Literal["supported", "reattributed", "attributed", "unsupported", "fact"] = "supported"
-    note: str = Field(default="", description="Why it was re-attributed or removed.")
+    status: Literal[
+        "verified", "quoted", "cited", "reattributed", "attributed", "unsupported", "fact"
+    ] = Field(
+        default="cited",
+        description="verified: the claim verifier found the cited record states it; quoted: "
+        "the record's own sentence, verbatim, labelled as a quote; cited (or reattributed / "
+        "attributed, when the code fixed the key): its numbers and names occur in the cited "
+        "record but the verifier could not confirm it; unsupported: removed; fact: corpus "
+        "metadata.",
+    )
+    note: str = Field(default="", description="Why it was re-attributed, not verified or removed.")
     evidence: dict[str, str] = Field(
         default_factory=dict,
         description="Final citation key -> the sentence of that paper's record that supports "

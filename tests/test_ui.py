@@ -107,7 +107,7 @@ def test_chat_streams_sources_then_checked_sentences_and_exports(assistant: Assi
     assert any(DINO_TITLE in o[2] and "retrieved" in o[2] for o in outputs[1:-1])
     box, conversation, sources, turns, md, bib, status = last
     assert box == "" and "fake" in status
-    assert 'class="pc-s pc-supported"' in conversation and "49.4 AP in 12 epochs" in conversation
+    assert 'class="pc-s pc-verified"' in conversation and "49.4 AP in 12 epochs" in conversation
     assert 'href="#pc-card-0-1"' in conversation
     card = re.search(r'<div class="pc-card" id="pc-card-0-1".*?</details></div>', sources, re.S)
     assert card and DINO_TITLE in card[0]

@@ -111,7 +111,7 @@ def test_ask_check_filter_corpus_and_export(browser: Browser, server: str, tmp_p
     ask(page, DINO_QUESTION, 0)
     chat = page.locator("#chat")
     expect(chat).to_contain_text("DINO achieves 49.4 AP in 12 epochs")
-    expect(page.locator("#pc-turn-0 .pc-s.pc-supported").first).to_be_visible()
+    expect(page.locator("#pc-turn-0 .pc-s.pc-verified").first).to_be_visible()
 
     # [1] opens the DINO card and focuses the abstract sentence that supports the claim.
     page.locator("#pc-turn-0 a.pc-cite", has_text="[1]").first.click()

@@ -49,7 +49,9 @@ EXAMPLES = [
 ]
 LEGEND = (
     '<div class="pc-legend">Underlined sentences were checked by code: '
-    '<span class="pc-s pc-supported">supported by the cited abstract</span> · '
+    '<span class="pc-s pc-verified">verified: the cited abstract states it</span> · '
+    '<span class="pc-s pc-quoted">quoted from the abstract</span> · '
+    '<span class="pc-s pc-cited">cited, not verified</span> · '
     '<span class="pc-s pc-reattributed">citation corrected by the code</span> · '
     '<span class="pc-s pc-fact">exact, from metadata</span>. '
     "Click a sentence or its [n] to see the supporting sentence in the card.</div>"

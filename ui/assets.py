@@ -14,7 +14,9 @@ CSS = """
 .pc-line { margin: 2px 0; }
 .pc-h { font-weight: 700; margin-top: 8px; }
 .pc-s { border-bottom: 2px solid transparent; cursor: pointer; }
-.pc-supported { border-bottom-color: #2e7d32; }
+.pc-verified { border-bottom-color: #2e7d32; }
+.pc-quoted { border-bottom-color: #1565c0; font-style: italic; }
+.pc-cited { border-bottom-color: #9e9e9e; border-bottom-style: dotted; }
 .pc-reattributed, .pc-attributed { border-bottom-color: #ef6c00; }
 .pc-fact { border-bottom-color: #1565c0; }
 .pc-s.pc-focus { background: #fff3b0; color: #111; }

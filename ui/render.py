@@ -17,9 +17,13 @@ from assistant import Answer, Citation, Paper, paper_links
 
 MARKER = re.compile(r"\[(\d+)\]")
 STATUS_NOTE = {
-    "supported": "checked: every number and name occurs in the cited abstract",
-    "reattributed": "checked: the citation was corrected to the paper that holds the claim",
-    "attributed": "checked: the code found the paper that holds this claim",
+    "verified": "verified: the cited abstract states this (numbers, polarity, comparison, subject)",
+    "quoted": "quoted: the abstract's own sentence",
+    "cited": "cited, not verified: its numbers and names occur in the cited abstract, but the "
+    "verifier could not confirm the claim",
+    "reattributed": "cited, not verified: the citation was corrected to the paper that holds "
+    "its numbers and names",
+    "attributed": "cited, not verified: the code found the paper that holds its numbers and names",
     "fact": "from the corpus metadata, exact",
 }
 

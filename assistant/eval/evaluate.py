@@ -215,6 +215,8 @@ def evaluate(
 def main(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
 
+    if getattr(args, "claims", None):
+        return _claims(args, settings)
     questions = load_questions(args.qset or DEFAULT_SET)
     assistant = Assistant(settings)
     try:
@@ -233,4 +235,20 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\nWrote {', '.join(str(p) for p in written[:2])} and {len(written) - 2} charts")
     finally:
         assistant.close()
+    return 0
+
+
+def _claims(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+    from assistant.eval.claims import corpora_for, load_claims, render, score_claims
+
+    rows = load_claims(args.claims, args.split)
+    roots = [ROOT / "data", ROOT / "tests" / "data" / "real", args.claims.parent]
+    assistant = Assistant(settings)
+    try:
+        result = score_claims(rows, corpora_for(rows, roots), assistant.verifier)
+    finally:
+        assistant.close()
+    result["set"], result["split"] = str(args.claims), args.split
+    print(json.dumps(result, indent=2) if args.json else render(result))
     return 0

@@ -100,3 +100,44 @@ def digits_for_words(text: str) -> str:
 
 def is_function_word(word: str) -> bool:
     return word.lower() in FUNCTION_WORDS
+
+
+# Polarity and comparison, for the claim verifier: a claim keeps the source's negations,
+# the side of each comparison and its direction.
+NEGATION_WORDS = frozenset(
+    """no not n't never none nothing neither nor nobody cannot without
+    lack fail neglect ignore overlook omit eliminate avoid""".split()
+)
+# "performs comparably to X", "on par with X": X is level with the subject, not beaten.
+LEVEL_WORDS = frozenset("comparable comparably par similar similarly competitive match".split())
+# "2.6x", "2.6-fold", "2.6 times": the same number, not a new unit.
+MULTIPLIERS = frozenset("x × fold times".split())
+# "instead of X", "rather than X", "unlike X", "in contrast to X", "a departure from X",
+# "in the absence of X": X is what the sentence says is not so.
+CONTRAST_MARKERS = frozenset(
+    "instead rather unlike contrast contrary departure absence lack".split()
+)
+UP_WORDS = frozenset(
+    """more most greater greatest larger largest higher highest bigger biggest better best
+    faster fastest stronger strongest increase increased increases improve improved improves
+    outperform outperforms outperformed exceed exceeds exceeded surpass surpasses surpassed
+    above over grow grows grew widen widens widened rise rises rose""".split()
+)
+DOWN_WORDS = frozenset(
+    """less least fewer fewest smaller smallest lower lowest worse worst slower slowest weaker
+    weakest decrease decreased decreases reduce reduced reduces underperform underperforms
+    underperformed below under shrink shrinks shrank drop drops dropped decline declines
+    declined narrow narrows narrowed""".split()
+)
+# Words that make a claim stronger than a source that does not use them.
+INTENSIFIERS = frozenset(
+    """all every always clearly significantly substantially consistently dramatically vastly
+    greatly fully completely entirely solely only never universally""".split()
+)
+# A subject with one of these is someone else's work, not the paper's.
+OTHER_MARKERS = frozenset(
+    "existing previous prior conventional traditional current other baseline most many earlier "
+    "classical".split()
+)
+# How a sentence names the paper's own work.
+SELF_WORDS = frozenset("we our us author paper study work article thesis proposed".split())

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.evidence.english import PRAISE, SCALE_WORD, digits_for_words, is_function_word
+from assistant.evidence.verify import Verifier
 from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
@@ -124,11 +125,15 @@ class Checker:
         min_overlap: float = 0.34,
         question: str = "",
         binds: Callable[[str, list[Paper]], str | None] | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
         """`binds(text, cited papers)` says why a kept sentence's value is not the one its
-        records give for what it speaks of (`asked.misbound`), or None."""
+        records give for what it speaks of (`asked.misbound`), or None. `verifier` decides
+        which kept sentences are shown as verified (none without one)."""
         self.min_overlap = min_overlap
         self.binds = binds
+        self.verifier = verifier
+        self.owner_names = list(allowed)
         self.sources = {s.key: s for s in sources}
         self.evidence = {s.key: normalise(s.evidence()) for s in sources}
         self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
@@ -147,14 +152,28 @@ class Checker:
     def check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         """The sentence's fate, and the keys it cited that were never minted."""
         sentence, dropped = self._check(draft)
-        if self.binds is None or sentence.status == "unsupported":
+        if sentence.status == "unsupported":
             return sentence, dropped
-        note = self.binds(sentence.text, [self.sources[k].paper for k in sentence.keys])
-        if note is None:
-            return sentence, dropped
-        return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note}), (
-            dropped
-        )
+        note = None
+        if self.binds is not None:
+            note = self.binds(sentence.text, [self.sources[k].paper for k in sentence.keys])
+        if note is not None:
+            update = {"status": "unsupported", "keys": [], "note": note}
+            return sentence.model_copy(update=update), dropped
+        return self.verified(sentence), dropped
+
+    def verified(self, sentence: Sentence) -> Sentence:
+        """The sentence as `verified` when its cited records state it; else as it was, with
+        the verifier's first reasons in its note (shown as cited, not verified)."""
+        if self.verifier is None or not sentence.keys:
+            return sentence
+        record = " ".join(record_text(self.sources[k].paper) for k in sentence.keys)
+        check = self.verifier.check(sentence.text, record, names=self.owner_names)
+        if check.ok:
+            return sentence.model_copy(update={"status": "verified"})
+        why = "not verified: " + "; ".join(check.reasons[:2])
+        note = f"{sentence.note}; {why}" if sentence.note else why
+        return sentence.model_copy(update={"note": note})
 
     def _check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
@@ -175,7 +194,7 @@ class Checker:
             covered = set().union(*(self.supports(k, needed) for k in cited)) if cited else set()
             if covered == needed:
                 keys = [k for k in cited if self.supports(k, needed)]
-                return Sentence(text=text, keys=keys, status="supported"), dropped
+                return Sentence(text=text, keys=keys, status="cited"), dropped
             # Re-attribute: the one shown source that holds every claim.
             holders = [k for k in self.sources if self.supports(k, needed) == needed]
             if holders:
@@ -199,7 +218,7 @@ class Checker:
         # The sentence must share its content with a cited source.
         good = [k for k in cited if self.share(text, k) >= self.min_overlap]
         if good:
-            return Sentence(text=text, keys=good, status="supported"), dropped
+            return Sentence(text=text, keys=good, status="cited"), dropped
         nearest = max(self.sources, key=lambda k: self.share(text, k), default=None)
         if nearest is not None and self.share(text, nearest) >= self.min_overlap:
             status = "reattributed" if cited else "attributed"
@@ -208,6 +227,11 @@ class Checker:
         return Sentence(text=text, status="unsupported", note="no source shares its content"), (
             dropped
         )
+
+
+def record_text(paper: Paper) -> str:
+    """What a claim is verified against: the title and the abstract."""
+    return f"{paper.title.rstrip('.')}. {paper.abstract}"
 
 
 def allowed_words(names: Sequence[str]) -> frozenset[str]:

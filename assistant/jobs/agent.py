@@ -203,6 +203,7 @@ def final_answer(
         services.allowed_names(),
         min_overlap=services.policy.min_overlap,
         binds=binds,
+        verifier=services.verifier,
     )
     return (yield from checked_stream(itertools.chain([text], rest), checker, sources, model))
 
@@ -233,6 +234,7 @@ def rewrite(
         min_overlap=services.policy.min_overlap,
         question=question,
         binds=binds,
+        verifier=services.verifier,
     )
     chunks = model.stream_json(messages, SENTENCES_SCHEMA)
     return (yield from checked_stream(chunks, checker, sources, model, failed.dropped_keys))
@@ -270,7 +272,12 @@ def checked_stream(
 
 def checked(services: Services, registry: KeyRegistry, drafts: Sequence[Any]) -> Answer:
     sources = list(registry.sources.values())
-    checker = Checker(sources, services.allowed_names(), min_overlap=services.policy.min_overlap)
+    checker = Checker(
+        sources,
+        services.allowed_names(),
+        min_overlap=services.policy.min_overlap,
+        verifier=services.verifier,
+    )
     composer = Composer(sources)
     dropped: list[str] = []
     for draft in drafts if sources else []:

@@ -231,6 +231,7 @@ class AskPipeline:
             min_overlap=self.policy.min_overlap,
             question=prepared.question,
             binds=partial(misbound, prepared.asked),
+            verifier=self.services.verifier,
         )
         composer = Composer(prepared.sources)
         dropped: list[str] = []
@@ -337,7 +338,7 @@ def fillers(prepared: Prepared, kept: Sequence[str]) -> list[Sentence]:
             key, sentence = prepared.holding[i]
             name = by_key[key].title.split(":")[0].strip()
             quote = f'The {name} abstract states: "{sentence.rstrip(".")}"'
-            out.append(Sentence(text=quote, keys=[key]))
+            out.append(Sentence(text=quote, keys=[key], status="quoted"))
         else:
             stated = not_stated([asked], papers).text
             out.append(Sentence(text=stated, status="fact", note="not stated"))

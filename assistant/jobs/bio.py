@@ -111,7 +111,9 @@ def stream_bio(
             ),
         },
     ]
-    checker = Checker(sources, allowed=[owner], min_overlap=policy.min_overlap)
+    checker = Checker(
+        sources, allowed=[owner], min_overlap=policy.min_overlap, verifier=services.verifier
+    )
     # One sentence per highlighted paper, under its key: the model can neither merge papers
     # nor add a sentence about the researcher at large. Each is shown once the model has
     # finished it and the code has checked it.

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.evidence.compress import Compressor
+from assistant.evidence.verify import Verifier
 from assistant.model.client import ChatModel
 from assistant.settings import AnswerSettings
-from retrieval.models import CorpusInfo, Paper
+from retrieval.models import CorpusInfo, Filters, Paper
 from retrieval.query import QueryPlan, analyze
 from retrieval.search import Searcher
 
@@ -25,6 +26,7 @@ class Services:
     policy: AnswerSettings
     model_factory: Callable[[], ChatModel]
     agent_model_factory: Callable[[], object] | None = None
+    verifier: Verifier | None = None
     _model: ChatModel | None = field(default=None, repr=False)
 
     @property
@@ -55,3 +57,18 @@ class Services:
     def get_paper(self, paper_id: str) -> Paper | None:
         position = self.searcher.catalog.position.get(paper_id)
         return None if position is None else self.papers[position]
+
+
+@dataclass
+class FilteredServices(Services):
+    """Services whose query plans carry the caller's filters (over the question's own)."""
+
+    extra: Filters = field(default_factory=Filters)
+
+    def plan(self, question: str) -> QueryPlan:
+        plan = super().plan(question)
+        merged = {
+            **plan.filters.model_dump(exclude_none=True),
+            **self.extra.model_dump(exclude_none=True),
+        }
+        return plan.model_copy(update={"filters": Filters(**merged)})

@@ -82,7 +82,12 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
     intro = f"{len(sources)} papers on {topic}, grouped by theme."
     yield TextEvent(delta=intro)
-    checker = Checker(sources, services.allowed_names(), min_overlap=policy.min_overlap)
+    checker = Checker(
+        sources,
+        services.allowed_names(),
+        min_overlap=policy.min_overlap,
+        verifier=services.verifier,
+    )
     model = services.model
     renderer = Renderer(sources)
     seen_headings: set[str] = set()

