@@ -3,6 +3,7 @@
 from assistant.api import Assistant
 from assistant.errors import ConfigError, PaperchatError, ProviderError
 from assistant.exports import paper_links
+from assistant.jobs.check import CheckReport, SentenceCheck
 from assistant.overview import CorpusStats, MapPoint
 from assistant.settings import Settings
 from assistant.types import (
@@ -23,6 +24,7 @@ __all__ = [
     "Answer",
     "AnswerEvent",
     "Assistant",
+    "CheckReport",
     "Citation",
     "ConfigError",
     "CorpusInfo",
@@ -35,6 +37,7 @@ __all__ = [
     "PaperchatError",
     "ProviderError",
     "Sentence",
+    "SentenceCheck",
     "Settings",
     "SourcesEvent",
     "TextEvent",

@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["pipeline", "agent"], help="answer mode (llm.mode)")
     p.add_argument("--claims", type=Path, default=None, help="score the claim verifier on a set")
     p.add_argument(
+        "--mute", action="store_true", help="answers from a model that writes nothing (the floor)"
+    )
+    p.add_argument(
         "--split",
         choices=["dev", "check", "all"],
         default="check",

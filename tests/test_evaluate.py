@@ -60,7 +60,8 @@ def test_answer_metrics_on_a_hand_made_case() -> None:
 def _row(kind: str, answered: bool, cited: int, relevant: int, **kw: Any) -> dict[str, Any]:
     base = {"kind": kind, "answered": answered, "citations": cited, "relevant_citations": relevant,
             "gold_citation_recall": None, "facts_ok": None, "unsupported": 0, "dropped_keys": 0,
-            "seconds": 1.0, "ok": False, "unchecked_numbers": 0}  # fmt: skip
+            "seconds": 1.0, "ok": False, "unchecked_numbers": 0, "verified": 1, "cited_only": 0,
+            "quoted": 0, "metadata": 0}  # fmt: skip
     return base | kw
 
 
@@ -73,7 +74,7 @@ def test_answer_summary_pools_citations_and_scores_abstention() -> None:
         _row("not_stated", True, 0, 0, ok=False),
     ]
     s = summarize_answers(rows)
-    assert s["score"] == 0.2 and s["unchecked_numbers"] == 0
+    assert s["score"] == 0.2 and s["unchecked_numbers"] == 0 and s["verified"] == 5
     assert s["citation_precision"] == 0.5  # 2 of 4 citations, pooled
     assert s["gold_citation_recall"] == pytest.approx(1 / 3)
     assert s["fact_accuracy"] == 0.5

@@ -183,6 +183,28 @@ def test_two_sessions_get_their_own_answers(browser: Browser, server: str, tmp_p
         page.context.close()
 
 
+def test_check_tab_judges_a_pasted_paragraph(browser: Browser, server: str, tmp_path: Path) -> None:
+    page = open_page(browser, server)
+    page.get_by_role("tab", name="Check a draft").click()
+    paragraph = (
+        "DINO achieves 49.4 AP in 12 epochs on COCO with a ResNet-50 backbone [1]. "
+        "DINO achieves 63.2 AP in 12 epochs on COCO [1]. "
+        "Researchers love this detector.\n\n"
+        f"[1] {DINO_TITLE}"
+    )
+    page.locator("#check-text textarea").fill(paragraph)
+    page.locator("#check").click()
+    results = page.locator("#check-results")
+    expect(results.locator("tr.pc-v-verified")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(results.locator("tr.pc-v-verified")).to_contain_text("49.4 AP")
+    expect(results.locator("tr.pc-v-verified .pc-ev")).to_contain_text("49.4 AP in 12 epochs")
+    expect(results.locator("tr.pc-v-no-citation")).to_contain_text("love this detector")
+    expect(results.locator("tr.pc-check")).to_have_count(3)
+    expect(results.locator("tr.pc-check").nth(1)).not_to_have_class(re.compile("pc-v-verified"))
+    page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    page.context.close()
+
+
 def test_empty_question_shows_a_message_not_a_traceback(browser: Browser, server: str) -> None:
     page = open_page(browser, server)
     page.locator("#ask").click()

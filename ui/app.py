@@ -32,7 +32,7 @@ from ui.corpus_view import (
     topic_map_figure,
 )
 from ui.render import conversation_html, esc, sources_html
-from ui.tabs import draft, search, summarize, whats_new
+from ui.tabs import check, draft, search, summarize, whats_new
 
 # Questions may run side by side when the facade queues model jobs itself (it then says
 # "busy, N ahead of you"); long jobs and facades without that queue run one at a time.
@@ -226,6 +226,24 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 inputs=[corpus, query, k],
                 outputs=results,
                 api_name="search",
+                **queue,
+                **quiet,
+            )
+        with gr.Tab("Check a draft"):
+            draft_text = gr.Textbox(
+                label="Your text: cite papers as [1] with a reference list at the end "
+                "([1] Title), as \\cite{key}, as (Author, Year), or by naming a title",
+                lines=8,
+                elem_id="check-text",
+            )
+            check_button = gr.Button("Check", variant="primary", elem_id="check")
+            checked = gr.HTML(elem_id="check-results")
+            gr.on(
+                [check_button.click],
+                corpora.bind(check),
+                inputs=[corpus, draft_text],
+                outputs=checked,
+                api_name="check",
                 **queue,
                 **quiet,
             )

@@ -17,6 +17,13 @@ CSS = """
 .pc-verified { border-bottom-color: #2e7d32; }
 .pc-quoted { border-bottom-color: #1565c0; font-style: italic; }
 .pc-cited { border-bottom-color: #9e9e9e; border-bottom-style: dotted; }
+.pc-checks { border-collapse: collapse; width: 100%; }
+.pc-checks td { vertical-align: top; padding: 4px 8px; border-top: 1px solid #ddd; }
+.pc-verdict { white-space: nowrap; font-weight: 600; }
+.pc-v-verified .pc-verdict { color: #2e7d32; }
+.pc-v-contradicted .pc-verdict { color: #c62828; }
+.pc-v-not-stated .pc-verdict, .pc-v-no-citation .pc-verdict { color: #8d6e00; }
+.pc-ev, .pc-why, .pc-sugg { font-size: 0.9em; color: #555; margin-top: 2px; }
 .pc-reattributed, .pc-attributed { border-bottom-color: #ef6c00; }
 .pc-fact { border-bottom-color: #1565c0; }
 .pc-s.pc-focus { background: #fff3b0; color: #111; }

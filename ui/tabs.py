@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from assistant import Assistant, Hit, PaperchatError
+from assistant import Assistant, CheckReport, Hit, PaperchatError
 from ui.chat import stream_job
 from ui.corpus_view import whats_new as whats_new_html
 from ui.render import esc
@@ -65,3 +65,52 @@ def whats_new(assistant: Assistant, since: str) -> str:
     except PaperchatError as exc:
         gr.Warning(str(exc))
         return f'<div class="pc-empty">{esc(str(exc))}</div>'
+
+
+VERDICT_NOTE = {
+    "verified": "verified: the cited paper's abstract states this",
+    "contradicted": "contradicted by the cited abstract",
+    "not stated": "not stated in the cited abstract",
+    "no citation": "cites no paper of the corpus",
+}
+
+
+def check(assistant: Assistant, text: str) -> str | dict[str, Any]:
+    if not text.strip():
+        gr.Warning("Paste the text to check first.")
+        return gr.skip()
+    try:
+        report = assistant.check(text)
+    except PaperchatError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
+    return render_check(report)
+
+
+def render_check(report: CheckReport) -> str:
+    """One row per sentence: its verdict, the record sentence it was checked against, why
+    it failed, and for an uncited sentence the papers that state it."""
+    if not report.sentences:
+        return '<div class="pc-empty">No sentences to check.</div>'
+    rows = []
+    for s in report.sentences:
+        detail = "".join(
+            f'<div class="pc-ev"><b>{esc(e.paper)}</b>: “{esc(e.sentence)}”</div>'
+            for e in s.evidence
+        )
+        detail += "".join(f'<div class="pc-why">{esc(r)}</div>' for r in s.reasons)
+        detail += "".join(f'<div class="pc-sugg">stated in: {esc(t)}</div>' for t in s.suggested)
+        verdict = s.verdict.replace(" ", "-")
+        rows.append(
+            f'<tr class="pc-check pc-v-{verdict}"><td class="pc-verdict" '
+            f'title="{esc(VERDICT_NOTE[s.verdict])}">{esc(s.verdict)}</td>'
+            f"<td>{esc(s.sentence)}{detail}</td></tr>"
+        )
+    counts = ", ".join(f"{n} {v}" for v, n in report.counts().items())
+    unresolved = "".join(
+        f'<div class="pc-why">unresolved citation: {esc(u)}</div>' for u in report.unresolved
+    )
+    return (
+        f'<div class="pc-check-summary">{esc(counts)}</div>{unresolved}'
+        f'<table class="pc-checks"><tr><th>Verdict</th><th>Sentence</th></tr>{"".join(rows)}'
+        "</table>"
+    )

@@ -115,6 +115,18 @@ def unchecked_numbers(answer: Answer) -> int:
     return count
 
 
+def written_by(answer: Answer) -> dict[str, int]:
+    """Who wrote the kept sentences: the model (verified by the claim verifier, or only
+    cited), the code quoting a record, or the code from metadata."""
+    kept = [s for s in answer.sentences if s.status != "unsupported"]
+    return {
+        "verified": sum(s.status == "verified" for s in kept),
+        "cited_only": sum(s.status in ("cited", "reattributed", "attributed") for s in kept),
+        "quoted": sum(s.status == "quoted" for s in kept),
+        "metadata": sum(s.status == "fact" for s in kept),
+    }
+
+
 def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
     cited = [c.paper.title for c in answer.citations]
     allowed = [*q.gold, *q.also_relevant]
@@ -136,6 +148,7 @@ def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
             bool(q.gold),
         ),
         "unchecked_numbers": unchecked_numbers(answer),
+        **written_by(answer),
         "routed": answer.kind,
         "unsupported": answer.unsupported,
         "dropped_keys": len(answer.dropped_keys),
@@ -163,6 +176,7 @@ def summarize_answers(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "unsupported": sum(r["unsupported"] for r in rows),
         "dropped_keys": sum(r["dropped_keys"] for r in rows),
         "unchecked_numbers": sum(r["unchecked_numbers"] for r in rows),
+        **{k: sum(r[k] for r in rows) for k in ("verified", "cited_only", "quoted", "metadata")},
         "seconds_median": statistics.median(times) if times else None,
         "seconds_max": max(times) if times else None,
     }
@@ -218,13 +232,20 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "claims", None):
         return _claims(args, settings)
     questions = load_questions(args.qset or DEFAULT_SET)
-    assistant = Assistant(settings)
+    mute = getattr(args, "mute", False)
+    if mute:
+        from assistant.model.client import MuteModel
+
+        assistant = Assistant(settings, chat_model=MuteModel())
+    else:
+        assistant = Assistant(settings)
     try:
         result = evaluate(assistant, questions, answers=args.answers)
         result["set"] = os.path.relpath(args.qset or DEFAULT_SET, ROOT)
         result["command"] = (
             "paperchat eval"
             + (" --answers" if args.answers else "")
+            + (" --mute" if mute else "")
             + (f" --set {args.qset}" if args.qset else "")
         )
         written = write_outputs(result, args.out)

@@ -34,6 +34,10 @@ def answer_table(result: dict[str, Any]) -> str:
         "unsupported",
         "dropped_keys",
         "unchecked_numbers",
+        "verified",
+        "cited_only",
+        "quoted",
+        "metadata",
         "seconds_median",
         "seconds_max",
     ]
@@ -138,7 +142,10 @@ def report(result: dict[str, Any], images: dict[str, str]) -> str:
             "accuracy: abstaining kinds answered honestly; false abstentions: "
             "answerable ones not answered. `unsupported`: sentences the checks removed; "
             "`dropped_keys`: citation keys the model invented; `unchecked_numbers`: numbers in "
-            "kept sentences that no cited record holds.",
+            "kept sentences that no cited record holds. Kept sentences by who wrote them: "
+            "`verified` (the model's, passed by the claim verifier), `cited_only` (the "
+            "model's, numbers and names in the cited record but not verified), `quoted` (the "
+            "code quoting a record sentence), `metadata` (the code, from corpus metadata).",
             "",
             answer_table(r),
             "",

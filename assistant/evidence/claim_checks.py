@@ -49,18 +49,7 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
         if not spots:
             reasons.append(f"not in the record: {value}")
             continue
-        mine = context(claim, i)
-        own = max(affinity(mine, context(p, j)) for p, j, _ in spots)
-        rival = max(
-            (
-                affinity(mine, context(p, j))
-                for p in support
-                for v, j, _ in p.numbers
-                if v != value and not partners(p, j, value)
-            ),
-            default=0.0,
-        )
-        if rival > own + 0.34:
+        if _rebound(claim, i, value, spots, support):
             reasons.append(f"{value} is bound to something else in the source")
         if all((qual, q) in CLASHES for _, _, q in spots):
             reasons.append(f"qualifier of {value} differs from the source")
@@ -72,6 +61,30 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
                 f"in the source, not {counted}"
             )
     return reasons
+
+
+def _rebound(
+    claim: Parsed, i: int, value: str, spots: list[tuple[Parsed, int, str]], support: list[Parsed]
+) -> bool:
+    """Whether another number of the source fits what the claim binds `value` to better
+    than `value` does everywhere it occurs, judged on the words that tell the two apart
+    (words both share, like the unit, say nothing about which is which)."""
+    mine = context(claim, i)
+    for p, j, _ in spots:
+        own = context(p, j)
+        beaten = False
+        for q in support:
+            for v, k, _ in q.numbers:
+                if v == value or (q is p and partners(p, k, value)):
+                    continue
+                other = context(q, k)
+                ours = affinity(mine, {w: x for w, x in own.items() if w not in other})
+                theirs = affinity(mine, {w: x for w, x in other.items() if w not in own})
+                if theirs > ours + 0.5:
+                    beaten = True
+        if not beaten:
+            return False
+    return True
 
 
 def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
@@ -209,7 +222,8 @@ def kind_replaced(token: Any, record: list[Parsed], support: set[str]) -> list[s
 
 
 def _modifiers(token: Any) -> set[Any]:
-    """The naming words in a noun's compound and adjective modifiers."""
+    """The words that say what kind of thing a noun is: its compound nouns and plain
+    adjectives (not participles such as 'generated', which say what was done to it)."""
     return {
         c
         for child in token.children
@@ -217,7 +231,7 @@ def _modifiers(token: Any) -> set[Any]:
         for c in child.subtree
         if c.pos_ in NAMING_POS
         and not c.is_stop
-        and c.tag_ not in COMPARATIVE_TAGS
+        and c.tag_ not in (*COMPARATIVE_TAGS, "VBN", "VBD", "VBG")
         and number_of(c) is None
         and c.i != token.i
     }

@@ -247,6 +247,9 @@ def read(doc: Any) -> Parsed:
         if t.tag_ in COMPARATIVE_TAGS or t.lower_ in MULTIPLIERS:
             continue  # a comparison's direction is checked, not its spelling; 2.6x is 2.6-fold
         lemma = value if value is not None else t.lemma_.lower()
+        privative = _privative(doc, t)
+        if privative:  # "lossless" says "without loss"; "training-free", "without training"
+            units.append(Unit(privative, "NOUN", t.i, t.i not in negated, False, False, ""))
         units.append(
             Unit(
                 lemma,
@@ -275,6 +278,17 @@ def read(doc: Any) -> Parsed:
     return Parsed(doc.text, units, numbers, doc, subject, {u.lemma for u in units}, heads)
 
 
+def _privative(doc: Any, t: Any) -> str:
+    """The noun a privative adjective denies: 'lossless' -> 'loss', 'training-free' ->
+    'training' (the word before '-free'), else ''."""
+    low = t.lower_
+    if low.endswith("less") and len(low) > 7 and t.pos_ in ("ADJ", "ADV"):
+        return low[:-4]
+    if low == "free" and t.i >= 2 and doc[t.i - 1].text == "-":
+        return str(doc[t.i - 2].lemma_.lower())
+    return ""
+
+
 def _looks_named(t: Any) -> bool:
     """A name, not a word: capitals or digits inside it, or capitalised mid-sentence."""
     text = t.text
@@ -297,7 +311,8 @@ def _role_map(doc: Any) -> dict[int, str]:
 
 
 def context(parsed: Parsed, i: int, width: int = 6) -> dict[str, float]:
-    """Content words near token i, weighted by closeness; other numbers are not context."""
+    """What token i is bound to: content words near it, weighted by closeness; other numbers
+    are not context."""
     out: dict[str, float] = {}
     for u in parsed.units:
         d = abs(u.i - i)

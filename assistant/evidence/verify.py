@@ -126,37 +126,44 @@ class Verifier:
             wrong = kind_replaced(t, record, here)
             if wrong:
                 reasons.append(f"not in the record: {' '.join(wrong)} {t.text}")
-        reasons += self._new_words(units, record)
-        shared = sum(u.lemma in here for u in units)
-        if shared < max(1, len(units) // 3):
-            reasons.append("unmatched: the record has no sentence that states this")
+        reasons += self._unheld(units, support, record)
         return list(dict.fromkeys(reasons))
 
-    def _new_words(self, units: list[Unit], record: list[Parsed]) -> list[str]:
-        """Naming words the record never uses need a near synonym in it."""
-        all_lemmas = set().union(*(p.lemmas for p in record))
+    def _unheld(self, units: list[Unit], support: list[Parsed], record: list[Parsed]) -> list[str]:
+        """Every content word must be held by the supporting sentences: the same lemma, a
+        piece of one of their tokens, or (for a common word) a near synonym of one of their
+        words. A name has no synonym; it may come from anywhere in the record (the system's
+        name where the sentence says "we"). Unheld naming words are unstated claims; too
+        many unheld verbs mean the sentences say something else."""
+        here = set().union(*(p.lemmas for p in support))
+        everywhere = set().union(*(p.lemmas for p in record))
         pieces = _pieces(record)
-        new = sorted(
+        loose = sorted(
             {
                 u.lemma
                 for u in units
-                if u.pos in NAMING_POS
-                and u.lemma not in all_lemmas
+                if u.lemma not in here
                 and not NUMBER.match(u.lemma)
                 and not _inside(u.lemma, pieces)
+                and not (u.named and u.lemma in everywhere)
             }
         )
-        if not new:
-            return []
-        names = sorted({u.lemma for u in units if u.named} & set(new))
-        new = [w for w in new if w not in names]  # a name has no synonym: it is there or not
-        if self.similar is None or not new:
-            unjustified = new
-        else:
-            scores = self.similar(new, sorted(all_lemmas))
-            unjustified = [w for w, x in zip(new, scores, strict=True) if x < self.min_similarity]
-        unjustified = names + unjustified
-        return ["not in the record: " + ", ".join(unjustified)] if unjustified else []
+        named = {u.lemma for u in units if u.named}
+        close: set[str] = set()
+        common = [w for w in loose if w not in named]
+        if self.similar is not None and common:
+            scores = self.similar(common, sorted(here))
+            close = {w for w, x in zip(common, scores, strict=True) if x >= self.min_similarity}
+        unheld = [w for w in loose if w not in close]
+        naming = {u.lemma for u in units if u.pos in NAMING_POS}
+        reasons = []
+        stated = [w for w in unheld if w in naming]
+        if stated:
+            reasons.append("not in the record: " + ", ".join(stated))
+        counted = [u for u in units if u.pos != "ADV"]
+        if counted and len({w for w in unheld} & {u.lemma for u in counted}) > len(counted) / 3:
+            reasons.append("unmatched: the supporting sentences do not say this")
+        return reasons
 
 
 def _pieces(record: list[Parsed]) -> tuple[set[str], set[str], str, str]:

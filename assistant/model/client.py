@@ -40,6 +40,22 @@ def response_format(provider: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
 
+class MuteModel:
+    """A model that writes nothing: `paperchat eval --mute` runs it to measure the floor,
+    what the code alone (metadata, quotes, abstentions) scores without a model's words."""
+
+    name = "mute"
+
+    def stream_json(
+        self,
+        messages: list[Message],
+        schema: dict[str, Any],
+        max_tokens: int | None = None,
+        avoid: Sequence[str] = (),
+    ) -> Iterator[str]:
+        return iter(())
+
+
 class Usage(dict[str, int]):
     """Token counts of the last reply: prompt_tokens, cached_tokens, completion_tokens."""
 
