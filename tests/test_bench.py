@@ -116,6 +116,9 @@ def test_bench_on_small_inputs(tmp_path: Path, corpus: Any) -> None:
         )
     assert all(m["peak_mb"] >= m["start_mb"] > 0 for m in result["memory"].values())
     assert result["skipped"] == ["answer", "server"]
+    verify = result["verify"]
+    assert verify["claims"] == 70 and verify["spacy_load_s"] >= 0
+    assert 0 < verify["cached_ms_median"] <= verify["cached_ms_max"]
 
     # A rerun reads the cached vectors and embeds nothing.
     [cached] = (tmp_path / "cache" / "bench").glob("vectors-N300-*.npy")

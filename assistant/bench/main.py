@@ -29,11 +29,12 @@ from assistant.bench.search import (
     stage_scale,
     stage_server,
 )
+from assistant.bench.verify import stage_verify
 from assistant.errors import ConfigError
 from assistant.settings import ROOT, Settings
 from retrieval.embedder import MiniLMEmbedder
 
-STAGES = ("answer", "server", "scale")
+STAGES = ("answer", "server", "scale", "verify")
 
 
 def run_bench(settings: Settings, docs: int, skip: set[str]) -> Row:
@@ -53,6 +54,10 @@ def run_bench(settings: Settings, docs: int, skip: set[str]) -> Row:
             result["index"], searcher = stage_index(papers, embedder, small)
         with peak_rss(memory, f"search at {len(papers)}"):
             result["search"] = search_latency(searcher, queries_for(papers))
+        if "verify" not in skip:
+            with peak_rss(memory, "verify (spaCy + MiniLM)"):
+                min_similarity = settings.answer.min_synonym_similarity
+                result["verify"] = stage_verify(papers, embedder, min_similarity)
         served = (f"{len(papers)} papers", small, searcher, result["search"])
         if "scale" not in skip:
             result["scale"], big, big_dir = stage_scale(settings, papers, embedder, docs, memory)

@@ -83,6 +83,16 @@ def render(r: Row) -> str:
         ["re-index, unchanged", f"{rx['seconds']} s, {rx['embedded']} embedded"],
         ["re-index / full index time", rx["ratio_to_full_index"]],
     ])  # fmt: skip
+    if "verify" in r:
+        v = r["verify"]
+        out += section(f"Claim verifier ({v['claims']} claims of data/eval/claims_shipped.jsonl)", [
+            ["spaCy load, once per process", f"{v['spacy_load_s']} s"],
+            ["per sentence, record parsed first: median / max",
+             f"{v['first_pass_ms_median']} / {v['first_pass_ms_max']} ms"],
+            ["per sentence, record cached: median / max",
+             f"{v['cached_ms_median']} / {v['cached_ms_max']} ms"],
+            ["budget (issue 17)", "1000 ms per sentence"],
+        ])  # fmt: skip
     out += [f"\n## Search at {i['papers']} papers (Searcher start-up {i['searcher_init_s']} s)\n"]
     out += latency_table(r["search"])
     if "scale" in r:

@@ -115,6 +115,15 @@ def unchecked_numbers(answer: Answer) -> int:
     return count
 
 
+def names_the_paper(q: Question, answer: Answer) -> bool:
+    """A 'not stated' answer is right only about the paper asked of: its gold paper must be
+    among the papers the answer says it checked."""
+    if q.kind != "not_stated" or not q.gold:
+        return True
+    checked = {title_key(c.paper.title) for c in answer.checked}
+    return all(title_key(g) in checked for g in q.gold)
+
+
 def written_by(answer: Answer) -> dict[str, int]:
     """Who wrote the kept sentences: the model (verified by the claim verifier, or only
     cited), the code quoting a record, or the code from metadata."""
@@ -137,7 +146,8 @@ def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
         "citations": len(cited),
         "relevant_citations": sum(title_key(c) in {title_key(a) for a in allowed} for c in cited),
         "citation_precision": citation_precision(cited, allowed),
-        "gold_citation_recall": gold_recall(cited, q.gold),
+        # An abstaining kind's gold is the paper it must name as checked, not cite.
+        "gold_citation_recall": None if q.kind in ABSTAIN_KINDS else gold_recall(cited, q.gold),
         "facts_ok": has_all_facts(answer.text, q.facts),
         "ok": row_ok(
             q.kind,
@@ -146,7 +156,8 @@ def score_answer(q: Question, answer: Answer, seconds: float) -> dict[str, Any]:
             has_all_facts(answer.text, q.facts),
             gold_recall(cited, q.gold),
             bool(q.gold),
-        ),
+        )
+        and names_the_paper(q, answer),
         "unchecked_numbers": unchecked_numbers(answer),
         **written_by(answer),
         "routed": answer.kind,
