@@ -13,6 +13,7 @@ from assistant.evidence.english import (
     MULTIPLIERS,
     OTHER_MARKERS,
     SELF_WORDS,
+    UNIVERSALS,
     UP_WORDS,
 )
 from assistant.evidence.parsed import (
@@ -24,9 +25,21 @@ from assistant.evidence.parsed import (
     Unit,
     affinity,
     context,
+    looks_named,
     number_of,
     partners,
 )
+
+
+def _settings(doc: Any, i: int) -> set[str]:
+    """The named things a number is reported on: '60.8 mIoU on ADE20K' -> {'ade20k'}."""
+    t = doc[i]
+    head = t.head if t.dep_ in ("nummod", "quantmod") else t
+    out = set()
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across", "over"):
+            out |= {c.lemma_.lower() for c in prep.subtree if looks_named(c) and c.i != i}
+    return out
 
 
 def _head_noun(doc: Any, i: int) -> str | None:
@@ -37,8 +50,8 @@ def _head_noun(doc: Any, i: int) -> str | None:
         return None
     if i + 1 < len(doc) and (doc[i + 1].lower_ in MULTIPLIERS or doc[i + 1].text in "%-"):
         return None
-    head = t.head
-    return str(head.lemma_.lower()) if head.pos_ == "NOUN" else None
+    head = t.head  # a counted thing is plural ('4,000 frames'); '8,000 m' is a unit
+    return str(head.lemma_.lower()) if head.pos_ == "NOUN" and head.tag_ == "NNS" else None
 
 
 def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -> list[str]:
@@ -53,6 +66,11 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
             reasons.append(f"{value} is bound to something else in the source")
         if all((qual, q) in CLASHES for _, _, q in spots):
             reasons.append(f"qualifier of {value} differs from the source")
+        mine_at = _settings(claim.doc, i)
+        theirs_at = [_settings(p.doc, j) for p, j, _ in spots]
+        if mine_at and all(t and not t & mine_at for t in theirs_at):
+            where = ", ".join(sorted(set().union(*theirs_at)))
+            reasons.append(f"{value} is for {where} in the source")
         counted = _head_noun(claim.doc, i)
         theirs = {_head_noun(p.doc, j) for p, j, _ in spots} - {None}
         if counted and theirs and counted not in theirs:
@@ -136,9 +154,10 @@ def direction_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     }
     for t in claim.doc:
         low = _direction_word(t)
-        if low in INTENSIFIERS and not used & INTENSIFIERS:
-            reasons.append(f"'{t.text}' is stronger than the source")
-        if t.tag_ not in COMPARATIVE_TAGS and low not in UP_WORDS | DOWN_WORDS:
+        for strong in (UNIVERSALS, INTENSIFIERS):
+            if low in strong and not used & strong:
+                reasons.append(f"'{t.text}' is stronger than the source")
+        if not _compares_degree(t, low):
             continue
         near = context(claim, t.i)
         candidates = [
@@ -148,7 +167,7 @@ def direction_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
             if w.tag_ in COMPARATIVE_TAGS or _direction_word(w) in UP_WORDS | DOWN_WORDS
         ]
         if not candidates:
-            if t.tag_ in COMPARATIVE_TAGS:
+            if _direction(low) and t.pos_ != "VERB":  # a verb has many paraphrases
                 reasons.append(f"comparison '{t.text}' is not in the source")
             continue
         score, theirs = max(candidates)
@@ -156,9 +175,20 @@ def direction_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
             continue
         if _direction(low) and _direction(theirs) and _direction(low) != _direction(theirs):
             reasons.append(f"'{t.text}' where the source says '{theirs}'")
-        elif t.tag_ in COMPARATIVE_TAGS and not _direction(low) and low not in used:
-            reasons.append(f"comparison '{t.text}' is not in the source")
     return reasons
+
+
+def _compares_degree(t: Any, low: str) -> bool:
+    """A word that compares degrees: a direction word, or a comparative or superlative
+    adjective or adverb spelt as one (not a name such as 'Lower Barun Lake', nor a noun
+    the tagger took for one)."""
+    after = t.doc[t.i + 1 : t.i + 3]
+    if len(after) == 2 and after[0].lower_ == "than" and after[1].like_num:
+        return False  # "more than 90%": a number's qualifier, checked with the number
+    if low in UP_WORDS | DOWN_WORDS:
+        return True
+    named = t.text[:1].isupper() and t.i > 0
+    return t.tag_ in COMPARATIVE_TAGS and t.lower_.endswith(("er", "est")) and not named
 
 
 def _direction_word(t: Any) -> str:
@@ -179,6 +209,42 @@ def subject_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
         for p in support
         if p.head_subject & OTHER_MARKERS and not p.subject & (SELF_WORDS | names_in(p))
     ][:1]
+
+
+def predicate_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
+    """The claim's main verb said of the same subject: where the source uses that verb only
+    of other subjects and says something else of the claim's subject ("dry air favours
+    sublimation ... cold winds impede it" does not make cold winds favour it)."""
+    verb, subject = _predication(claim.doc)
+    if verb is None or not subject:
+        return []
+    with_verb = [s for p in support for v, s in _predications(p.doc) if v == verb]
+    with_subject = [v for p in support for v, s in _predications(p.doc) if s & subject]
+    # A clause whose subject is "we", a pronoun or implicit may be about the claim's subject.
+    if with_verb and with_subject and all(s and not (s & subject) for s in with_verb):
+        return [f"the source says '{verb}' of something else"]
+    return []
+
+
+def _predication(doc: Any) -> tuple[str | None, set[str]]:
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ != "VERB":
+        return None, set()
+    return root.lemma_.lower(), _subject_nouns(root)
+
+
+def _predications(doc: Any) -> list[tuple[str, set[str]]]:
+    return [(t.lemma_.lower(), _subject_nouns(t)) for t in doc if t.pos_ == "VERB"]
+
+
+def _subject_nouns(verb: Any) -> set[str]:
+    return {
+        c.lemma_.lower()
+        for s in verb.children
+        if s.dep_ == "nsubj"
+        for c in s.subtree
+        if c.pos_ in ("NOUN", "PROPN") and c.lemma_.lower() not in SELF_WORDS
+    }
 
 
 MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -202,7 +268,7 @@ def kind_replaced(token: Any, record: list[Parsed], support: set[str]) -> list[s
         if (named or participle) and c.lemma_.lower() in support:
             mods.remove(c)
     wanted = {c.lemma_.lower() for c in mods}
-    if not wanted:
+    if not wanted or wanted <= support:  # all said in the supporting sentences: reordered
         return []
     lemma = token.lemma_.lower()
     best: set[str] | None = None
@@ -238,4 +304,4 @@ def _modifiers(token: Any) -> set[Any]:
 
 
 def names_in(p: Parsed) -> set[str]:
-    return {t.lemma_.lower() for t in p.doc if t.pos_ == "PROPN"}
+    return {t.lemma_.lower() for t in p.doc if t.pos_ == "PROPN" or looks_named(t)}

@@ -121,18 +121,22 @@ UP_WORDS = frozenset(
     """more most greater greatest larger largest higher highest bigger biggest better best
     faster fastest stronger strongest increase increased increases improve improved improves
     outperform outperforms outperformed exceed exceeds exceeded surpass surpasses surpassed
-    above over grow grows grew widen widens widened rise rises rose""".split()
+    grow grows grew widen widens widened rise rises rose""".split()
 )
 DOWN_WORDS = frozenset(
     """less least fewer fewest smaller smallest lower lowest worse worst slower slowest weaker
     weakest decrease decreased decreases reduce reduced reduces underperform underperforms
-    underperformed below under shrink shrinks shrank drop drops dropped decline declines
+    underperformed shrink shrinks shrank drop drops dropped decline declines
     declined narrow narrows narrowed""".split()
 )
 # Words that make a claim stronger than a source that does not use them.
+# Words that make a claim stronger than a source that does not use one of their class:
+# universal quantifiers ("in all cases" from "in some cases") and degree adverbs ("clearly
+# outperforms" from "outperforms or is on par with").
+UNIVERSALS = frozenset("all every each always never universally".split())
 INTENSIFIERS = frozenset(
-    """all every always clearly significantly substantially consistently dramatically vastly
-    greatly fully completely entirely solely only never universally""".split()
+    """clearly significantly substantially consistently dramatically vastly greatly fully
+    completely entirely""".split()
 )
 # A subject with one of these is someone else's work, not the paper's.
 OTHER_MARKERS = frozenset(
@@ -140,4 +144,4 @@ OTHER_MARKERS = frozenset(
     "classical".split()
 )
 # How a sentence names the paper's own work.
-SELF_WORDS = frozenset("we our us author paper study work article thesis proposed".split())
+SELF_WORDS = frozenset("we our us author paper study work article thesis proposed propose".split())

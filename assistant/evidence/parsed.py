@@ -151,12 +151,16 @@ def _clause(t: Any) -> Any:
 
 
 def _clause_scope(head: Any) -> set[int]:
-    """A clause's tokens, without the separate clauses hanging from it."""
+    """What a clause's negation denies: its verb and what follows from it, not its subject
+    ("X does not need Y": X still exists) nor the separate clauses hanging from it."""
     out = {head.i}
     for child in head.children:
-        if child.dep_ not in ("conj", "advcl", "relcl", "ccomp", "cc"):
+        if child.dep_ not in SCOPE_EXCLUDED:
             out |= {c.i for c in child.subtree}
     return out
+
+
+SCOPE_EXCLUDED = frozenset("conj advcl relcl ccomp cc nsubj nsubjpass csubj mark punct".split())
 
 
 def _phrase(t: Any) -> set[int]:
@@ -259,7 +263,7 @@ def read(doc: Any) -> Parsed:
                 t.i in compared,
                 t.i in level,
                 roles.get(t.i, ""),
-                _looks_named(t),
+                looks_named(t),
             )
         )
     subject = {
@@ -282,14 +286,14 @@ def _privative(doc: Any, t: Any) -> str:
     """The noun a privative adjective denies: 'lossless' -> 'loss', 'training-free' ->
     'training' (the word before '-free'), else ''."""
     low = t.lower_
-    if low.endswith("less") and len(low) > 7 and t.pos_ in ("ADJ", "ADV"):
+    if low.endswith("less") and len(low) > 7 and low not in ("nevertheless", "nonetheless"):
         return low[:-4]
     if low == "free" and t.i >= 2 and doc[t.i - 1].text == "-":
         return str(doc[t.i - 2].lemma_.lower())
     return ""
 
 
-def _looks_named(t: Any) -> bool:
+def looks_named(t: Any) -> bool:
     """A name, not a word: capitals or digits inside it, or capitalised mid-sentence."""
     text = t.text
     return bool(re.search(r".[A-Z0-9]", text)) or (text[:1].isupper() and t.i > 0)

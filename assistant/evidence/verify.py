@@ -32,6 +32,7 @@ from assistant.evidence.claim_checks import (
     direction_reasons,
     kind_replaced,
     number_reasons,
+    predicate_reasons,
     role_reasons,
     subject_reasons,
 )
@@ -119,6 +120,7 @@ class Verifier:
             *role_reasons(units, support),
             *direction_reasons(claim, support),
             *subject_reasons(claim, support),
+            *predicate_reasons(claim, support),
         ]
         # A thing keeps its kind: "coupled-cluster simulations" are not the record's
         # "tight-binding simulations", though both words may occur elsewhere in it.
