@@ -27,19 +27,58 @@ from assistant.evidence.parsed import (
     context,
     looks_named,
     number_of,
+    numbers_in,
     partners,
 )
 
 
 def _settings(doc: Any, i: int) -> set[str]:
-    """The named things a number is reported on: '60.8 mIoU on ADE20K' -> {'ade20k'}."""
+    """The named things a number is reported on: '60.8 mIoU on ADE20K' -> {'ade20k'}; 'On
+    LLaMA Question, it shows 9.3%' -> {'llama', 'question'} (the number's clause)."""
     t = doc[i]
     head = t.head if t.dep_ in ("nummod", "quantmod") else t
     out = set()
-    for prep in head.children:
-        if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across", "over"):
-            out |= {c.lemma_.lower() for c in prep.subtree if looks_named(c) and c.i != i}
+    for holder in (head, _verb_of(t)):
+        for prep in holder.children if holder is not None else ():
+            if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across"):
+                out |= {c.lemma_.lower() for c in prep.subtree if looks_named(c) and c.i != i}
     return out
+
+
+def _paired_names(p: Parsed) -> set[str]:
+    return set().union(*_respectively(p.doc).values()) if _respectively(p.doc) else set()
+
+
+def _verb_of(t: Any) -> Any:
+    for _ in range(6):
+        if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
+            return t if t.pos_ in ("VERB", "AUX") else None
+        t = t.head
+    return None
+
+
+def _others_near(parsed: Parsed, i: int) -> bool:
+    """Whether a number is said of someone else's work: 'the previous best', 'existing
+    methods', 'baselines' in its context."""
+    return bool(set(context(parsed, i)) & OTHER_MARKERS)
+
+
+def _respectively(doc: Any) -> dict[str, set[str]]:
+    """'... X and Y ... by 56% and 93.7%, respectively': each number -> the name it is
+    paired with by position (empty when the sentence has no such pairing)."""
+    if not any(t.lower_ == "respectively" for t in doc):
+        return {}
+    numbers = [(n, t.i) for t in doc for n in numbers_in(t)]
+    if len(numbers) < 2:
+        return {}
+    names = [
+        t
+        for t in doc[: numbers[0][1]]
+        if looks_named(t) and number_of(t) is None and t.dep_ != "compound"
+    ][-len(numbers) :]
+    if len(names) < len(numbers):
+        return {}
+    return {n: {names[k].lemma_.lower()} for k, (n, _) in enumerate(numbers)}
 
 
 def _head_noun(doc: Any, i: int) -> str | None:
@@ -66,6 +105,18 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
             reasons.append(f"{value} is bound to something else in the source")
         if all((qual, q) in CLASHES for _, _, q in spots):
             reasons.append(f"qualifier of {value} differs from the source")
+        others = _others_near(claim, i)
+        if all(_others_near(p, j) != others for p, j, _ in spots):
+            whose = "other" if others else "this"
+            reasons.append(f"{value} is said of {whose} work in the claim, not in the source")
+        paired = [_respectively(p.doc).get(value, set()) for p, _, _ in spots]
+        named_here = names_in(claim)
+        if any(paired) and all(
+            not (pair & named_here) and _paired_names(p) & named_here
+            for pair, (p, _, _) in zip(paired, spots, strict=True)
+            if pair
+        ):
+            reasons.append(f"{value} goes with another name in the source ('respectively')")
         mine_at = _settings(claim.doc, i)
         theirs_at = [_settings(p.doc, j) for p, j, _ in spots]
         if mine_at and all(t and not t & mine_at for t in theirs_at):
@@ -167,9 +218,7 @@ def direction_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
             if w.tag_ in COMPARATIVE_TAGS or _direction_word(w) in UP_WORDS | DOWN_WORDS
         ]
         if not candidates:
-            if _direction(low) and t.pos_ != "VERB":  # a verb has many paraphrases
-                reasons.append(f"comparison '{t.text}' is not in the source")
-            continue
+            continue  # a comparison the source does not make is judged by its words
         score, theirs = max(candidates)
         if low == theirs or score == 0.0:
             continue
@@ -267,7 +316,9 @@ def kind_replaced(token: Any, record: list[Parsed], support: set[str]) -> list[s
         named = c.pos_ == "PROPN" or (c.text[:1].isupper() and c.i > 0)
         if (named or participle) and c.lemma_.lower() in support:
             mods.remove(c)
-    wanted = {c.lemma_.lower() for c in mods}
+    # Kinds are named by nouns ("tight-binding simulations"); adjectives describe
+    # ("current", "large", "public") and are paraphrased freely.
+    wanted = {c.lemma_.lower() for c in mods if c.pos_ in ("NOUN", "PROPN")}
     if not wanted or wanted <= support:  # all said in the supporting sentences: reordered
         return []
     lemma = token.lemma_.lower()

@@ -181,7 +181,17 @@ def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
     for t in doc:
         low, lemma = t.lower_, t.lemma_.lower()
         if t.dep_ == "neg" or lemma in NEGATION_WORDS or low in NEGATION_WORDS:
-            if t.pos_ == "ADP":  # "without X"
+            after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            before = doc[t.i - 1] if t.i > 0 else None
+            if after is not None and after.lower_ in ("only", "just", "merely"):
+                continue  # "not only X but also Y" asserts X
+            if before is not None and before.dep_ == "cc":  # "at small but not large widths"
+                scope = set()
+                for w in doc[t.i + 1 :]:
+                    if w.is_punct or w.dep_ == "cc":
+                        break
+                    scope.add(w.i)
+            elif t.pos_ == "ADP":  # "without X"
                 scope = _phrase(t)
             elif t.dep_ == "det" and t.head.dep_ not in ("nsubj", "nsubjpass", "dobj", "attr"):
                 scope = _phrase(t.head)  # "(4K context, no MTP)": the noun phrase only

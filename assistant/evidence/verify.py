@@ -104,7 +104,8 @@ class Verifier:
         reasons = self._reasons(claim, units, [source[k] for k in best], source)
         if not reasons:
             return Check(verdict="verified", evidence=evidence)
-        contradicted = any(not r.startswith(("not in the record", "unmatched")) for r in reasons)
+        unstated = ("not in the", "unmatched", "not what the record")
+        contradicted = any(not r.startswith(unstated) for r in reasons)
         return Check(
             verdict="contradicted" if contradicted else "not stated",
             evidence=evidence,
@@ -127,7 +128,7 @@ class Verifier:
         for t in claim.doc:
             wrong = kind_replaced(t, record, here)
             if wrong:
-                reasons.append(f"not in the record: {' '.join(wrong)} {t.text}")
+                reasons.append(f"not what the record calls it: {' '.join(wrong)} {t.text}")
         reasons += self._unheld(units, support, record)
         return list(dict.fromkeys(reasons))
 
@@ -159,9 +160,12 @@ class Verifier:
         unheld = [w for w in loose if w not in close]
         naming = {u.lemma for u in units if u.pos in NAMING_POS}
         reasons = []
-        stated = [w for w in unheld if w in naming]
-        if stated:
-            reasons.append("not in the record: " + ", ".join(stated))
+        names = [w for w in unheld if w in naming and w in named]
+        words = [w for w in unheld if w in naming and w not in named]
+        if names:
+            reasons.append("not in the record: " + ", ".join(names))
+        if words:
+            reasons.append("not in the supporting sentences: " + ", ".join(words))
         counted = [u for u in units if u.pos != "ADV"]
         if counted and len({w for w in unheld} & {u.lemma for u in counted}) > len(counted) / 3:
             reasons.append("unmatched: the supporting sentences do not say this")
