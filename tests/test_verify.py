@@ -64,3 +64,44 @@ def test_owner_name_is_not_a_claim(verifier: Verifier) -> None:
     claim = "With FastParse, Ada Lovelace built a learned parser that needs no labelled data."
     assert verifier.check(claim, RECORD, names=["Ada Lovelace"]).ok
     assert not verifier.check(claim, RECORD).ok  # without it, the name is an unstated claim
+
+
+SECOND = (
+    "Tidal: Fast Retrieval for Long Documents. Previous retrievers reach 40% recall on "
+    "LongBench. Tidal reaches 71% recall on LongBench and 64% on QuALITY. It requires users "
+    "not only to give a query but also to mark a passage. The cache is lossless. Compared "
+    "with Atlas and Contriever, Tidal cuts latency by 30% and 55%, respectively. Short "
+    "documents favour dense indexes, while long documents impede them. Squares appear at "
+    "small but not large widths."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Tidal needs users to give a query and to mark a passage.",  # "not only" asserts both
+        "Tidal's cache works without loss.",  # "lossless"
+        "Tidal cuts latency by 55% compared with Contriever.",
+        "Squares appear at small widths.",
+    ],
+)
+def test_more_faithful_readings_are_verified(verifier: Verifier, claim: str) -> None:
+    check = verifier.check(claim, SECOND)
+    assert check.verdict == "verified", check.reasons
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("Tidal reaches 71% recall on QuALITY.", "for longbench"),  # a value on another set
+        ("Tidal cuts latency by 55% compared with Atlas.", "respectively"),
+        ("Previous retrievers reach 71% recall on LongBench.", "other work"),
+        ("Tidal reaches 40% recall on LongBench.", "work"),  # the baseline's value
+        ("Long documents favour dense indexes.", "something else"),
+        ("Squares appear at large widths.", "polarity"),
+    ],
+)
+def test_more_corruptions_are_not_verified(verifier: Verifier, claim: str, why: str) -> None:
+    check = verifier.check(claim, SECOND)
+    assert check.verdict != "verified", claim
+    assert any(why in r for r in check.reasons), check.reasons

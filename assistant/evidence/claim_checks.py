@@ -29,6 +29,7 @@ from assistant.evidence.parsed import (
     number_of,
     numbers_in,
     partners,
+    phrase,
 )
 
 
@@ -36,12 +37,16 @@ def _settings(doc: Any, i: int) -> set[str]:
     """The named things a number is reported on: '60.8 mIoU on ADE20K' -> {'ade20k'}; 'On
     LLaMA Question, it shows 9.3%' -> {'llama', 'question'} (the number's clause)."""
     t = doc[i]
-    head = t.head if t.dep_ in ("nummod", "quantmod") else t
+    head = t
+    while head.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod") and head.head.i != head.i:
+        head = head.head  # "71% recall on X": the phrase's head carries the setting
     out = set()
     for holder in (head, _verb_of(t)):
         for prep in holder.children if holder is not None else ():
             if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across"):
-                out |= {c.lemma_.lower() for c in prep.subtree if looks_named(c) and c.i != i}
+                # "on LongBench and 64% on QuALITY": the conjunct is another setting
+                words = {c for o in prep.children for c in phrase(o)}
+                out |= {prep.doc[c].lemma_.lower() for c in words if looks_named(prep.doc[c])}
     return out
 
 
@@ -71,11 +76,15 @@ def _respectively(doc: Any) -> dict[str, set[str]]:
     numbers = [(n, t.i) for t in doc for n in numbers_in(t)]
     if len(numbers) < 2:
         return {}
-    names = [
+    before = [
         t
         for t in doc[: numbers[0][1]]
         if looks_named(t) and number_of(t) is None and t.dep_ != "compound"
-    ][-len(numbers) :]
+    ]
+    # A coordinated list of as many names as numbers ("Atlas and Contriever"), else the
+    # names nearest before the numbers.
+    lists = [[t, *(c for c in t.conjuncts if c.i > t.i)] for t in before if t.dep_ != "conj"]
+    names = next((g for g in lists if len(g) == len(numbers)), before[-len(numbers) :])
     if len(names) < len(numbers):
         return {}
     return {n: {names[k].lemma_.lower()} for k, (n, _) in enumerate(numbers)}
@@ -268,9 +277,9 @@ def predicate_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     if verb is None or not subject:
         return []
     with_verb = [s for p in support for v, s in _predications(p.doc) if v == verb]
-    with_subject = [v for p in support for v, s in _predications(p.doc) if s & subject]
+    with_subject = [v for p in support for v, s in _predications(p.doc) if subject <= s]
     # A clause whose subject is "we", a pronoun or implicit may be about the claim's subject.
-    if with_verb and with_subject and all(s and not (s & subject) for s in with_verb):
+    if with_verb and with_subject and all(s and not subject <= s for s in with_verb):
         return [f"the source says '{verb}' of something else"]
     return []
 
@@ -292,7 +301,7 @@ def _subject_nouns(verb: Any) -> set[str]:
         for s in verb.children
         if s.dep_ == "nsubj"
         for c in s.subtree
-        if c.pos_ in ("NOUN", "PROPN") and c.lemma_.lower() not in SELF_WORDS
+        if c.pos_ in ("NOUN", "PROPN", "ADJ") and c.lemma_.lower() not in SELF_WORDS
     }
 
 

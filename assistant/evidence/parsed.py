@@ -163,12 +163,12 @@ def _clause_scope(head: Any) -> set[int]:
 SCOPE_EXCLUDED = frozenset("conj advcl relcl ccomp cc nsubj nsubjpass csubj mark punct".split())
 
 
-def _phrase(t: Any) -> set[int]:
+def phrase(t: Any) -> set[int]:
     """A phrase's tokens without its coordinated or clausal parts."""
     out = {t.i}
     for child in t.children:
         if child.dep_ not in ("conj", "cc", "relcl", "acl", "advcl", "appos", "punct"):
-            out |= _phrase(child)
+            out |= phrase(child)
     return out
 
 
@@ -187,14 +187,16 @@ def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
                 continue  # "not only X but also Y" asserts X
             if before is not None and before.dep_ == "cc":  # "at small but not large widths"
                 scope = set()
+                shared = doc[before.i - 1].head.i if before.i > 0 else -1  # "widths" is both's
                 for w in doc[t.i + 1 :]:
                     if w.is_punct or w.dep_ == "cc":
                         break
-                    scope.add(w.i)
+                    if w.i != shared:
+                        scope.add(w.i)
             elif t.pos_ == "ADP":  # "without X"
-                scope = _phrase(t)
+                scope = phrase(t)
             elif t.dep_ == "det" and t.head.dep_ not in ("nsubj", "nsubjpass", "dobj", "attr"):
-                scope = _phrase(t.head)  # "(4K context, no MTP)": the noun phrase only
+                scope = phrase(t.head)  # "(4K context, no MTP)": the noun phrase only
             elif t.pos_ in ("VERB", "NOUN") and t.dep_ not in ("nsubj", "dobj"):
                 scope = {c.i for c in t.subtree}  # "lack X", "neglect X", "fail to X"
             else:  # "not", "no X", "none of X", "never": the whole clause
