@@ -105,3 +105,11 @@ def test_more_corruptions_are_not_verified(verifier: Verifier, claim: str, why: 
     check = verifier.check(claim, SECOND)
     assert check.verdict != "verified", claim
     assert any(why in r for r in check.reasons), check.reasons
+
+
+def test_two_things_trading_places_is_caught(verifier: Verifier) -> None:
+    # spaCy's small model tags "converts" as a noun here, so the test uses "turns".
+    record = "Mapper: Text to Images. The module turns text into images."
+    assert verifier.check("The module turns text into images.", record).ok
+    check = verifier.check("The module turns images into text.", record)
+    assert not check.ok and any("trade places" in r for r in check.reasons), check.reasons

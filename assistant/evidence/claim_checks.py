@@ -186,7 +186,24 @@ def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
         them = _roles(p.units)
         if mine[0] & them[1] and mine[1] & them[0] and not mine[0] & them[0]:
             reasons.append("subject and object are swapped with respect to the source")
+    # "converts X into Y" where the source "transforms Y into X": two things trade parts.
+    claimed = {k: next(iter(v)) for k, v in _frames(units).items() if len(v) == 1}
+    for p in support:
+        stated = _frames(p.units)
+        for a, ra in claimed.items():
+            for b, rb in claimed.items():
+                if a < b and ra != rb and stated.get(a) == {rb} and stated.get(b) == {ra}:
+                    reasons.append(f"'{a}' and '{b}' trade places with respect to the source")
     return reasons
+
+
+def _frames(units: list[Unit]) -> dict[str, Any]:
+    """Lemma -> the frame parts it takes (one part per lemma in a claim)."""
+    out: dict[str, set[str]] = {}
+    for u in units:
+        if u.frame:
+            out.setdefault(u.lemma, set()).add(u.frame)
+    return out
 
 
 def _other_side(u: Unit, theirs: list[Unit]) -> bool:

@@ -70,6 +70,7 @@ class Unit:
     level: bool = False
     role: str = ""
     named: bool = False
+    frame: str = ""  # its part in the nearest verb's frame: agent, patient, goal, origin
 
 
 @dataclass
@@ -276,6 +277,7 @@ def read(doc: Any) -> Parsed:
                 t.i in level,
                 roles.get(t.i, ""),
                 looks_named(t),
+                _frame(t),
             )
         )
     subject = {
@@ -309,6 +311,35 @@ def looks_named(t: Any) -> bool:
     """A name, not a word: capitals or digits inside it, or capitalised mid-sentence."""
     text = t.text
     return bool(re.search(r".[A-Z0-9]", text)) or (text[:1].isupper() and t.i > 0)
+
+
+FRAME_PREPS = {"into": "goal", "to": "goal", "onto": "goal", "toward": "goal", "from": "origin"}
+
+
+def _frame(t: Any) -> str:
+    """A noun's part in the frame of the verb nearest above it, passives turned active:
+    'converts X into Y' gives X patient and Y goal; 'A is attributed to B', A patient."""
+    if t.pos_ not in ("NOUN", "PROPN"):
+        return ""
+    child = t
+    while child.head.i != child.i and child.head.pos_ not in ("VERB", "AUX"):
+        if child.dep_ in ("conj", "appos"):
+            child = child.head
+            continue
+        if child.head.dep_ == "prep" and child.dep_ == "pobj":
+            child = child.head
+            continue
+        if child.dep_ in ("compound", "amod", "nmod", "poss"):
+            child = child.head
+            continue
+        return ""
+    if child.head.i == child.i:
+        return ""
+    if child.dep_ == "prep":
+        return FRAME_PREPS.get(child.lower_, "")
+    return {"nsubj": "agent", "agent": "agent", "dobj": "patient", "nsubjpass": "patient"}.get(
+        child.dep_, ""
+    )
 
 
 def _role_map(doc: Any) -> dict[int, str]:
