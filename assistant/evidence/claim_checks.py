@@ -46,7 +46,11 @@ def _settings(doc: Any, i: int) -> set[str]:
             if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across"):
                 # "on LongBench and 64% on QuALITY": the conjunct is another setting
                 words = {c for o in prep.children for c in phrase(o)}
-                out |= {prep.doc[c].lemma_.lower() for c in words if looks_named(prep.doc[c])}
+                out |= {
+                    prep.doc[c].lemma_.lower()
+                    for c in words
+                    if looks_named(prep.doc[c]) and prep.doc[c].text[:1].isalpha()
+                }
     return out
 
 
@@ -90,6 +94,33 @@ def _respectively(doc: Any) -> dict[str, set[str]]:
     return {n: {names[k].lemma_.lower()} for k, (n, _) in enumerate(numbers)}
 
 
+def _label(doc: Any, i: int) -> str | None:
+    """What a reported value is labelled: 'RMSE = 0.16', 'r: 0.67'."""
+    if i >= 2 and doc[i - 1].text in ("=", ":"):
+        name = doc[i - 2]
+        if name.is_alpha and not name.is_stop:
+            return str(name.lemma_.lower())
+    return None
+
+
+def _number_subject(doc: Any, i: int) -> set[str]:
+    """Of what a value after a copula is said: '<the best-fit scale factor> is 60% larger'
+    -> its subject's content words. Pronouns and the paper's own words say nothing."""
+    verb = _verb_of(doc[i])
+    if verb is None or verb.lemma_ != "be":
+        return set()
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
+        return set()
+    words = [subject, *(c for c in subject.children if c.dep_ in ("compound", "amod"))]
+    return {
+        str(c.lemma_.lower())
+        for w in words
+        for c in (w, *w.children)
+        if c.pos_ in ("NOUN", "PROPN", "ADJ") and c.lemma_.lower() not in SELF_WORDS
+    }
+
+
 def _head_noun(doc: Any, i: int) -> str | None:
     """What a bare number counts: the noun it modifies ('4,000 frames'), not a unit glued
     to it ('8B', '50ms') nor a multiplier or share ('2.6-fold', '70%')."""
@@ -131,6 +162,16 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
         if mine_at and all(t and not t & mine_at for t in theirs_at):
             where = ", ".join(sorted(set().union(*theirs_at)))
             reasons.append(f"{value} is for {where} in the source")
+        label = _label(claim.doc, i)
+        labels = [_label(p.doc, j) for p, j, _ in spots]
+        if label and all(labels) and label not in labels:
+            named = ", ".join(sorted({x for x in labels if x}))
+            reasons.append(f"{value} is the source's {named}, not {label}")
+        of_what = _number_subject(claim.doc, i)
+        said_of = [_number_subject(p.doc, j) for p, j, _ in spots]
+        if of_what and all(s and not (s & of_what) for s in said_of):
+            said = ", ".join(sorted(set().union(*said_of)))
+            reasons.append(f"{value} is said of {said} in the source, not of that")
         counted = _head_noun(claim.doc, i)
         theirs = {_head_noun(p.doc, j) for p, j, _ in spots} - {None}
         if counted and theirs and counted not in theirs:

@@ -141,7 +141,10 @@ INTENSIFIERS = frozenset(
 # A subject with one of these is someone else's work, not the paper's.
 OTHER_MARKERS = frozenset(
     "existing previous prior conventional traditional current other baseline most many earlier "
-    "classical".split()
+    "classical recent".split()
 )
 # How a sentence names the paper's own work.
-SELF_WORDS = frozenset("we our us author paper study work article thesis proposed propose".split())
+SELF_WORDS = frozenset(
+    """we our us author paper study work article thesis proposed propose colleague coauthor
+    et al al.""".split()
+)

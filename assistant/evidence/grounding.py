@@ -230,8 +230,13 @@ class Checker:
 
 
 def record_text(paper: Paper) -> str:
-    """What a claim is verified against: the title and the abstract."""
-    return f"{paper.title.rstrip('.')}. {paper.abstract}"
+    """What a claim is verified against: the title, the abstract, and who wrote it when (a
+    related-work sentence says "Zhang et al. (2021) show ...")."""
+    meta = ", ".join(paper.authors)
+    if paper.year:
+        meta = f"{meta} ({paper.year})" if meta else str(paper.year)
+    tail = f" Written by {meta}." if meta else ""
+    return f"{paper.title.rstrip('.')}. {paper.abstract}{tail}"
 
 
 def allowed_words(names: Sequence[str]) -> frozenset[str]:

@@ -288,10 +288,11 @@ def read(doc: Any) -> Parsed:
         if not c.is_punct
     }
     heads = {
-        w.lemma_.lower()
+        form
         for t in doc
         if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
         for w in (t, *t.children)
+        for form in (w.lemma_.lower(), w.lower_)  # "existing" lemmatises to "exist"
     }
     return Parsed(doc.text, units, numbers, doc, subject, {u.lemma for u in units}, heads)
 
