@@ -373,8 +373,8 @@ def kind_replaced(token: Any, record: list[Parsed], support: set[str]) -> list[s
     A proper noun may move within the supporting sentences ("ALFRED environments" where
     the record says "the ALFRED benchmark ... the unseen environment"), and a participle
     compound restates a phrase ("model-derived cover" for "cover derived from the model")."""
-    if token.pos_ not in ("NOUN", "PROPN"):
-        return []
+    if token.pos_ != "NOUN" or looks_named(token) or token.lemma_.lower() in SELF_WORDS:
+        return []  # a name ("Zhang et al.") is not a kind of thing
     mods = _modifiers(token)
     for c in list(mods):
         participle = any(
@@ -412,12 +412,13 @@ def _modifiers(token: Any) -> set[Any]:
         c
         for child in token.children
         if child.dep_ in MODIFIER_DEPS
-        for c in child.subtree
+        for c in (child, *(g for g in child.children if g.dep_ in MODIFIER_DEPS))
         if c.pos_ in NAMING_POS
         and not c.is_stop
         and c.tag_ not in (*COMPARATIVE_TAGS, "VBN", "VBD", "VBG")
         and number_of(c) is None
         and c.i != token.i
+        and c.lower_ not in SELF_WORDS
     }
 
 

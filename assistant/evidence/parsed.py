@@ -186,13 +186,14 @@ def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
             before = doc[t.i - 1] if t.i > 0 else None
             if after is not None and after.lower_ in ("only", "just", "merely"):
                 continue  # "not only X but also Y" asserts X
-            if before is not None and before.dep_ == "cc":  # "at small but not large widths"
+            if before is not None and before.dep_ == "cc":  # "but not ...": the contrast only
                 scope = set()
-                shared = doc[before.i - 1].head.i if before.i > 0 else -1  # "widths" is both's
-                for w in doc[t.i + 1 :]:
-                    if w.is_punct or w.dep_ == "cc":
-                        break
-                    if w.i != shared:
+                if after is not None and after.pos_ == "ADJ":  # "small but not large widths"
+                    scope = {after.i}
+                else:
+                    for w in doc[t.i + 1 :]:
+                        if w.is_punct or w.dep_ == "cc":
+                            break
                         scope.add(w.i)
             elif t.pos_ == "ADP":  # "without X"
                 scope = phrase(t)

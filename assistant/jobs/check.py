@@ -26,7 +26,10 @@ Verdict = Literal["verified", "contradicted", "not stated", "no citation"]
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 CITE = re.compile(r"\\cite[tp]?\*?(?:\[[^\]]*\])?\{([^}]*)\}")
-AUTHOR_YEAR = re.compile(r"\(([A-Z][\w'’-]+)(?: et al\.?| and [A-Z][\w'’-]+)?,? (\d{4})[a-z]?\)")
+AUTHOR_YEAR = re.compile(
+    r"\(([A-Z][\w'’-]+)(?: et al\.?| and [A-Z][\w'’-]+)?,? (\d{4})[a-z]?\)"
+    r"|\b([A-Z][\w'’-]+)(?: et al\.?| and [A-Z][\w'’-]+)? \((\d{4})[a-z]?\)"
+)
 TRAILING = re.compile(r"([.!?])\s*((?:(?:\[\d[^\]]*\]|\\cite[tp]?\*?\{[^}]*\})\s*)+)(?=\s|$)")
 REFERENCE = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)\.)\s+(.+)$")
 HEADER = re.compile(r"^\s*#*\s*(references|bibliography|works cited)\s*:?\s*$", re.I)
@@ -149,7 +152,8 @@ class _Resolver:
                     self.unresolved.append(f"\\cite{{{key}}}")
         for m in AUTHOR_YEAR.finditer(sentence):
             tried = True
-            hits = [p for p in self.papers if p.year == int(m[2]) and _has_author(p, m[1])]
+            name, year = (m[1], m[2]) if m[1] else (m[3], m[4])
+            hits = [p for p in self.papers if p.year == int(year) and _has_author(p, name)]
             found += hits[:1]
             if not hits:
                 self.unresolved.append(m[0])
@@ -169,7 +173,11 @@ def _has_author(paper: Paper, surname: str) -> bool:
 
 
 def _clean(sentence: str) -> str:
-    sentence = CITE.sub("", MARKER.sub("", AUTHOR_YEAR.sub("", sentence)))
+    # "(Li et al., 2025)" goes; "Li et al. (2025) show" keeps its subject, "Li et al. show".
+    def drop(m: re.Match[str]) -> str:
+        return "" if m[1] else re.sub(r"\s*\(\d{4}[a-z]?\)", "", m[0])
+
+    sentence = CITE.sub("", MARKER.sub("", AUTHOR_YEAR.sub(drop, sentence)))
     return re.sub(r"\s+([.,;!?])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
 
 
@@ -190,6 +198,7 @@ def check_draft(
     out: list[SentenceCheck] = []
     # "... pairs. [1]" and "... pairs.\cite{k}": the citation belongs to the sentence before.
     body = TRAILING.sub(r" \2\1", " ".join(body.split()))
+    body = re.sub(r"\bet al\.", "et al", body)  # "Li et al. (2025) show": one sentence
     for raw in split_sentences(body):
         cited, tried = resolver.cited(raw)
         claim = _clean(raw)
