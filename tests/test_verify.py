@@ -113,3 +113,25 @@ def test_two_things_trading_places_is_caught(verifier: Verifier) -> None:
     assert verifier.check("The module turns text into images.", record).ok
     check = verifier.check("The module turns images into text.", record)
     assert not check.ok and any("trade places" in r for r in check.reasons), check.reasons
+
+
+THIRD = (
+    "Ridge: Sparse Attention. While recent efforts sparsify attention at inference, they "
+    "often rely on hand-written masks. Ridge learns its masks end to end. Ridge outperforms "
+    "Local and performs comparably to Dense. Our results show that fixed-window models are "
+    "over-confident on long inputs."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("Ridge outperforms both Local and Dense.", "level"),
+        ("Ridge relies on hand-written masks.", "other work"),
+        ("Fixed-window models are under-confident on long inputs.", "where the source says"),
+    ],
+)
+def test_hedges_pronoun_subjects_and_prefixes(verifier: Verifier, claim: str, why: str) -> None:
+    check = verifier.check(claim, THIRD)
+    assert not check.ok and any(why in r for r in check.reasons), check.reasons
+    assert verifier.check("Ridge learns its masks end to end.", THIRD).ok

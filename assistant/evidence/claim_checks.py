@@ -308,6 +308,9 @@ def _compares_degree(t: Any, low: str) -> bool:
 
 
 def _direction_word(t: Any) -> str:
+    nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
+    if t.lower_ in ("over", "under") and nxt is not None and nxt.text == "-":
+        return "more" if t.lower_ == "over" else "less"  # "over-sensitive", "under-sensitive"
     return str(t.lower_ if t.lower_ in UP_WORDS | DOWN_WORDS else t.lemma_.lower())
 
 
@@ -315,10 +318,19 @@ def _direction(word: str) -> int:
     return 1 if word in UP_WORDS else -1 if word in DOWN_WORDS else 0
 
 
-def subject_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
+def subject_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -> list[str]:
     """A claim about the paper's own work must not rest on what the source says of others
     ("most of these agents are reactive" does not make the proposed agent reactive)."""
-    if not claim.subject & (SELF_WORDS | names_in(claim)):
+    # A name may open the claim ("Ridge learns ..."): the record capitalises it mid-sentence
+    # or before the title's colon.
+    capitalised = {
+        w.lemma_.lower()
+        for p in record
+        for w in p.doc
+        if w.text[:1].isupper()
+        and (w.i > 0 or (w.i + 1 < len(p.doc) and p.doc[w.i + 1].text == ":"))
+    }
+    if not claim.subject & (SELF_WORDS | names_in(claim) | capitalised):
         return []
     return [
         "the source says this of other work"

@@ -210,7 +210,13 @@ def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
             for child in t.children:
                 if child.dep_ in ("pobj", "pcomp", "dobj"):
                     negated ^= {c.i for c in child.subtree}
-        elif t.dep_ == "prep" and t.head.lemma_.lower() in LEVEL_WORDS:
+        elif t.dep_ == "prep" and (
+            t.head.lemma_.lower() in LEVEL_WORDS
+            or (  # "performs comparably to X": the adverb hangs from the verb
+                t.lower_ in ("to", "with")
+                and any(c.lemma_.lower() in LEVEL_WORDS for c in t.head.children)
+            )
+        ):
             for child in t.children:
                 if child.dep_ in ("pobj", "pcomp"):
                     level |= {c.i for c in child.subtree}
@@ -288,10 +294,12 @@ def read(doc: Any) -> Parsed:
         for c in t.subtree
         if not c.is_punct
     }
+    main = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
+    if main and all(t.pos_ == "PRON" for t in main):  # "While recent efforts ..., they ..."
+        main += [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ != "PRON"]
     heads = {
         form
-        for t in doc
-        if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
+        for t in main
         for w in (t, *t.children)
         for form in (w.lemma_.lower(), w.lower_)  # "existing" lemmatises to "exist"
     }

@@ -120,7 +120,7 @@ class Verifier:
             *number_reasons(claim, support, record),
             *role_reasons(units, support),
             *direction_reasons(claim, support),
-            *subject_reasons(claim, support),
+            *subject_reasons(claim, support, record),
             *predicate_reasons(claim, support),
         ]
         # A thing keeps its kind: "coupled-cluster simulations" are not the record's
