@@ -58,6 +58,9 @@ YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:since|starting(?:\s+in)?)\s+{YEAR}\b", re.I), "since"),
     (re.compile(rf"\bfrom\s+{YEAR}\s+(?:on|onwards?)\b", re.I), "since"),
     (re.compile(rf"\b(?:in\s+or\s+after|no\s+earlier\s+than)\s+{YEAR}\b", re.I), "since"),
+    # "in 2019 or earlier", "2021 and later": the year bounds one side only.
+    (re.compile(rf"\b(?:in\s+)?{YEAR}\s+(?:or|and)\s+(?:earlier|before|prior)\b", re.I), "until"),
+    (re.compile(rf"\b(?:in\s+)?{YEAR}\s+(?:or|and)\s+(?:later|after|since)\b", re.I), "since"),
     (re.compile(rf"\bafter\s+{YEAR}\b", re.I), "after"),
     (re.compile(rf"\b(?:before)\s+{YEAR}\b", re.I), "before"),
     (re.compile(rf"\b(?:until|up\s+to|through|by\s+the\s+end\s+of)\s+{YEAR}\b", re.I), "until"),
@@ -111,7 +114,9 @@ COUNT = re.compile(
 # Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
 LIST = re.compile(
     rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
-    r"|\blist\s+(?:all|the|every)\b",
+    r"|\blist\s+(?:all|the|every)\b"
+    # "What has this researcher published on X?": what was published is a list of papers.
+    r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b",
     re.I,
 )
 LIST_WORDS = frozenset(
@@ -140,6 +145,17 @@ class QueryPlan(BaseModel):
     def is_metadata_only(self) -> bool:
         """A list/count question whose whole content is filters (maybe none: all papers)."""
         return self.intent in ("count", "list") and not self.topic
+
+
+# Words about the request itself, never its topic: who is asked about ("this researcher",
+# "his work"), what is asked for ("tell me", "draft", "based on these publications") and
+# how people write questions ("whats").
+REQUEST_WORDS = frozenset(
+    """researcher researchers scientist author authors he she him his her hers they them their
+    published publish publishes publication publications paper papers article articles work
+    works research tell me please could would you can based these those this whats what's
+    hes he's draft write came come comes out appeared appear""".split()
+)
 
 
 def analyze(
@@ -304,6 +320,7 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
         for w in words
         if w.lower() not in STOPWORDS
         and w.lower() not in LIST_WORDS
+        and w.lower() not in REQUEST_WORDS
         and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
         and not re.fullmatch(r"(?:19|20)\d\d", w)
     ]

@@ -123,3 +123,30 @@ def test_owner_unknown_two_names_and_listed_phrasing() -> None:
     assert p.filters.author == "Shane Storks" and p.is_metadata_only
     dated = analyze("How many of the listed works are dated 2022?", authors=names, today=TODAY)
     assert dated.intent == "count" and dated.filters.year_from == 2022 and dated.is_metadata_only
+
+
+@pytest.mark.parametrize(
+    ("question", "year_from", "year_to"),
+    [
+        ("Which of his papers came out in 2019 or earlier?", None, 2019),
+        ("papers from 2024 or later", 2024, None),
+        ("anything published 2021 and later on robots", 2021, None),
+    ],
+)
+def test_open_year_bounds(question: str, year_from: int | None, year_to: int | None) -> None:
+    p = plan(question)
+    assert (p.filters.year_from, p.filters.year_to) == (year_from, year_to)
+    assert not {"came", "out", "earlier", "later"} & set(p.topic.lower().split())
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "intent"),
+    [
+        ("What has this researcher published on talking heads?", "talking heads", "list"),
+        ("Tell me about his work on protein folding", "protein folding", "question"),
+        ("whats the speedup of the rocket cache", "speedup rocket cache", "question"),
+    ],
+)
+def test_words_about_the_request_are_not_the_topic(question: str, topic: str, intent: str) -> None:
+    p = plan(question)
+    assert (p.topic, p.intent) == (topic, intent)

@@ -58,3 +58,13 @@ def test_follow_up_only_when_the_question_has_no_topic_of_its_own() -> None:
     assert is_follow_up("And that paper's FID?", history)
     assert not is_follow_up("Which paper proposes HumanTOMATO?", history)
     assert not is_follow_up("How many parameters does it have?", None)
+
+
+def test_a_bio_based_on_these_papers_has_no_topic() -> None:
+    from retrieval.query import analyze
+
+    question = "Draft a short bio of Heung-Yeung Shum based on these papers."
+    r = route(question, analyze(question, owner="Heung-Yeung Shum"))
+    assert (r.job, r.topic) == ("bio", None)
+    question = "Draft a short bio based on his papers about video generation."
+    assert route(question, analyze(question)).topic == "video generation"

@@ -17,6 +17,7 @@ from assistant.evidence.english import PRAISE, SCALE_WORD, digits_for_words, is_
 from assistant.evidence.verify import Verifier
 from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
+from retrieval.query import REQUEST_WORDS
 from retrieval.text import split_sentences, tokenize
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d])")
@@ -25,7 +26,10 @@ SCALED = re.compile(
     r"(?<![\w.])\d+(?:\.\d+)?[\s-]*(?:hundred|thousand|million|billion|trillion)s?\b", re.I
 )
 # Words with a capital after the first letter or a digit mix: DINO, ResNet-50, XiaoIce, H2VQ.
-NAMED = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\b")
+NAMED = re.compile(
+    r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\b"
+    r"|\b[A-Z][a-z]+(?:-[A-Za-z]*\d[\w.]*)+\b"  # Step-3, Qwen-2.5: a word and a version
+)
 CAPITALISED = re.compile(r"(?<=[\s(\"'])[A-Z][a-z]{2,}(?:[-][A-Z]?[a-z]+)*\b")
 INITIAL = re.compile(r"^[\s\"'(\[]*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
@@ -105,7 +109,8 @@ def occurs(claim: str, evidence: str) -> bool:
         return re.search(r"(?<![\w.])" + needle + r"(?![\d])", evidence) is not None
     if claim.lower() in {"hundred", "thousand", "million", "billion", "trillion"}:
         needle += "s?"
-    return re.search(r"(?<!\w)" + needle + r"(?!\w)", evidence) is not None
+    # "step 3" is not in "step 3.5": a version number continues past the dot
+    return re.search(r"(?<!\w)" + needle + r"(?!\w|\.\d)", evidence) is not None
 
 
 def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = frozenset()) -> float:
@@ -138,7 +143,8 @@ class Checker:
         self.evidence = {s.key: normalise(s.evidence()) for s in sources}
         self.tokens = {s.key: set(tokenize(s.evidence())) for s in sources}
         self.shown_tokens: set[str] = set().union(*self.tokens.values()) if self.tokens else set()
-        self.asked = set(tokenize(question))
+        # Words about the request ("this researcher published") are not the question's claim.
+        self.asked = set(tokenize(question)) - set(tokenize(" ".join(REQUEST_WORDS)))
         self.allowed = allowed_words(allowed)
         self.names = frozenset(tokenize(" ".join(allowed)))
 
@@ -244,9 +250,23 @@ def allowed_words(names: Sequence[str]) -> frozenset[str]:
     return frozenset(w.lower() for name in names for w in re.split(r"[\s,]+", name) if w)
 
 
+# A model saying what its sources lack ("not explicitly mentioned in the provided sources")
+# is an abstention, which the code decides, not a claim about the paper.
+CONTEXT_TALK = re.compile(
+    r"\b(?:not|never)\s+(?:explicitly\s+|directly\s+|clearly\s+)?(?:mentioned|stated|"
+    r"specified|provided|given|described|discussed|available)\b"
+    r"|\b(?:provided|given|available)\s+(?:sources?|abstracts?|context|information|text)\b",
+    re.I,
+)
+
+
 def _is_refusal(text: str) -> bool:
     lowered = text.lower()
-    return NOT_COVERED.lower().rstrip(".") in lowered or "does not cover" in lowered
+    return (
+        NOT_COVERED.lower().rstrip(".") in lowered
+        or "does not cover" in lowered
+        or CONTEXT_TALK.search(text) is not None
+    )
 
 
 class Composer:

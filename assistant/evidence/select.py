@@ -69,9 +69,9 @@ def on_topic(
     is exactly the hits whose records hold them, however far down they rank or however
     little a small embedder makes of a coined name (MiniLM: cosine 0.02 for a record that
     reports MultiWOZ results)."""
-    named = _coined_names(question, names)
+    named = coined_names(question, names)
     if named:
-        return [h.paper for h in hits if _holds_all(h.paper, named)]
+        return [h.paper for h in hits if holds_all(h.paper, named)]
     top = hits[0].score if hits else 0.0
     return [
         h.paper
@@ -80,7 +80,7 @@ def on_topic(
     ]
 
 
-def _coined_names(question: str, names: Sequence[str]) -> set[str]:
+def coined_names(question: str, names: Sequence[str] = ()) -> set[str]:
     """The coined names a question uses (MultiWOZ, DINO, ResNet-50), not capitalised English
     words ("Transformers"), whose plural or case may differ in a record."""
     return {
@@ -90,7 +90,7 @@ def _coined_names(question: str, names: Sequence[str]) -> set[str]:
     }
 
 
-def _holds_all(paper: Paper, terms: set[str]) -> bool:
+def holds_all(paper: Paper, terms: set[str]) -> bool:
     """Does the paper's whole record hold every term (whole words, case folded)?"""
     record = normalise(Source(key="1", paper=paper).evidence())
     return all(occurs(c, record) for c in terms)
@@ -102,8 +102,8 @@ def identifies(
     """The question uses coined names (HiTUT), the hit's record holds them all, and they are
     rare in the corpus (at most `share` of its records): exact evidence of the paper asked
     about, which a small embedder may miss."""
-    coined = _coined_names(question, names)
-    if not coined or not corpus or not _holds_all(hit.paper, coined):
+    coined = coined_names(question, names)
+    if not coined or not corpus or not holds_all(hit.paper, coined):
         return False
     limit = max(1, int(share * len(corpus)))
     for term in coined:

@@ -31,12 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.evidence.claim_checks import (
     direction_reasons,
     kind_replaced,
-    number_reasons,
     predicate_reasons,
     role_reasons,
     subject_reasons,
 )
 from assistant.evidence.english import SELF_WORDS, digits_for_words
+from assistant.evidence.number_checks import number_reasons
 from assistant.evidence.parsed import NAMING_POS, NUMBER, Parsed, Unit, nlp, parse, read
 
 Verdict = Literal["verified", "contradicted", "not stated"]

@@ -24,6 +24,7 @@ from assistant.evidence.grounding import (
     mint_sources,
 )
 from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.jobs.named import composed, describe, named_papers, named_source, paper_metadata
 from assistant.jobs.route import is_follow_up, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
@@ -48,7 +49,7 @@ from assistant.types import (
     TextEvent,
     Timings,
 )
-from retrieval.models import Hit, Paper
+from retrieval.models import Hit
 from retrieval.query import QueryPlan
 
 PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
@@ -156,6 +157,10 @@ class AskPipeline:
                 shown[j] = f"{shown[j]} {sentence}".strip()
         prepared.sources = mint_sources(papers, shown)
         prepared.holding = {i: (str(j + 1), sentence) for i, (j, sentence) in found.items()}
+        named = named_source(question, prepared.sources)
+        meta = paper_metadata(question, named) if named is not None else []
+        if meta and not valued:  # "Who wrote Step-3?": exact, from the record, no model
+            prepared.final = composed(meta, prepared.sources, "metadata")
 
     def facts_asked(self, question: str, plan: QueryPlan) -> list[Fact]:
         """'What is his h-index?', 'Who are his frequent co-authors?': corpus facts, exact.
@@ -271,8 +276,14 @@ class AskPipeline:
         """Nothing survived the checks: an honest 'not stated' when an attribute was asked,
         otherwise 'not covered'. Never a quote that turns the abstention into an answer."""
         papers = [s.paper for s in prepared.sources]
+        named = named_source(prepared.question, prepared.sources)
+        quoted = describe(named, prepared.sources) if named is not None else []
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
+        elif quoted:
+            # "Tell me about Step-3": the paper is in the corpus, so "not covered" would be
+            # false; its own description, quoted, answers what it is.
+            answer = composed(quoted, prepared.sources, "quote")
         else:
             answer = not_covered()
             answer.checked = [Citation(key=s.key, paper=s.paper) for s in prepared.sources]
@@ -286,29 +297,6 @@ class AskPipeline:
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()
-
-
-def title_name(paper: Paper) -> str:
-    """'DINO' for 'DINO: DETR with ...'; '' when the title has no name before a colon."""
-    head, sep, _ = paper.title.partition(":")
-    return head.strip().lower() if sep and len(head.split()) <= 4 else ""
-
-
-def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
-    """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
-    a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
-    lowered = text.lower()
-    found = {
-        j: name
-        for j, p in enumerate(papers)
-        if (name := title_name(p))
-        and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
-    }
-    return [
-        j
-        for j, name in found.items()
-        if not any(name != other and name in other for other in found.values())
-    ]
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:

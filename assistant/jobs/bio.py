@@ -15,7 +15,7 @@ from assistant.evidence.english import PRAISE_WORDS, spellings
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, Composer, mint_sources
 from assistant.evidence.select import calibrated, on_topic, relevant
-from assistant.jobs.ask import title_name
+from assistant.jobs.named import title_name
 from assistant.jobs.sections import assemble, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load

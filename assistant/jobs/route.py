@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from retrieval.query import QueryPlan
+from retrieval.query import REQUEST_WORDS, QueryPlan
+from retrieval.text import STOPWORDS
 
 SUMMARY = re.compile(
     r"^\s*(?:please\s+)?(?:summari[sz]e|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary)|"
@@ -62,6 +63,9 @@ def route(question: str, plan: QueryPlan, previous: QueryPlan | None = None) -> 
         topic = about["topic"].strip() if about else None
         if topic:  # "Heung-Yeung Shum's work on conversational AI" -> "conversational AI"
             topic = re.sub(r"^.*?\b(?:work|research|papers?)\s+(?:on|in|about)\s+", "", topic)
+            words = re.findall(r"[\w'-]+", topic)
+            if all(w.lower() in REQUEST_WORDS | STOPWORDS for w in words):
+                topic = None  # "based on these papers": the request, not a topic
         audience = AUDIENCE.search(question)
         return Route(
             job="bio",

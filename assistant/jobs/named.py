@@ -1,0 +1,98 @@
+"""The paper a question names, and what the code can say of it without the model: its own
+description, quoted, and its metadata (authors, year, venue), exact."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.evidence.grounding import Composer, Source
+from assistant.evidence.select import coined_names, holds_all
+from assistant.types import Answer, Sentence
+from retrieval.models import Paper
+from retrieval.text import split_sentences
+
+# "Who wrote X?", "authors of X", "What year was X published?", "Where was X published?"
+PAPER_META = re.compile(
+    r"\bwho\s+(?:wrote|authored|are\s+the\s+authors|were\s+the\s+authors)\b|\bauthors?\b"
+    r"|\b(?:what|which)\s+year\b|\bwhen\s+(?:was|did)\b"
+    r"|\b(?:where|which\s+venue|what\s+venue)\b.*\bpublished\b|\bvenue\b",
+    re.I,
+)
+
+
+def title_name(paper: Paper) -> str:
+    """'DINO' for 'DINO: DETR with ...'; '' when the title has no name before a colon."""
+    head, sep, _ = paper.title.partition(":")
+    return head.strip().lower() if sep and len(head.split()) <= 4 else ""
+
+
+def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
+    """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
+    a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
+    lowered = text.lower()
+    found = {
+        j: name
+        for j, p in enumerate(papers)
+        if (name := title_name(p))
+        and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
+    }
+    return [
+        j
+        for j, name in found.items()
+        if not any(name != other and name in other for other in found.values())
+    ]
+
+
+def named_source(question: str, sources: Sequence[Source]) -> Source | None:
+    """The shown paper the question names: by its title's name ("DINO") or by coined names
+    only its record holds ("Step-3")."""
+    papers = [s.paper for s in sources]
+    for j in named_papers(question, papers):
+        return sources[j]
+    coined = coined_names(question)
+    holders = [s for s in sources if coined and holds_all(s.paper, coined)]
+    return holders[0] if len(holders) == 1 else None
+
+
+def describe(source: Source, shown: Sequence[Source]) -> list[Sentence]:
+    """The named paper's first shown sentence, quoted and cited: what it says it is."""
+    sentences = split_sentences(source.shown) or split_sentences(source.paper.abstract)
+    if not sentences:
+        return []
+    name = source.paper.title.split(":")[0].strip()
+    text = f'The {name} abstract states: "{sentences[0].rstrip(".")}"'
+    return [Sentence(text=text, keys=[source.key], status="quoted")]
+
+
+def paper_metadata(question: str, source: Source) -> list[Sentence]:
+    """Authors, year and venue of a named paper, when the question asks for them."""
+    if not PAPER_META.search(question):
+        return []
+    p = source.paper
+    name = p.title.split(":")[0].strip()
+    out = []
+    if re.search(r"\bwho\b|\bauthor", question, re.I) and p.authors:
+        listed = ", ".join(p.authors[:12])
+        if p.authors_truncated or len(p.authors) > 12:  # the source listed only the first
+            out.append(f"{name}'s record lists its first authors as {listed}, and others")
+        else:
+            out.append(f"{name} lists {len(p.authors)} authors: {listed}")
+    if re.search(r"\byear\b|\bwhen\b", question, re.I) and p.year:
+        out.append(f"{name} is dated {p.year}")
+    if re.search(r"\bvenue\b|\bwhere\b", question, re.I) and p.venue:
+        out.append(f"{name} appeared in {p.venue}")
+    return [Sentence(text=t, keys=[source.key], status="fact") for t in out]
+
+
+def composed(sentences: Sequence[Sentence], shown: Sequence[Source], model: str) -> Answer:
+    composer = Composer(shown)
+    for s in sentences:
+        composer.add(s)
+    return Answer(
+        text=composer.text,
+        answered=True,
+        citations=composer.citations,
+        sentences=composer.sentences,
+        model=model,
+    )

@@ -1,0 +1,43 @@
+"""A question that names a paper: its metadata from the record, or its own description
+quoted when the model's answer fails the checks; never "not covered"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.types import NOT_COVERED
+from tests.fakes import FakeChatModel
+
+STEP3 = "Step-3 is Large yet Affordable: Model-system Co-design for Cost-effective Decoding"
+
+
+def test_authors_of_a_named_paper_come_from_its_record(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": []})
+    assistant = make_assistant(fake)
+    answer = assistant.ask("Who are the authors of Step-3?")
+    step3 = next(p for p in assistant.papers if p.title == STEP3)
+    assert answer.answered and answer.model == "metadata" and fake.calls == []
+    assert [c.paper.title for c in answer.citations] == [STEP3]
+    assert all(name in answer.text for name in step3.authors[:2])
+    assert answer.sentences[0].status == "fact"
+
+
+def test_a_failed_answer_about_a_named_paper_quotes_its_description(make_assistant: Any) -> None:
+    wrong = "Step-3.5 Flash pairs a 196B-parameter foundation with 11B active parameters."
+    fake = FakeChatModel({"sentences": [{"text": wrong, "sources": [1]}]})
+    answer = make_assistant(fake).ask("Tell me about Step-3.")
+    assert answer.text != NOT_COVERED and "196B" not in answer.text
+    assert answer.text.startswith("The Step-3 is Large yet Affordable abstract states: ")
+    assert [s.status for s in answer.sentences if s.status != "unsupported"] == ["quoted"]
+    assert [c.paper.title for c in answer.citations] == [STEP3]
+
+
+def test_talk_about_the_sources_is_an_abstention_not_a_claim(make_assistant: Any) -> None:
+    said = "The authors of Step-3 are not explicitly mentioned in the provided sources."
+    fake = FakeChatModel({"sentences": [{"text": said, "sources": [1]}]})
+    answer = make_assistant(fake).ask("What does Step-3 decouple?")
+    assert said.rstrip(".") not in answer.text
+    assert any(
+        s.text.startswith("The authors of Step-3") and s.status == "unsupported"
+        for s in answer.sentences
+    )
