@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.evidence.grounding import Composer, Source
+from assistant.evidence.grounding import Source, compose
 from assistant.evidence.select import coined_names, holds_all
 from assistant.types import Answer, Sentence
 from retrieval.models import Paper
@@ -86,13 +86,5 @@ def paper_metadata(question: str, source: Source) -> list[Sentence]:
 
 
 def composed(sentences: Sequence[Sentence], shown: Sequence[Source], model: str) -> Answer:
-    composer = Composer(shown)
-    for s in sentences:
-        composer.add(s)
-    return Answer(
-        text=composer.text,
-        answered=True,
-        citations=composer.citations,
-        sentences=composer.sentences,
-        model=model,
-    )
+    text, citations, kept = compose(sentences, shown)
+    return Answer(text=text, answered=True, citations=citations, sentences=kept, model=model)
