@@ -168,3 +168,25 @@ def test_a_rare_coined_name_identifies_its_paper_a_common_one_does_not(corpus: A
     assert common > 0.1 * len(papers)  # the premise: "AI" is common in this corpus
     ai = Hit(paper=next(p for p in papers if "AI" in p.abstract), score=0.2, dense=0.1)
     assert not identifies("What about AI?", ai, papers, 0.1)
+
+
+def test_an_attribute_in_other_words_is_found_by_its_setting() -> None:
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="x",
+        title="Orbit: Scaling Search",
+        abstract="Orbit searches in parallel. A 7B model reaches 81.5% on AIME 2024 with it. "
+        "Orbit can plan up to 40 steps in depth.",
+    )
+    [score] = parts("What score does Orbit's 7B model reach on AIME 2024?")
+    assert holding_sentence(score, paper) == "A 7B model reaches 81.5% on AIME 2024 with it."
+    [depth] = parts("How many steps deep can Orbit plans be?")
+    assert holding_sentence(depth, paper) == "Orbit can plan up to 40 steps in depth."
+    [lr] = parts("What learning rate does Orbit use?")
+    assert holding_sentence(lr, paper) is None  # nothing in other words either: not stated
+    # An earlier turn's names are not this question's setting.
+    [it] = parts(
+        "How many parameters does it have?", context="What does a 7B model reach on AIME 2024?"
+    )
+    assert holding_sentence(it, paper) is None

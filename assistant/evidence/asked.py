@@ -172,14 +172,35 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     record = normalise(" ".join([paper.title, paper.abstract]))
     if not all(occurs(n, record) for n in asked.named):
         return None
-    found = [
+    valued = [
         s
         for s in _sentences(paper)
-        if speaks_of(asked.words, s)
-        and (not asked.wants_value or HAS_VALUE.search(digits_for_words(s)))
+        if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
+    found = [s for s in valued if speaks_of(asked.words, s)]
     part = set(tokenize(asked.text))
+    if not found:  # the attribute in other words: the sentence that matches the question
+        found = [s for s in valued if _matches_setting(asked, s, paper)]
     return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
+
+
+def _matches_setting(asked: Asked, sentence: str, paper: Paper) -> bool:
+    """A record sentence that speaks of the asked setting though not in the asked words:
+    it holds every specific term of the question the title does not ('8B', 'HMMT', '2025'
+    in "What score does PaCoRe's 8B model reach on HMMT 2025?"), at least two of them; or
+    one attribute word and two more of the question's words ('204 frames in length' for
+    "How many frames long can videos be?")."""
+    words = set(tokenize(sentence))
+    title = set(tokenize(paper.title))
+    question = set(tokenize(asked.text)) - title
+    specific = {w for w in question if any(ch.isdigit() for ch in w)}
+    own = [n for n in asked.named if n.lower() in asked.text.lower()]  # not the earlier turn's
+    specific |= {w for n in own for w in tokenize(n)} - title
+    if len(specific) >= 2 and specific <= words:
+        return True
+    attribute = any(any(_family(w, t) for t in words) for w in asked.words)
+    rest = set(tokenize(asked.text)) - set(asked.words)
+    return attribute and len(rest & words) >= 2
 
 
 def mentions(asked: Asked, text: str) -> bool:
