@@ -41,3 +41,27 @@ def test_talk_about_the_sources_is_an_abstention_not_a_claim(make_assistant: Any
         s.text.startswith("The authors of Step-3") and s.status == "unsupported"
         for s in answer.sentences
     )
+
+
+def test_a_follow_up_asks_the_earlier_papers_metadata(make_assistant: Any) -> None:
+    fake = FakeChatModel({"sentences": []})
+    assistant = make_assistant(fake)
+    history = [
+        {"role": "user", "content": "What is Step-3?"},
+        {"role": "assistant", "content": "Step-3 is a model-system co-design [1]."},
+    ]
+    answer = assistant.ask("Who are its authors?", history)
+    assert answer.model == "metadata" and [c.paper.title for c in answer.citations] == [STEP3]
+
+
+def test_which_of_those_keeps_the_earlier_topic(make_assistant: Any) -> None:
+    assistant = make_assistant(FakeChatModel({"sentences": []}))
+    first = assistant.ask("Which papers are about portrait animation?")
+    history = [
+        {"role": "user", "content": "Which papers are about portrait animation?"},
+        {"role": "assistant", "content": first.text},
+    ]
+    answer = assistant.ask("Which of those came out in 2024?", history)
+    listed = {c.paper.title for c in answer.citations}
+    assert listed and listed <= {c.paper.title for c in first.citations}
+    assert all(c.paper.year == 2024 for c in answer.citations)

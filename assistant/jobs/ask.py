@@ -24,8 +24,20 @@ from assistant.evidence.grounding import (
     mint_sources,
 )
 from assistant.evidence.select import calibrated, on_topic, relevant
-from assistant.jobs.named import composed, describe, named_papers, named_source, paper_metadata
-from assistant.jobs.route import is_follow_up, previous_exchange, previous_user_question
+from assistant.jobs.named import (
+    PAPER_META,
+    composed,
+    describe,
+    named_papers,
+    named_source,
+    paper_metadata,
+)
+from assistant.jobs.route import (
+    is_follow_up,
+    narrowed,
+    previous_exchange,
+    previous_user_question,
+)
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
@@ -87,7 +99,7 @@ class AskPipeline:
 
     def prepare(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Prepared:
         start = time.perf_counter()
-        plan = self.plan(question)
+        plan = narrowed(self.plan(question), question, history, self.plan)
         if plan.intent == "list" and any(a.attribute for a in parts(question)):
             # "Which paper proposes X, and what BLEU does it report?" asks for a value: a lookup.
             plan = plan.model_copy(update={"intent": "question"})
@@ -118,6 +130,13 @@ class AskPipeline:
         k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
         hits = self.searcher.search(query, k=k, filters=plan.filters, query_vector=qvec)
         prepared.hits = hits
+        if hits and PAPER_META.search(question):  # "Who wrote it?" after "What is X?"
+            candidates = mint_sources([h.paper for h in hits])
+            named = named_source(f"{question} {subject_text}", candidates)
+            meta = paper_metadata(question, named) if named is not None else []
+            if meta:
+                prepared.final = composed(meta, candidates, "metadata")
+                return
         if not hits or not self.relevant(question, plan.topic, hits[0]):
             if plan.intent != "question" and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))

@@ -8,7 +8,7 @@ work on Y"; those go to the jobs built for them, with their topic and options re
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -134,3 +134,26 @@ def previous_exchange(
         role = "Earlier question" if message.get("role") == "user" else "Earlier answer"
         lines.append(f"{role}: {str(message.get('content', ''))[:limit]}")
     return "\n".join(lines)
+
+
+def narrowed(
+    plan: QueryPlan,
+    question: str,
+    history: Sequence[dict[str, str]] | None,
+    planner: Callable[[str], QueryPlan],
+) -> QueryPlan:
+    """'Which of those came out in 2024?' after a topic list: the earlier topic under the
+    new filters, not the whole corpus."""
+    if not plan.is_metadata_only or not is_follow_up(question, history):
+        return plan
+    previous = previous_user_question(history)
+    earlier = planner(previous) if previous else None
+    if earlier is None or not earlier.topic:
+        return plan
+    filters = {
+        **earlier.filters.model_dump(exclude_none=True),
+        **plan.filters.model_dump(exclude_none=True),
+    }
+    return plan.model_copy(
+        update={"topic": earlier.topic, "filters": type(plan.filters)(**filters)}
+    )
