@@ -6,6 +6,7 @@ Count and list questions are answered exactly from metadata, never from similari
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from typing import Literal
 
@@ -164,8 +165,16 @@ def analyze(
     authors: list[str] | None = None,
     owner: str | None = None,
     today: date | None = None,
+    categories: Collection[str] | None = None,
 ) -> QueryPlan:
-    """Turn a question into filters + intent. `authors` are the corpus's known names."""
+    """Turn a question into filters + intent. `authors` are the corpus's known names;
+    `categories` its category codes: a category filter only where the corpus has that
+    category (a BibTeX corpus has none, so "machine learning" stays a topic); None when
+    unknown."""
+
+    def known(code: str) -> bool:
+        return categories is None or code in categories
+
     today = today or date.today()
     text = question
     filters: dict[str, object] = {}
@@ -209,8 +218,10 @@ def analyze(
             groups = m.groupdict()
             code = groups.get("code") or ""
             name = (groups.get("cat") or "").lower()
-            filters["categories"] = [code or CATEGORY_ALIASES.get(name, name.upper())]
-            spans.append(m.span("code") if code else m.span("cat"))
+            chosen = code or CATEGORY_ALIASES.get(name, name.upper())
+            if known(chosen):
+                filters["categories"] = [chosen]
+                spans.append(m.span("code") if code else m.span("cat"))
             break
 
     m_no = CODE_NO.search(text)
@@ -260,7 +271,7 @@ def analyze(
         intent = "list"
     if intent != "question" and not filters.get("categories"):
         code = _CATEGORY_BY_WORDS.get(topic.lower()) or (topic if topic in CATEGORY_NAMES else None)
-        if code:  # "Which papers are about computer vision?": the category, not a topic
+        if code and known(code):  # "Which papers are about computer vision?": the category
             filters["categories"] = [code]
             topic = ""
     if intent != "question" and set(re.findall(r"[\w-]+", topic.lower())) <= EMPTY_TOPIC:

@@ -150,3 +150,12 @@ def test_open_year_bounds(question: str, year_from: int | None, year_to: int | N
 def test_words_about_the_request_are_not_the_topic(question: str, topic: str, intent: str) -> None:
     p = plan(question)
     assert (p.topic, p.intent) == (topic, intent)
+
+
+def test_category_filters_only_where_the_corpus_has_categories() -> None:
+    q = "Which papers are about machine learning?"
+    with_lg = analyze(q, categories={"LG", "CV"})
+    assert with_lg.filters.categories == ["LG"] and with_lg.topic == ""
+    bibtex = analyze(q, categories=set())  # a BibTeX corpus: no categories at all
+    assert bibtex.filters.categories is None and bibtex.topic == "machine learning"
+    assert analyze("Show me CV papers", categories=set()).filters.categories is None

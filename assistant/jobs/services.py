@@ -51,8 +51,13 @@ class Services:
     def authors(self) -> list[str]:
         return sorted({a for p in self.papers for a in p.authors})
 
+    @cached_property
+    def categories(self) -> set[str]:
+        return {p.category for p in self.papers if p.category}
+
     def plan(self, question: str) -> QueryPlan:
-        return analyze(question, authors=self.authors, owner=self.info.owner if self.info else None)
+        owner = self.info.owner if self.info else None
+        return analyze(question, authors=self.authors, owner=owner, categories=self.categories)
 
     def get_paper(self, paper_id: str) -> Paper | None:
         position = self.searcher.catalog.position.get(paper_id)
