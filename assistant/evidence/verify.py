@@ -86,7 +86,7 @@ class Verifier:
     its best cosine similarity to any record word (the embedder); without it a new naming
     word is never justified."""
 
-    def __init__(self, similar: Similar | None = None, min_similarity: float = 0.62) -> None:
+    def __init__(self, similar: Similar | None = None, min_similarity: float = 0.40) -> None:
         self.similar = similar
         self.min_similarity = min_similarity
 
