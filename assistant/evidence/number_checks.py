@@ -40,10 +40,6 @@ def _settings(doc: Any, i: int) -> set[str]:
     return out
 
 
-def _paired_names(p: Parsed) -> set[str]:
-    return set().union(*_respectively(p.doc).values()) if _respectively(p.doc) else set()
-
-
 def _verb_of(t: Any) -> Any:
     for _ in range(6):
         if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
@@ -135,12 +131,12 @@ def number_reasons(claim: Parsed, support: list[Parsed], record: list[Parsed]) -
         if all(_others_near(p, j) != others for p, j, _ in spots):
             whose = "other" if others else "this"
             reasons.append(f"{value} is said of {whose} work in the claim, not in the source")
-        paired = [_respectively(p.doc).get(value, set()) for p, _, _ in spots]
+        pairings = [_respectively(p.doc) for p, _, _ in spots]  # number -> its paired name
         named_here = names_in(claim)
-        if any(paired) and all(
-            not (pair & named_here) and _paired_names(p) & named_here
-            for pair, (p, _, _) in zip(paired, spots, strict=True)
-            if pair
+        if any(value in m for m in pairings) and all(
+            not (m[value] & named_here) and set().union(*m.values()) & named_here
+            for m in pairings
+            if value in m
         ):
             reasons.append(f"{value} goes with another name in the source ('respectively')")
         mine_at = _settings(claim.doc, i)

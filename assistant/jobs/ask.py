@@ -31,6 +31,7 @@ from assistant.jobs.named import (
     named_papers,
     named_source,
     paper_metadata,
+    quote,
 )
 from assistant.jobs.route import (
     is_follow_up,
@@ -292,11 +293,13 @@ class AskPipeline:
         return " ".join(p for p in added if p)
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
-        """Nothing survived the checks: an honest 'not stated' when an attribute was asked,
-        otherwise 'not covered'. Never a quote that turns the abstention into an answer."""
+        """Nothing survived the checks: an honest 'not stated' when an attribute was asked;
+        else, when the question names a shown paper, that paper's own description, quoted
+        ('not covered' would be false); otherwise 'not covered'. Never a quote that turns a
+        'not stated' into an answer."""
         papers = [s.paper for s in prepared.sources]
         named = named_source(prepared.question, prepared.sources)
-        quoted = describe(named, prepared.sources) if named is not None else []
+        quoted = describe(named) if named is not None else []
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
         elif quoted:
@@ -343,9 +346,7 @@ def fillers(prepared: Prepared, kept: Sequence[str]) -> list[Sentence]:
             continue
         if i in prepared.holding:
             key, sentence = prepared.holding[i]
-            name = by_key[key].title.split(":")[0].strip()
-            quote = f'The {name} abstract states: "{sentence.rstrip(".")}"'
-            out.append(Sentence(text=quote, keys=[key], status="quoted"))
+            out.append(quote(key, by_key[key], sentence))
         else:
             stated = not_stated([asked], papers).text
             out.append(Sentence(text=stated, status="fact", note="not stated"))

@@ -55,14 +55,17 @@ def named_source(question: str, sources: Sequence[Source]) -> Source | None:
     return holders[0] if len(holders) == 1 else None
 
 
-def describe(source: Source, shown: Sequence[Source]) -> list[Sentence]:
+def quote(key: str, paper: Paper, sentence: str) -> Sentence:
+    """A record sentence shown as what it is: a quote of the paper's abstract, cited."""
+    name = paper.title.split(":")[0].strip()
+    text = f'The {name} abstract states: "{sentence.rstrip(".")}"'
+    return Sentence(text=text, keys=[key], status="quoted")
+
+
+def describe(source: Source) -> list[Sentence]:
     """The named paper's first shown sentence, quoted and cited: what it says it is."""
     sentences = split_sentences(source.shown) or split_sentences(source.paper.abstract)
-    if not sentences:
-        return []
-    name = source.paper.title.split(":")[0].strip()
-    text = f'The {name} abstract states: "{sentences[0].rstrip(".")}"'
-    return [Sentence(text=text, keys=[source.key], status="quoted")]
+    return [quote(source.key, source.paper, sentences[0])] if sentences else []
 
 
 def paper_metadata(question: str, source: Source) -> list[Sentence]:
