@@ -135,3 +135,22 @@ def test_hedges_pronoun_subjects_and_prefixes(verifier: Verifier, claim: str, wh
     check = verifier.check(claim, THIRD)
     assert not check.ok and any(why in r for r in check.reasons), check.reasons
     assert verifier.check("Ridge learns its masks end to end.", THIRD).ok
+
+
+FOURTH = (
+    "Tutor: Guided Distillation. The teacher's attention maps are used to guide the student "
+    "network. Since the 1990s, distillation has been studied in the way compression was: "
+    "from the 80's and 90's on, small models copied large ones."
+)
+
+
+def test_two_things_on_swapped_sides_of_a_verb_are_caught(verifier: Verifier) -> None:
+    assert verifier.check("The attention maps of the teacher guide the student network.", FOURTH).ok
+    check = verifier.check("The student network guides the teacher's attention maps.", FOURTH)
+    assert not check.ok and any("swapped sides" in r for r in check.reasons), check.reasons
+
+
+def test_decades_and_light_nouns_are_read_as_written(verifier: Verifier) -> None:
+    check = verifier.check("Small models copied large ones in the 1980s and 1990s.", FOURTH)
+    assert check.ok, check.reasons
+    assert not verifier.check("Small models copied large ones in the 1970s.", FOURTH).ok

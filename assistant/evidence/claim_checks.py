@@ -26,6 +26,7 @@ from assistant.evidence.parsed import (
     context,
     looks_named,
     number_of,
+    phrase,
 )
 
 
@@ -175,6 +176,60 @@ def predicate_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     if with_verb and with_subject and all(s and not subject <= s for s in with_verb):
         return [f"the source says '{verb}' of something else"]
     return []
+
+
+def sides_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
+    """Two things on opposite sides of the same verb trade sides ("uses X to guide Y"
+    where the source "uses Y to guide X"; "A regulates B" where "B is used to regulate
+    A"). Passives are turned active, so a paraphrase that keeps who does what to whom
+    keeps its sides."""
+    for v in claim.doc:
+        if v.pos_ != "VERB":
+            continue
+        mine = _sides(claim.doc, v)
+        for p in support:
+            for w in p.doc:
+                if w.pos_ != "VERB" or w.lemma_.lower() != v.lemma_.lower():
+                    continue
+                theirs = _sides(p.doc, w)
+                moved = [
+                    (a, b)
+                    for a in (mine[0] & theirs[1]) - mine[1] - theirs[0]
+                    for b in (mine[1] & theirs[0]) - mine[0] - theirs[1]
+                ]
+                if moved:
+                    a, b = moved[0]
+                    return [f"'{a}' and '{b}' are on swapped sides of '{v.lemma_}'"]
+    return []
+
+
+def _sides(doc: Any, verb: Any) -> tuple[set[str], set[str]]:
+    """The naming words of a verb's doer and of what it acts on, passives turned active;
+    an infinitive without a subject takes its doer from the verb it completes ("uses X to
+    guide Y", "X is used to regulate Y")."""
+    kids = {c.dep_: c for c in verb.children}
+    doer = [kids[d] for d in ("nsubj", "csubj") if d in kids]
+    doer += [g for c in verb.children if c.dep_ == "agent" for g in c.children]
+    done = [kids[d] for d in ("dobj", "nsubjpass") if d in kids]
+    inner: set[int] = set()
+    if not doer and verb.dep_ in ("xcomp", "advcl", "acl"):
+        up = {c.dep_: c for c in verb.head.children}
+        if verb.head.dep_ in ("dobj", "pobj"):  # "features to guide Y" (or mis-tagged)
+            doer = [verb.head]
+        elif verb.head.pos_ in ("VERB", "AUX"):
+            doer = [up[d] for d in ("nsubjpass", "dobj") if d in up]
+        inner = {c.i for c in verb.subtree}
+    return _naming(doer, inner), _naming(done)
+
+
+def _naming(heads: list[Any], skip: set[int] | None = None) -> set[str]:
+    return {
+        w.lemma_.lower()
+        for h in heads
+        for i in phrase(h) - (skip or set())
+        for w in (h.doc[i],)
+        if w.pos_ in ("NOUN", "PROPN", "ADJ", "X") and not w.is_stop
+    }
 
 
 def _predication(doc: Any) -> tuple[str | None, set[str]]:

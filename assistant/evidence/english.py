@@ -148,3 +148,5 @@ SELF_WORDS = frozenset(
     """we our us author paper study work article thesis proposed propose colleague coauthor
     et al al.""".split()
 )
+# Nouns that hold a place in a phrase without naming anything ("the way X was built").
+LIGHT_NOUNS = frozenset("way manner fact thing".split())

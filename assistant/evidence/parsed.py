@@ -133,6 +133,9 @@ def numbers_in(token: Any) -> list[str]:
         return [str(number_of(token))]
     if not token.text.lstrip("+~≈")[:1].isdigit():
         return []  # 'Step-3', 'GPT-5': part of a name
+    decade = re.fullmatch(r"(?:1[5-9]|20)(\d0)'?s", token.text)
+    if decade:  # "the 1960s" is "the 60's": the decade, with or without its century
+        return [decade.group(1)]
     return [m.replace(",", "") for m in re.findall(r"\d+(?:[.,]\d+)*", token.text)]
 
 
@@ -329,7 +332,7 @@ FRAME_PREPS = {"into": "goal", "to": "goal", "onto": "goal", "toward": "goal", "
 def _frame(t: Any) -> str:
     """A noun's part in the frame of the verb nearest above it, passives turned active:
     'converts X into Y' gives X patient and Y goal; 'A is attributed to B', A patient."""
-    if t.pos_ not in ("NOUN", "PROPN"):
+    if t.pos_ not in ("NOUN", "PROPN", "ADJ"):
         return ""
     child = t
     while child.head.i != child.i and child.head.pos_ not in ("VERB", "AUX"):
@@ -342,7 +345,8 @@ def _frame(t: Any) -> str:
         if child.dep_ in ("compound", "amod", "nmod", "poss"):
             child = child.head
             continue
-        return ""
+        # "converts the X of Y into Z": the parser may hang "into Z" on X, not the verb
+        return FRAME_PREPS.get(child.lower_, "") if child.dep_ == "prep" else ""
     if child.head.i == child.i:
         return ""
     if child.dep_ == "prep":

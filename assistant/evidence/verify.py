@@ -33,9 +33,10 @@ from assistant.evidence.claim_checks import (
     kind_replaced,
     predicate_reasons,
     role_reasons,
+    sides_reasons,
     subject_reasons,
 )
-from assistant.evidence.english import SELF_WORDS, digits_for_words
+from assistant.evidence.english import LIGHT_NOUNS, SELF_WORDS, digits_for_words
 from assistant.evidence.number_checks import number_reasons
 from assistant.evidence.parsed import NAMING_POS, NUMBER, Parsed, Unit, nlp, parse, read
 
@@ -96,7 +97,7 @@ class Verifier:
         claim = read(nlp()(digits_for_words(sentence)))
         source = parse(record)
         own = {w.lower() for n in names for w in re.split(r"[\s,.]+", n) if w}
-        units = [u for u in claim.units if u.lemma not in own and u.lemma not in SELF_WORDS]
+        units = [u for u in claim.units if u.lemma not in own | SELF_WORDS | LIGHT_NOUNS]
         if not units:
             return Check(verdict="not stated", reasons=["no content to check"])
         best = _align(units, source)
@@ -122,6 +123,7 @@ class Verifier:
             *direction_reasons(claim, support),
             *subject_reasons(claim, support, record),
             *predicate_reasons(claim, support),
+            *sides_reasons(claim, support),
         ]
         # A thing keeps its kind: "coupled-cluster simulations" are not the record's
         # "tight-binding simulations", though both words may occur elsewhere in it.

@@ -33,12 +33,7 @@ from assistant.jobs.named import (
     paper_metadata,
     quote,
 )
-from assistant.jobs.route import (
-    is_follow_up,
-    narrowed,
-    previous_exchange,
-    previous_user_question,
-)
+from assistant.jobs.route import is_follow_up, narrowed, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
