@@ -190,3 +190,10 @@ def test_an_attribute_in_other_words_is_found_by_its_setting() -> None:
         "How many parameters does it have?", context="What does a 7B model reach on AIME 2024?"
     )
     assert holding_sentence(it, paper) is None
+
+
+def test_a_degree_asked_with_a_verb_reads_as_english_when_not_stated() -> None:
+    (part,) = parts("How much does the parser improve on noisy text?")
+    assert part.phrase() == "how much it improves"
+    (past,) = parts("By how much was latency reduced?")
+    assert past.phrase() == "how much it reduced"

@@ -16,6 +16,7 @@ from assistant.evidence.grounding import (
     drafts_from_text,
     mint_sources,
     occurs,
+    spelled_out,
 )
 
 
@@ -228,3 +229,10 @@ def test_a_sentence_said_twice_is_shown_once(corpus: Any) -> None:
     drafts = [Draft(text="DINO reaches 49.4 AP in 12 epochs.", sources=["1"])] * 2
     text, citations, _ = compose([checker.check(d)[0] for d in drafts], sources)
     assert text == "DINO reaches 49.4 AP in 12 epochs [1]." and len(citations) == 1
+
+
+def test_an_abbreviation_is_found_spelled_out_in_content_words() -> None:
+    assert spelled_out("DFT", "several orders faster than density functional theory")
+    assert not spelled_out("DFT", "a model designed for training")  # 'for' is no content
+    assert not spelled_out("Dft", "density functional theory")  # only upper-case forms
+    assert not spelled_out("DFT", "functional density theory")

@@ -65,3 +65,14 @@ def test_which_of_those_keeps_the_earlier_topic(make_assistant: Any) -> None:
     listed = {c.paper.title for c in answer.citations}
     assert listed and listed <= {c.paper.title for c in first.citations}
     assert all(c.paper.year == 2024 for c in answer.citations)
+
+
+def test_a_failed_answer_quotes_the_sentence_for_what_was_asked(make_assistant: Any) -> None:
+    # The question asks about the cache beyond the paper's name: the quote is the record's
+    # sentence about it, not the paper's opening line.
+    fake = FakeChatModel({"sentences": [{"text": "The cache is 10x faster.", "sources": [1]}]})
+    answer = make_assistant(fake).ask(
+        "what acceleration does Follow-Your-Emoji-Faster's cache give"
+    )
+    assert "10x" not in answer.text and "2.6X" in answer.text, answer.text
+    assert [s.status for s in answer.sentences if s.status != "unsupported"] == ["quoted"]

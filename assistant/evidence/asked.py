@@ -81,7 +81,18 @@ class Asked(BaseModel):
             return f"the {self.attribute}"
         if HOW_MANY.search(self.text):
             return f"the number of {self.attribute}"
+        if " " not in self.attribute and _change(self.attribute):  # "by how much ... improve"
+            return f"how much it {_third_person(self.attribute.lower())}"
         return f"the {self.attribute}"
+
+
+def _third_person(verb: str) -> str:
+    """'improve' -> 'improves', 'reduce' -> 'reduces'; a past form stays ('improved')."""
+    if verb.endswith("ed"):
+        return verb
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return f"{verb}es"
+    return f"{verb[:-1]}ies" if verb.endswith("y") and verb[-2:-1] not in "aeiou" else f"{verb}s"
 
 
 def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[Asked]:

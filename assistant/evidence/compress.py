@@ -65,6 +65,10 @@ class Compressor:
         best = sorted(np.argsort(-self.scores(paper, query_vector, query))[:keep])
         return " ".join(parts[i] for i in best)
 
+    def answering(self, paper: Paper, words: str) -> str:
+        """The paper's sentence nearest to a few words ("speedup cache")."""
+        return self.best_sentence(paper, self.embedder.encode([words])[0], words)
+
     def best_sentence(self, paper: Paper, query_vector: np.ndarray, query: str = "") -> str:
         parts, _ = self.sentences(paper)
         if not parts:

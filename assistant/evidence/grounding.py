@@ -113,6 +113,20 @@ def occurs(claim: str, evidence: str) -> bool:
     return re.search(r"(?<!\w)" + needle + r"(?!\w|\.\d)", evidence) is not None
 
 
+def spelled_out(abbreviation: str, evidence: str) -> bool:
+    """'DFT' where the record writes 'density functional theory': the letters of an
+    upper-case abbreviation begin consecutive content words of the text."""
+    if not (3 <= len(abbreviation) <= 6 and abbreviation.isalpha() and abbreviation.isupper()):
+        return False
+    words = re.findall(r"[a-z]+", evidence.lower())
+    n, want = len(abbreviation), abbreviation.lower()
+    return any(
+        "".join(w[0] for w in words[i : i + n]) == want
+        and not any(is_function_word(w) for w in words[i : i + n])
+        for i in range(len(words) - n + 1)
+    )
+
+
 def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = frozenset()) -> float:
     """Share of the sentence's content words found in the evidence; `ignore` are words
     that are not content (the researcher's own name, which every record's authors hold)."""

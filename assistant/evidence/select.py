@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.evidence.grounding import Source, allowed_words, claims, normalise, occurs
+from assistant.evidence.grounding import (
+    Source,
+    allowed_words,
+    claims,
+    normalise,
+    occurs,
+    spelled_out,
+)
 from assistant.settings import AnswerSettings
 from retrieval.calibrate import Calibration
 from retrieval.models import Hit, Paper
@@ -48,7 +55,8 @@ def relevant(
     evidence = Source(key="1", paper=hit.paper).evidence()
     named = {c for c in claims(question, allowed_words(names)) if c[0].isalpha()}
     if named:
-        return all(occurs(c, normalise(evidence)) for c in named)
+        text = normalise(evidence)
+        return all(occurs(c, text) or spelled_out(c, text) for c in named)
     words = set(tokenize(topic))
     if len(words) == 1:
         return words <= set(tokenize(hit.paper.title))

@@ -133,7 +133,10 @@ class AskPipeline:
             if meta:
                 prepared.final = composed(meta, candidates, "metadata")
                 return
-        if not hits or not self.relevant(question, plan.topic, hits[0]):
+        # The best hit may miss a name the question gives that a close second holds.
+        first = next((h for h in hits[:3] if self.relevant(question, plan.topic, h)), None)
+        hits = [first, *(h for h in hits if h is not first)] if first else []
+        if not hits:
             if plan.intent != "question" and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))
             else:
@@ -294,7 +297,7 @@ class AskPipeline:
         'not stated' into an answer."""
         papers = [s.paper for s in prepared.sources]
         named = named_source(prepared.question, prepared.sources)
-        quoted = describe(named) if named is not None else []
+        quoted = describe(named, prepared.question, self.compressor.answering) if named else []
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
         elif quoted:

@@ -4,13 +4,15 @@ description, quoted, and its metadata (authors, year, venue), exact."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from assistant.evidence.english import is_function_word
 from assistant.evidence.grounding import Source, compose
 from assistant.evidence.select import coined_names, holds_all
 from assistant.types import Answer, Sentence
 from retrieval.models import Paper
-from retrieval.text import split_sentences
+from retrieval.query import REQUEST_WORDS
+from retrieval.text import split_sentences, tokenize
 
 # "Who wrote X?", "authors of X", "What year was X published?", "Where was X published?"
 PAPER_META = re.compile(
@@ -62,9 +64,17 @@ def quote(key: str, paper: Paper, sentence: str) -> Sentence:
     return Sentence(text=text, keys=[key], status="quoted")
 
 
-def describe(source: Source) -> list[Sentence]:
-    """The named paper's first shown sentence, quoted and cited: what it says it is."""
+def describe(
+    source: Source, question: str = "", best: Callable[[Paper, str], str] | None = None
+) -> list[Sentence]:
+    """The named paper's own sentence, quoted and cited: the one `best` finds for what the
+    question asks beyond the paper's name ("the speedup of X's cache"), else its first
+    shown sentence, what it says it is ("Tell me about X")."""
     sentences = split_sentences(source.shown) or split_sentences(source.paper.abstract)
+    named = set(tokenize(source.paper.title)) | REQUEST_WORDS
+    beyond = [w for w in tokenize(question) if w not in named and not is_function_word(w)]
+    if best is not None and beyond:
+        sentences = [best(source.paper, " ".join(beyond))]
     return [quote(source.key, source.paper, sentences[0])] if sentences else []
 
 
