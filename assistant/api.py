@@ -43,6 +43,7 @@ from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.index import PaperIndex, SyncReport, open_index
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
 from retrieval.search import Searcher
+from retrieval.text import spelled_in_full
 
 
 class Assistant:
@@ -252,6 +253,7 @@ class Assistant:
         question's own phrases."""
         if not question.strip():
             raise ConfigError("Empty question: ask something about the papers")
+        question = spelled_in_full(question)
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise ConfigError(

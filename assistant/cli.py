@@ -120,13 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["pipeline", "agent"], help="answer mode (llm.mode)")
     p.add_argument("--claims", type=Path, default=None, help="score the claim verifier on a set")
     p.add_argument(
+        "--phrasings", type=Path, default=None, help="do rephrased questions get the same answer"
+    )
+    p.add_argument(
         "--mute", action="store_true", help="answers from a model that writes nothing (the floor)"
     )
     p.add_argument(
         "--split",
         choices=["dev", "check", "all"],
         default="check",
-        help="which part of the claim set (odd ids: dev, even: check)",
+        help="which part of a claim or phrasing set (odd ids: dev, even: check)",
     )
 
     p = sub.add_parser("bench", help="speed and memory, with the machine")

@@ -106,6 +106,34 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+# Chat shorthand people type for whole words. A lone letter is one only in lower case
+# between two words and not after a determiner ("the r value", "what is R?", "r = 0.9").
+SHORTHAND = {
+    "ur": "your",
+    "abt": "about",
+    "w/o": "without",
+    "w/": "with",
+    "pls": "please",
+    "plz": "please",
+    "b4": "before",
+    "wat": "what",
+    "bc": "because",
+    "cuz": "because",
+    "ppl": "people",
+}
+LETTERS = {"r": "are", "u": "you"}
+_SHORT = re.compile(
+    r"(?<![\w/])(" + "|".join(re.escape(k) for k in SHORTHAND) + r")(?![\w/])", re.I
+)
+_LETTER = re.compile(r"(?:^|(?<=[a-z] ))(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bits )([ru])(?= [a-z])")
+
+
+def spelled_in_full(question: str) -> str:
+    """A typed question with its chat shorthand written out ("which papers r abt X")."""
+    text = _SHORT.sub(lambda m: SHORTHAND[m.group(1).lower()], question)
+    return _LETTER.sub(lambda m: LETTERS[m.group(1)], text)
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -159,3 +159,12 @@ def test_category_filters_only_where_the_corpus_has_categories() -> None:
     bibtex = analyze(q, categories=set())  # a BibTeX corpus: no categories at all
     assert bibtex.filters.categories is None and bibtex.topic == "machine learning"
     assert analyze("Show me CV papers", categories=set()).filters.categories is None
+
+
+def test_chat_shorthand_is_written_out_and_symbols_stay() -> None:
+    from retrieval.text import spelled_in_full
+
+    assert spelled_in_full("which papers r abt diffusion") == "which papers are about diffusion"
+    assert spelled_in_full("r there any w/ code b4 2020") == "are there any with code before 2020"
+    for kept in ("whats the r value", "r = 0.99 at the site", "what is R?", "the u-net model"):
+        assert spelled_in_full(kept) == kept

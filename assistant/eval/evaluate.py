@@ -242,6 +242,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
     if getattr(args, "claims", None):
         return _claims(args, settings)
+    if getattr(args, "phrasings", None):
+        return _phrasings(args, settings)
     questions = load_questions(args.qset or DEFAULT_SET)
     mute = getattr(args, "mute", False)
     if mute:
@@ -282,5 +284,29 @@ def _claims(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         assistant.close()
     result["set"], result["split"] = str(args.claims), args.split
+    print(json.dumps(result, indent=2) if args.json else render(result))
+    return 0
+
+
+def _phrasings(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import Assistant
+    from assistant.eval.phrasings import base_questions, load_phrasings, render, score_phrasings
+
+    rows = load_phrasings(args.phrasings, args.split)
+    bases = base_questions(rows, ROOT / "data" / "eval")
+    first = Assistant(settings)
+    assistants = {"shipped": first}
+
+    def ask(corpus: str, question: str) -> Answer:
+        if corpus not in assistants:  # one model for every corpus
+            assistants[corpus] = Assistant(settings, chat_model=first.chat_model, corpus=corpus)
+        return assistants[corpus].ask(question)
+
+    try:
+        result = score_phrasings(rows, bases, ask)
+    finally:
+        for assistant in assistants.values():
+            assistant.close()
+    result["set"], result["split"] = str(args.phrasings), args.split
     print(json.dumps(result, indent=2) if args.json else render(result))
     return 0
