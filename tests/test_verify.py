@@ -154,3 +154,10 @@ def test_decades_and_light_nouns_are_read_as_written(verifier: Verifier) -> None
     check = verifier.check("Small models copied large ones in the 1980s and 1990s.", FOURTH)
     assert check.ok, check.reasons
     assert not verifier.check("Small models copied large ones in the 1970s.", FOURTH).ok
+
+
+def test_a_word_replaced_by_its_opposite_is_caught(verifier: Verifier) -> None:
+    record = "Drift: Ice Growth. The growth of thin ice conforms to classical theory."
+    assert verifier.check("Thin ice growth conforms to classical theory.", record).ok
+    check = verifier.check("Thin ice growth deviates from classical theory.", record)
+    assert not check.ok and any("where the source says 'conform'" in r for r in check.reasons)

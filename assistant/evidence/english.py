@@ -9,6 +9,8 @@ capitalised (a name, a method, a dataset, "Google") must be found in a cited rec
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 FUNCTION_WORDS = frozenset(
     """a an the this that these those there here it its it's they them their theirs he him his
@@ -150,3 +152,17 @@ SELF_WORDS = frozenset(
 )
 # Nouns that hold a place in a phrase without naming anything ("the way X was built").
 LIGHT_NOUNS = frozenset("way manner fact thing".split())
+
+
+ANTONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "lexicon" / "antonyms.tsv"
+
+
+@lru_cache(maxsize=1)
+def antonyms() -> dict[str, frozenset[str]]:
+    """WordNet 3.0's direct antonyms of verbs, adjectives and adverbs ('conform' ->
+    'deviate'; data/lexicon/SOURCES.md): word -> its opposites."""
+    out: dict[str, set[str]] = {}
+    for line in ANTONYMS_FILE.read_text().splitlines():
+        word, _, opposite = line.split("\t")
+        out.setdefault(word, set()).add(opposite)
+    return {w: frozenset(o) for w, o in out.items()}

@@ -36,9 +36,19 @@ from assistant.evidence.claim_checks import (
     sides_reasons,
     subject_reasons,
 )
-from assistant.evidence.english import LIGHT_NOUNS, SELF_WORDS, digits_for_words
+from assistant.evidence.english import LIGHT_NOUNS, SELF_WORDS, antonyms, digits_for_words
 from assistant.evidence.number_checks import number_reasons
-from assistant.evidence.parsed import NAMING_POS, NUMBER, Parsed, Unit, nlp, parse, read
+from assistant.evidence.parsed import (
+    NAMING_POS,
+    NUMBER,
+    Parsed,
+    Unit,
+    affinity,
+    context,
+    nlp,
+    parse,
+    read,
+)
 
 Verdict = Literal["verified", "contradicted", "not stated"]
 Similar = Callable[[list[str], list[str]], list[float]]
@@ -131,8 +141,32 @@ class Verifier:
             wrong = kind_replaced(t, record, here)
             if wrong:
                 reasons.append(f"not what the record calls it: {' '.join(wrong)} {t.text}")
+        reasons += self._opposed(claim, units, support)
         reasons += self._unheld(units, support, record)
         return list(dict.fromkeys(reasons))
+
+    def _opposed(self, claim: Parsed, units: list[Unit], support: list[Parsed]) -> list[str]:
+        """A word whose opposite the supporting sentences say of the same things, with the
+        same polarity ("deviates from classical nucleation theory" where the source
+        "conforms to" it). An embedder puts opposites close, so only this catches them."""
+        here = set().union(*(p.lemmas for p in support))
+        reasons = []
+        for u in units:
+            if u.lemma in here or u.named:
+                continue
+            opposite = antonyms().get(u.lemma, frozenset()) & here
+            near = context(claim, u.i)
+            said = [
+                w
+                for p in support
+                for w in p.units
+                if w.lemma in opposite
+                and w.negated == u.negated  # "does not deviate" is "conforms"
+                and affinity(near, context(p, w.i)) > 0
+            ]
+            if said:
+                reasons.append(f"'{u.lemma}' where the source says '{said[0].lemma}'")
+        return reasons
 
     def _unheld(self, units: list[Unit], support: list[Parsed], record: list[Parsed]) -> list[str]:
         """Every content word must be held by the supporting sentences: the same lemma, a
