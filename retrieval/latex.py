@@ -22,7 +22,7 @@ _DROP_RE = re.compile(
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)\*?")
 _SYMBOLS = {
     "otimes": "⊗", "oplus": "⊕", "times": "×", "cdot": "·", "pm": "±", "mp": "∓",
-    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "approx": "≈", "sim": "~",
+    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "approx": "≈", "sim": "∼",
     "rightarrow": "→", "to": "→", "leftarrow": "←", "Rightarrow": "⇒", "infty": "∞",
     "ldots": "...", "dots": "...", "cdots": "...", "circ": "°", "degree": "°",
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
