@@ -36,6 +36,10 @@ OWNER_MIN_SHARE = 0.3
 WarningKind = Literal[
     "duplicate", "possible_version", "shared_identifier", "no_abstract", "not_by_owner",
     "name_variants", "similar_names", "owner_unknown", "large_source",
+    # what a website repository's reader guessed, dropped or found doubtful, per file
+    "author_key", "authors_guessed", "abstract_source", "placeholder", "page_debris",
+    "date_disagreement", "source_disagreement", "no_year", "links", "draft",
+    "work_in_progress", "forthcoming", "theme_example",
 ]  # fmt: skip
 
 
@@ -44,6 +48,7 @@ class Skipped(BaseModel):
 
     line: int = Field(description="Line the bad record starts on.")
     reason: str
+    file: str | None = Field(default=None, description="Its file, in a folder source.")
 
 
 class HygieneWarning(BaseModel):
@@ -52,6 +57,7 @@ class HygieneWarning(BaseModel):
     kind: WarningKind
     papers: list[str] = Field(default_factory=list, description="Ids of the papers concerned.")
     detail: str
+    file: str | None = Field(default=None, description="The file it is about, in a folder.")
 
 
 class HygieneReport(BaseModel):
@@ -72,8 +78,13 @@ class HygieneReport(BaseModel):
         """A few human lines for the terminal."""
         who = f"{self.owner} (inferred)" if self.owner_inferred else self.owner or "unknown"
         lines = [f"{self.papers} papers, owner {who}, {len(self.skipped)} records skipped"]
-        lines += [f"  skipped line {s.line}: {s.reason}" for s in self.skipped]
-        lines += [f"  {w.kind}: {w.detail}" for w in self.warnings]
+        lines += [
+            f"  skipped {s.file + ':' if s.file else 'line '}{s.line}: {s.reason}"
+            for s in self.skipped
+        ]
+        lines += [
+            f"  {w.kind}{f' [{w.file}]' if w.file else ''}: {w.detail}" for w in self.warnings
+        ]
         return "\n".join(lines)
 
 
@@ -96,7 +107,7 @@ def _initial_key(name: str) -> str:
     return f"{given[0][:1] if given else ''} {last}"
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
@@ -211,7 +222,7 @@ def _duplicates(papers: list[Paper]) -> tuple[list[Paper], list[HygieneWarning]]
     for i, j in sorted(_candidate_pairs(papers, tokens)):
         a, b = papers[i], papers[j]
         same_id = (a.doi and a.doi == b.doi) or (a.arxiv_id and a.arxiv_id == b.arxiv_id)
-        sim = _jaccard(tokens[i], tokens[j])
+        sim = jaccard(tokens[i], tokens[j])
         shared = not authors[i] or not authors[j] or bool(authors[i] & authors[j])
         gap = abs(a.year - b.year) if a.year and b.year else 0
         ident = f"DOI {a.doi}" if a.doi and a.doi == b.doi else f"arXiv {a.arxiv_id}"
@@ -222,7 +233,7 @@ def _duplicates(papers: list[Paper]) -> tuple[list[Paper], list[HygieneWarning]]
                 kind="shared_identifier", papers=[a.id, b.id],
                 detail=f"{ident} is given for two unrelated titles: {a.title!r} and {b.title!r}",
             ))  # fmt: skip
-        elif sim >= 0.5 and initials[i] and _jaccard(initials[i], initials[j]) >= 0.8 and gap <= 2:
+        elif sim >= 0.5 and initials[i] and jaccard(initials[i], initials[j]) >= 0.8 and gap <= 2:
             warnings.append(HygieneWarning(
                 kind="possible_version", papers=[a.id, b.id],
                 detail=f"same authors, related titles: {a.title!r} ({a.year}) and "
@@ -253,21 +264,26 @@ def check(
     *,
     owner: str | None = None,
     keep_all: bool = False,
+    infer: bool = True,
 ) -> Checked:
-    """Run every check; `papers` are copied, never changed in place."""
+    """Run every check; `papers` are copied, never changed in place. `infer=False` when the
+    authors cannot name the owner (a list of co-authors only)."""
     work = [p.model_copy(deep=True) for p in papers]
     report = HygieneReport(
-        papers=0, skipped=[Skipped(line=p.line, reason=p.message) for p in problems]
+        papers=0,
+        skipped=[Skipped(line=p.line, reason=p.message, file=p.file) for p in problems],
     )
     warnings, given = _unify(work, owner)
-    owner = given or infer_owner(work)
+    owner = given or (infer_owner(work) if infer else None)
     report.owner, report.owner_inferred = owner, given is None and owner is not None
     excluded: list[Paper] = []
     if owner is None:
         warnings.append(HygieneWarning(
             kind="owner_unknown",
             detail="no author is on at least 30% of the papers: give the owner to check "
-            "for papers they did not write",
+            "for papers they did not write"
+            if infer
+            else "the source never names its owner (it lists only co-authors): give the owner",
         ))  # fmt: skip
     else:
         kept, foreign = _by_owner(work, owner)

@@ -1,8 +1,9 @@
-"""Ingest: a source of any size -> the corpus file (and optionally the index), with a
-hygiene report. A source that fits `whole_file_limit` is read whole and checked (duplicates,
-owner, missing abstracts); a larger one is streamed in batches in bounded memory, with only
-the per-record checks. Re-running after an interruption re-reads the file but embeds nothing
-already stored: the index skips papers whose content hash it holds.
+"""Ingest: a source of any size (a file, or a website repository's folder) -> the corpus file
+(and optionally the index), with a hygiene report. A source that fits `whole_file_limit` (and
+any folder) is read whole and checked (duplicates, owner, missing abstracts); a larger one is
+streamed in batches in bounded memory, with only the per-record checks. Re-running after an
+interruption re-reads the file but embeds nothing already stored: the index skips papers
+whose content hash it holds.
 """
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def ingest(
     whole_file_limit: int = 50 * 2**20,
 ) -> IngestReport:
     """Parse `source` into the corpus files; with `index`, embed each batch as it comes."""
-    if not source.is_file():
-        raise SourceError(f"No such file: {source}")
+    if not source.exists():
+        raise SourceError(f"No such file or folder: {source}")
     report = IngestReport()
     info: CorpusInfo | None = None
-    if source.stat().st_size <= whole_file_limit:
+    if source.is_dir() or source.stat().st_size <= whole_file_limit:
         loaded = load_source(source, owner=owner, keep_all=keep_all, field_map=field_map)
         info, report.hygiene = loaded.info, loaded.report
         papers = loaded.papers

@@ -46,6 +46,9 @@ class ParseProblem(BaseModel):
 
     line: int = Field(description="1-based line in the source file where the record starts.")
     message: str
+    file: str | None = Field(
+        default=None, description="The file inside a folder source (a website repository)."
+    )
 
 
 def _paragraphs(text: str) -> Iterator[list[tuple[int, str]]]:

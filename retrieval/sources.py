@@ -31,16 +31,19 @@ from retrieval.formats.jsonfile import (
     json_items,
     record_kind,
 )
+from retrieval.formats.site import SITE_HINT, FoundFile, load_site
+from retrieval.formats.siteconfig import SITE_FOLDERS
 from retrieval.hygiene import HygieneReport, check
 from retrieval.latex import make_id, unique_id
 from retrieval.models import CorpusInfo, Paper, category_name
 from retrieval.profile import ParseProblem, parse_profile
 
-SourceFormat = Literal["profile", "jsonl", "bibtex", "csl", "openalex", "s2", "json"]
+SourceFormat = Literal["profile", "jsonl", "bibtex", "csl", "openalex", "s2", "json", "site"]
 _HINT = (
     "use a profile page, BibTeX, CSL-JSON, OpenAlex or Semantic Scholar JSON, "
-    "or a JSON array / JSONL of papers"
+    "a JSON array / JSONL of papers, or a website repository's folder"
 )
+_SITE_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
 _EXTENSIONS: dict[str, SourceFormat] = {".txt": "profile", ".jsonl": "jsonl", ".bib": "bibtex"}
 _PROFILE_RE = re.compile(r"^h-index\s*\d", re.MULTILINE)
 
@@ -55,7 +58,12 @@ class LoadResult(BaseModel):
     problems: list[ParseProblem] = Field(default_factory=list)
     format: SourceFormat
     excluded: list[Paper] = Field(
-        default_factory=list, description="Papers the owner did not write (see the report)."
+        default_factory=list,
+        description="Papers left out (see the report): not by the owner; from a website, also "
+        "drafts, works in progress and the theme's example publications.",
+    )
+    found: list[FoundFile] = Field(
+        default_factory=list, description="A website source's files and what each gave."
     )
     report: HygieneReport | None = Field(default=None, description="None for a raw load.")
 
@@ -96,8 +104,17 @@ def _json_format(text: str) -> tuple[RecordKind, list[tuple[int, Any]]]:
 
 
 def detect_format(path: str | Path) -> SourceFormat:
-    """The format by content: the first characters, then the shape of the first records."""
+    """The format by content: the first characters, then the shape of the first records.
+
+    A folder, a Markdown page or YAML file, or a file in a site's publications folder
+    (`_data/publications.json`) is a website source (`retrieval.formats.site`).
+    """
     path = Path(path)
+    if path.is_dir():
+        return "site"
+    suffix, in_site = path.suffix.lower(), path.parent.name in SITE_FOLDERS
+    if path.is_file() and (suffix in _SITE_SUFFIXES or (suffix == ".json" and in_site)):
+        return "site"
     if not path.is_file():
         raise SourceError(f"No source file at {path}: check the path ({_HINT}).")
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
@@ -113,6 +130,8 @@ def detect_format(path: str | Path) -> SourceFormat:
         return "bibtex"
     if _PROFILE_RE.search(head):
         return "profile"
+    if head.lstrip().startswith(("---", "+++")):
+        return "site"  # a front-matter page, whatever the file is called
     raise SourceError(f"Cannot tell the format of {path}: {_HINT}.")
 
 
@@ -168,6 +187,9 @@ def _records(
         return _iter_jsonl(path, {})
     if fmt == "bibtex":
         return iter_bibtex(_read_text(path), {})
+    if fmt == "site":
+        site = load_site(path)
+        return iter([*site.problems, *site.papers])
     if fmt == "profile":  # a few dozen papers: parsed whole, their problems first
         _, papers, problems = parse_profile(_read_text(path), today=today, source=str(path))
         return iter([*problems, *papers])
@@ -221,6 +243,8 @@ def load_source(
     """
     path = Path(path)
     result = LoadResult(format=detect_format(path))
+    if result.format == "site":
+        return _load_site(result, path, owner=owner, keep_all=keep_all, hygiene=hygiene)
     if result.format == "profile":
         result.info, result.papers, result.problems = parse_profile(
             _read_text(path), today=today, source=str(path)
@@ -241,6 +265,33 @@ def load_source(
             checked.excluded,
             checked.report,
         )
+    return result
+
+
+def _load_site(
+    result: LoadResult, path: Path, *, owner: str | None, keep_all: bool, hygiene: bool
+) -> LoadResult:
+    """A website source: its reader's per-file notes come first in the report."""
+    site = load_site(path, owner=owner, keep_all=keep_all)
+    result.papers, result.problems, result.found = site.papers, site.problems, site.files
+    result.excluded = site.held_back
+    if not result.papers:
+        first = result.problems[0] if result.problems else None
+        detail = f" ({first.file}:{first.line}: {first.message})" if first else ""
+        held = len(site.held_back)
+        kept = (
+            f"; {held} held back (drafts, works in progress, examples): --keep-all" if held else ""
+        )
+        raise SourceError(f"No papers found in {path}{detail}{kept}; {SITE_HINT}.")
+    if hygiene:
+        checked = check(
+            result.papers, result.problems, owner=site.owner, keep_all=keep_all,
+            infer=not site.coauthors_only,
+        )  # fmt: skip
+        result.papers = checked.papers
+        result.excluded += checked.excluded
+        result.report = checked.report
+        result.report.warnings = [*site.warnings, *checked.report.warnings]
     return result
 
 

@@ -79,5 +79,5 @@ def test_duplicates_merge_and_report_skips() -> None:
     assert papers[1].versions == []  # the input is never changed
     dumped = report.model_dump()
     assert set(dumped) >= {"papers", "skipped", "warnings"}
-    assert set(dumped["warnings"][0]) == {"kind", "papers", "detail"}
+    assert set(dumped["warnings"][0]) == {"kind", "papers", "detail", "file"}  # file: folders
     assert "2 papers" in report.summary()

@@ -23,7 +23,7 @@ from retrieval.models import Paper
 from retrieval.profile import ParseProblem
 
 RecordKind = Literal["csl", "openalex", "s2", "json"]
-_LIST_KEYS = ("results", "data", "items", "papers", "publications", "works", "references")
+LIST_KEYS = ("results", "data", "items", "papers", "publications", "works", "references")
 _DECODER = json.JSONDecoder()
 
 
@@ -79,7 +79,7 @@ def json_items(text: str) -> Iterator[tuple[int, Any | ParseProblem]]:
         yield from _jsonl_items(text)  # JSONL, or one broken object: reported by line
         return
     if isinstance(whole, dict):
-        for key in _LIST_KEYS:
+        for key in LIST_KEYS:
             if isinstance(whole.get(key), list):
                 found = re.search(rf'"{key}"\s*:\s*\[', text)
                 items = list(_array_items(text, found.end() - 1)) if found else []
