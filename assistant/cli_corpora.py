@@ -15,10 +15,12 @@ from assistant.corpora import (
     list_corpora,
     load_corpus,
     parse_field_map,
+    preview_source,
 )
 from assistant.errors import ConfigError
 from assistant.settings import Settings
 from assistant.types import paper_json
+from retrieval.formats.site import LAYOUT_NAMES
 
 
 def add_parsers(sub: Any) -> None:
@@ -27,7 +29,8 @@ def add_parsers(sub: Any) -> None:
         "source",
         type=Path,
         nargs="?",
-        help="profile .txt, BibTeX, CSL-JSON, OpenAlex or Semantic Scholar JSON, JSON/JSONL",
+        help="profile .txt, BibTeX, CSL-JSON, OpenAlex or Semantic Scholar JSON, JSON/JSONL, "
+        "or a website repository's folder (Hugo Blox, academicpages, Jekyll _data, al-folio)",
     )
     p.add_argument("--owner", help="whose papers these are (default: inferred)")
     p.add_argument("--keep-all", action="store_true", help="keep papers the owner did not write")
@@ -37,6 +40,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--mailto", help="your e-mail for OpenAlex's polite pool")
     p.add_argument("--index", action="store_true", help="also embed each batch as it is read")
     p.add_argument("--json", action="store_true", help="print the hygiene report as JSON")
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what was found per file; write nothing"
+    )
 
     p = sub.add_parser("corpora", help="the corpora side by side: name, owner, papers, ingest")
     p.add_argument("--json", action="store_true")
@@ -98,6 +104,10 @@ def _fetched_source(args: argparse.Namespace, settings: Settings) -> tuple[Path,
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if sum(bool(x) for x in (args.source, args.openalex, args.semantic_scholar)) != 1:
         raise ConfigError("ingest: give one of SOURCE, --openalex ID or --semantic-scholar ID")
+    if args.dry_run:
+        if not args.source:
+            raise ConfigError("ingest --dry-run: give a SOURCE file or folder")
+        return _dry_run(args, args.corpus or corpus_name_for(args.source))
     if args.source:
         source, name = args.source, args.corpus or corpus_name_for(args.source)
     else:
@@ -118,7 +128,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         progress=not args.json,
     )
     for problem in report.problems:  # always on stderr: a skipped record is never silent
-        print(f"{source}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
+        where = source / problem.file if problem.file and source.is_dir() else source
+        print(f"{where}:{problem.line}: skipped: {problem.message}", file=sys.stderr)
     hygiene = report.hygiene
     if args.json:
         data = hygiene.model_dump(mode="json") if hygiene else {"papers": report.papers}
@@ -130,4 +141,41 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{report.papers} papers ({report.with_code} with code) -> corpus {name!r} ({written})")
     if name != settings.corpus:
         print(f"Ask it with --corpus {name} (or PAPERCHAT_CORPUS={name}).", file=sys.stderr)
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, name: str) -> int:
+    """What `ingest` would read, per layout and file, and its report; nothing is written."""
+    source: Path = args.source
+    loaded = preview_source(
+        source, owner=args.owner, keep_all=args.keep_all, field_map=parse_field_map(args.field_map)
+    )
+    report = loaded.report
+    if args.json:
+        data = {"dry_run": True, "corpus": name, "format": loaded.format}
+        data["files"] = [f.model_dump() for f in loaded.found]
+        data |= report.model_dump(mode="json") if report else {"papers": len(loaded.papers)}
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    if not loaded.found:
+        print(
+            f"{source}: {loaded.format}, {len(loaded.papers)} papers, "
+            f"{len(loaded.problems)} records skipped"
+        )
+    layouts = list(dict.fromkeys(f.layout for f in loaded.found))
+    for layout in layouts:
+        files = [f for f in loaded.found if f.layout == layout]
+        print(f"{LAYOUT_NAMES.get(layout, layout)}: {len(files)} files in {source}")
+        for f in files:
+            ids = ", ".join(f.papers[:3]) + (", ..." if len(f.papers) > 3 else "")
+            parts = [
+                f"{len(f.papers)} paper{'s' * (len(f.papers) != 1)}" + (f" ({ids})" if ids else "")
+            ]
+            parts += [f"{len(f.held_back)} held back"] if f.held_back else []
+            parts += [f"{f.skipped} skipped"] if f.skipped else []
+            extra = f" (+ {f.companion.rsplit('/', 1)[-1]})" if f.companion else ""
+            print(f"  {f.path}{extra}: {', '.join(parts)}")
+    if report is not None:
+        print(report.summary())
+    print(f"Dry run: nothing written (would be corpus {name!r}).", file=sys.stderr)
     return 0

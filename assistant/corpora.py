@@ -19,7 +19,7 @@ from assistant.settings import DEFAULT_CORPUS, CorpusPaths, Settings
 from retrieval.index import PaperIndex
 from retrieval.ingest import IngestReport, ingest
 from retrieval.models import CorpusInfo, Paper
-from retrieval.sources import read_corpus
+from retrieval.sources import LoadResult, load_source, read_corpus
 
 
 class CorpusSummary(BaseModel):
@@ -102,6 +102,19 @@ def ingest_corpus(
     }
     _write_json(paths.meta, meta)
     return report
+
+
+def preview_source(
+    source: Path,
+    *,
+    owner: str | None = None,
+    keep_all: bool = False,
+    field_map: dict[str, str] | None = None,
+) -> LoadResult:
+    """What `ingest_corpus` would read from `source`, with its report; nothing is written."""
+    if not source.exists():
+        raise SourceError(f"No such file or folder: {source}")
+    return load_source(source, owner=owner, keep_all=keep_all, field_map=field_map)
 
 
 def list_corpora(settings: Settings) -> list[CorpusSummary]:
