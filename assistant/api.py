@@ -253,7 +253,7 @@ class Assistant:
         question's own phrases."""
         if not question.strip():
             raise ConfigError("Empty question: ask something about the papers")
-        question = spelled_in_full(question)
+        question = self.services.spelling(spelled_in_full(question))
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise ConfigError(

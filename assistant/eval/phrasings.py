@@ -2,8 +2,8 @@
 
 Each row (`id`, `base`, `set`, `corpus`, `style`, `question`) rephrases the question `base`
 of the question set `set` (casual, misspelt, indirect, or about "this researcher"). The base
-question and each rephrasing are answered in the row's corpus; two answers agree when they
-reach the same outcome (answered, not stated, not covered) and cite the same papers. Rows
+question and each rephrasing are answered in the row's corpus; two answers agree when both
+answer (citing the same papers) or both decline (not stated or not covered). Rows
 split by the base id's number, as the claim sets do: odd = dev (debug on), even = check.
 """
 
@@ -76,7 +76,8 @@ def score_phrasings(
         if key not in answered:
             answered[key] = ask(corpus, bases[key])
         base, other = answered[key], ask(corpus, row["question"])
-        same = outcome(base) == outcome(other) and cited(base) == cited(other)
+        # "not stated" and "not covered" both decline: the suite asks answered or not
+        same = base.answered == other.answered and cited(base) == cited(other)
         for tally in (by_style[row.get("style", "?")], by_set[row["set"]]):
             tally[0] += same
             tally[1] += 1

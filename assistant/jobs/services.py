@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.evidence.compress import Compressor
+from assistant.evidence.english import FUNCTION_WORDS
 from assistant.evidence.verify import Verifier
 from assistant.model.client import ChatModel
 from assistant.settings import AnswerSettings
 from retrieval.models import CorpusInfo, Filters, Paper
-from retrieval.query import QueryPlan, analyze
+from retrieval.query import REQUEST_WORDS, QueryPlan, analyze
 from retrieval.search import Searcher
+from retrieval.spelling import Spelling
 
 
 @dataclass
@@ -50,6 +52,11 @@ class Services:
     @cached_property
     def authors(self) -> list[str]:
         return sorted({a for p in self.papers for a in p.authors})
+
+    @cached_property
+    def spelling(self) -> Spelling:
+        """The corpus's own spelling, for questions typed in lower case or with typos."""
+        return Spelling(self.papers, FUNCTION_WORDS | REQUEST_WORDS)
 
     @cached_property
     def categories(self) -> set[str]:

@@ -1,0 +1,100 @@
+"""A typed question in the corpus's own spelling, before it is read: coined names and
+author names cased as the records write them ("lazydrag" -> "LazyDrag", "baoyuan wang" ->
+"Baoyuan Wang"), and a misspelt word replaced by the one known word a single edit away
+("paramters" -> "parameters", "papres" -> "papers"). Known words are the corpus's own and
+English ones (WordNet 3.0's lemmas and irregular forms: data/lexicon/SOURCES.md)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import string
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from retrieval.models import Paper
+
+WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "words.txt.gz"
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
+ENDINGS = ("'s", "s", "es", "ed", "d", "ing", "ly", "er", "est")
+
+
+@lru_cache(maxsize=1)
+def english() -> frozenset[str]:
+    with gzip.open(WORDS_FILE, "rt") as f:
+        return frozenset(line.strip() for line in f if line.strip())
+
+
+def coined(token: str) -> bool:
+    """A name the records made: capitals or digits after its first letter ('LazyDrag',
+    'DINO', 'Step-Audio', 'GPT4'), four characters at least ('AI' and 'US' stay words)."""
+    return len(token) >= 4 and bool(re.search(r".[A-Z0-9]", token))
+
+
+class Spelling:
+    def __init__(self, papers: Sequence[Paper], words: Iterable[str] = ()) -> None:
+        self.cased: dict[str, str] = {}
+        own: set[str] = set()
+        for paper in papers:
+            for token in WORD.findall(f"{paper.title} {paper.abstract}"):
+                low = token.lower()
+                own.update([low, *low.split("-")])
+                if coined(token):
+                    self.cased.setdefault(low, token)
+        # the words questions are asked in count as the corpus's own
+        self.own = frozenset(own | {w.lower() for w in words})
+        self.known = self.own | english()
+        people = sorted({a for p in papers for a in p.authors if " " in a}, key=len, reverse=True)
+        self.people = {a.lower(): a for a in people}
+        self.people_re = (
+            re.compile(r"\b(" + "|".join(re.escape(a.lower()) for a in people) + r")\b")
+            if people
+            else None
+        )
+
+    def __call__(self, question: str) -> str:
+        if self.people_re is not None:  # only a name typed all in lower case is recased
+            question = self.people_re.sub(lambda m: self.people[m.group(1)], question)
+        return WORD.sub(lambda m: self._token(m.group(0)), question)
+
+    def _token(self, token: str) -> str:
+        low = token.lower()
+        if token == low and low in self.cased:
+            return self.cased[low]
+        if not token[1:].islower() or "'" in token:
+            return token  # a name or an acronym the user cased: theirs
+        parts = [self._word(p) for p in low.split("-")]
+        fixed = "-".join(parts)
+        return fixed[:1].upper() + fixed[1:] if token[0].isupper() else fixed
+
+    def _word(self, word: str) -> str:
+        if len(word) < 5 or self._is_known(word) or any(c.isdigit() for c in word):
+            return word
+        found = {w for w in _edits(word) if w in self.known}
+        # Several words one edit away: the corpus's own, else two swapped letters, decide
+        for narrower in (self.own, _swaps(word)):
+            if len(found) > 1 and found & narrower:
+                found &= narrower
+        return next(iter(found)) if len(found) == 1 else word
+
+    def _is_known(self, word: str) -> bool:
+        if word in self.known:
+            return True
+        return any(word.endswith(e) and word[: -len(e)] in self.known for e in ENDINGS)
+
+
+def _swaps(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, swap of neighbours, replacement or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    letters = string.ascii_lowercase
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in letters),
+        *(a + c + b for a, b in splits for c in letters),
+    }

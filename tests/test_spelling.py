@@ -1,0 +1,41 @@
+"""A typed question in the corpus's own spelling: names recased from the records, typos
+corrected to the one known word an edit away; checked on two corpora of different fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.evidence.english import FUNCTION_WORDS
+from retrieval.query import REQUEST_WORDS
+from retrieval.sources import load_source
+from retrieval.spelling import Spelling
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def test_names_are_cased_as_the_records_write_them(corpus: Any) -> None:
+    _, papers = corpus
+    spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+    assert spell("what does lazydrag fix") == "what does LazyDrag fix"
+    assert spell("papers with baoyuan wang") == "papers with Baoyuan Wang"
+    assert spell("it is about AI and US data") == "it is about AI and US data"  # words stay
+
+
+def test_a_typo_becomes_the_one_known_word_an_edit_away(corpus: Any) -> None:
+    _, papers = corpus
+    spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+    assert spell("Whcih papres were publshed in 2021?") == "Which papers were published in 2021?"
+    assert spell("how many paramters") == "how many parameters"
+    # English words and coined names the user cased are never "corrected"
+    assert spell("what is the bound on the error of XiaoIce") == (
+        "what is the bound on the error of XiaoIce"
+    )
+
+
+def test_spelling_on_a_chemistry_corpus() -> None:
+    papers = load_source(REAL / "zrqiao__zrqiao.github.io__papers.bib").papers
+    spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+    assert spell("how fast is orbnet-equi vs densty functional theory") == (
+        "how fast is OrbNet-Equi vs density functional theory"
+    )
