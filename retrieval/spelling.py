@@ -42,8 +42,9 @@ class Spelling:
                 own.update([low, *low.split("-")])
                 if coined(token):
                     self.cased.setdefault(low, token)
-        # the words questions are asked in count as the corpus's own
-        self.own = frozenset(own | {w.lower() for w in words})
+        names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
+        # the words questions are asked in, and the authors' names, count as the corpus's own
+        self.own = frozenset(own | names | {w.lower() for w in words})
         self.known = self.own | english()
         people = sorted({a for p in papers for a in p.authors if " " in a}, key=len, reverse=True)
         self.people = {a.lower(): a for a in people}
@@ -56,14 +57,14 @@ class Spelling:
     def __call__(self, question: str) -> str:
         if self.people_re is not None:  # only a name typed all in lower case is recased
             question = self.people_re.sub(lambda m: self.people[m.group(1)], question)
-        return WORD.sub(lambda m: self._token(m.group(0)), question)
+        return WORD.sub(lambda m: self._token(m.group(0), m.start() == 0), question)
 
-    def _token(self, token: str) -> str:
+    def _token(self, token: str, first: bool) -> str:
         low = token.lower()
         if token == low and low in self.cased:
             return self.cased[low]
-        if not token[1:].islower() or "'" in token:
-            return token  # a name or an acronym the user cased: theirs
+        if (token != low and not (first and token[1:].islower())) or "'" in token:
+            return token  # a name, an acronym or a capitalised word the user wrote: theirs
         parts = [self._word(p) for p in low.split("-")]
         fixed = "-".join(parts)
         return fixed[:1].upper() + fixed[1:] if token[0].isupper() else fixed

@@ -41,8 +41,15 @@ def test_model_silence_quotes_only_a_sentence_holding_the_asked_attribute(
     assistant = make_assistant(FakeChatModel({"sentences": []}))
     answer = assistant.ask(DINO_Q)  # the DINO record holds "AP" with a value: quoted, cited
     assert answer.answered and "49.4" in answer.text and answer.citations
+    # Silence on a question the search is sure of: the top record's own sentence, labelled a
+    # quote ("not covered" would be false); its status says the model wrote nothing.
     silent = assistant.ask("Which paper proposes text-aligned whole-body motion generation?")
-    assert not silent.answered and silent.citations == []  # no quote turns silence into an answer
+    assert silent.text.startswith("The HumanTOMATO abstract states")
+    assert [s.status for s in silent.sentences if s.status != "unsupported"] == ["quoted"]
+    assert [c.paper.title.split(":")[0] for c in silent.citations] == ["HumanTOMATO"]
+    # Silence on a question no record is sure about stays an abstention, not a quote.
+    vague = assistant.ask("What does the corpus say about quantum computing hardware?")
+    assert not vague.answered and vague.citations == []
 
 
 def test_unanswerable_abstains_without_calling_the_model(make_assistant: Any) -> None:

@@ -39,3 +39,12 @@ def test_spelling_on_a_chemistry_corpus() -> None:
     assert spell("how fast is orbnet-equi vs densty functional theory") == (
         "how fast is OrbNet-Equi vs density functional theory"
     )
+
+
+def test_capitalised_words_and_author_names_are_never_corrected(corpus: Any) -> None:
+    _, papers = corpus
+    spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+    assert spell("Papers with Paolo Surico and Hongyu Liu") == (
+        "Papers with Paolo Surico and Hongyu Liu"
+    )
+    assert spell("Papres with hongyu liu") == "Papers with Hongyu Liu"

@@ -27,6 +27,7 @@ Kind = Literal[
     "multi_part",
     "coauthor",
     "category",
+    "paraphrase",  # a lookup that names its paper only in other words
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 # Kinds whose honest answer is an abstention: answered=False and no citations.

@@ -81,7 +81,7 @@ class Asked(BaseModel):
             return f"the {self.attribute}"
         if HOW_MANY.search(self.text):
             return f"the number of {self.attribute}"
-        if " " not in self.attribute and _change(self.attribute):  # "by how much ... improve"
+        if self.attribute.lower() in CHANGE or self.attribute.lower()[:-1] in CHANGE:
             return f"how much it {_third_person(self.attribute.lower())}"
         return f"the {self.attribute}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.evidence.english import is_function_word
 from assistant.evidence.grounding import (
     Source,
     allowed_words,
@@ -44,9 +45,9 @@ def relevant(
     corpus: Sequence[Paper] = (),
 ) -> bool:
     """Enough similarity, or weaker similarity backed by the hit holding the question's
-    named terms (LazyDrag, Quant 4.0) or all its topic words ("diffusion transformers";
-    one word must be in the title), or a rare coined name of the question that the hit's
-    record holds (given the `corpus` to tell rare from common)."""
+    named terms (LazyDrag, Quant 4.0) or its topic words ("diffusion transformers"; one
+    word must be in the title; of a long topic, half), or a rare coined name of the
+    question that the hit's record holds (given the `corpus` to tell rare from common)."""
     dense = hit.dense or 0.0
     if dense >= policy.min_relevance:
         return True
@@ -57,10 +58,13 @@ def relevant(
     if named:
         text = normalise(evidence)
         return all(occurs(c, text) or spelled_out(c, text) for c in named)
-    words = set(tokenize(topic))
+    words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
     if len(words) == 1:
         return words <= set(tokenize(hit.paper.title))
-    return bool(words) and words <= set(tokenize(evidence))
+    # A short topic must be held whole; a long question, phrased in the user's own words,
+    # by at least half of its words.
+    held = len(words & set(tokenize(evidence)))
+    return bool(words) and held >= (len(words) if len(words) <= 3 else len(words) / 2)
 
 
 def on_topic(

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from assistant.evidence.asked import Asked, holding_sentence, mentions, misbound, parts
+from assistant.evidence.asked import Asked, holding_sentence, misbound, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
@@ -38,6 +38,7 @@ from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
     facts_answer,
+    fillers,
     metadata_answer,
     not_covered,
     not_stated,
@@ -287,7 +288,8 @@ class AskPipeline:
         the record's own sentence that holds it (quoted, cited), or a 'does not state'
         sentence. A quote is never made for a part no shown record holds."""
         kept = [s.text for s in composer.sentences if s.status != "unsupported"]
-        added = [composer.add(filler) for filler in fillers(prepared, kept)]
+        wanted = fillers(prepared.asked, prepared.holding, prepared.sources, kept)
+        added = [composer.add(filler) for filler in wanted]
         return " ".join(p for p in added if p)
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
@@ -297,12 +299,16 @@ class AskPipeline:
         'not stated' into an answer."""
         papers = [s.paper for s in prepared.sources]
         named = named_source(prepared.question, prepared.sources)
-        quoted = describe(named, prepared.question, self.compressor.answering) if named else []
+        question = prepared.question
+        quoted = describe(named, question, self.compressor.answering) if named else []
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
-        elif quoted:
-            # "Tell me about Step-3": the paper is in the corpus, so "not covered" would be
-            # false; its own description, quoted, answers what it is.
+        elif quoted or self.strongly_relevant(prepared):
+            # "Tell me about Step-3", or a paper the search is sure of: the corpus covers
+            # it, so "not covered" would be false; the record's own sentence answers.
+            if not quoted:
+                top = prepared.sources[0]
+                quoted = [quote(top.key, top.paper, self.compressor.answering(top.paper, question))]
             answer = composed(quoted, prepared.sources, "quote")
         else:
             answer = not_covered()
@@ -317,6 +323,10 @@ class AskPipeline:
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()
+
+    def strongly_relevant(self, prepared: Prepared) -> bool:
+        top = prepared.hits[0] if prepared.hits and prepared.sources else None
+        return top is not None and (top.dense or 0.0) >= self.policy.min_relevance
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
@@ -333,24 +343,6 @@ def finish(composer: Composer, dropped: list[str]) -> Answer:
     )
 
 
-def fillers(prepared: Prepared, kept: Sequence[str]) -> list[Sentence]:
-    """For each asked part no kept sentence speaks of: the record's sentence holding it,
-    quoted and cited under its shown key, or a 'does not state' fact."""
-    papers = [s.paper for s in prepared.sources]
-    by_key = {s.key: s.paper for s in prepared.sources}
-    out = []
-    for i, asked in enumerate(prepared.asked):
-        if not asked.attribute or any(mentions(asked, text) for text in kept):
-            continue
-        if i in prepared.holding:
-            key, sentence = prepared.holding[i]
-            out.append(quote(key, by_key[key], sentence))
-        else:
-            stated = not_stated([asked], papers).text
-            out.append(Sentence(text=stated, status="fact", note="not stated"))
-    return out
-
-
 def cover(prepared: Prepared, events: Iterable[Event]) -> Iterator[Event]:
     """An agent's answer gets the pipeline's per-part coverage: each asked part none of
     its kept sentences speaks of is quoted from the record holding it, or said to be not
@@ -361,7 +353,7 @@ def cover(prepared: Prepared, events: Iterable[Event]) -> Iterator[Event]:
             continue
         answer = event.answer
         kept = [s for s in answer.sentences if s.status != "unsupported"]
-        wanted = fillers(prepared, [s.text for s in kept])
+        wanted = fillers(prepared.asked, prepared.holding, prepared.sources, [s.text for s in kept])
         if not wanted:
             yield event
             continue

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.evidence.asked import Asked, holds_named, not_stated_text
+from assistant.evidence.asked import Asked, holds_named, mentions, not_stated_text
 from assistant.evidence.facts import Fact
-from assistant.evidence.grounding import Composer, mint_sources
+from assistant.evidence.grounding import Composer, Source, mint_sources
+from assistant.jobs.named import quote
 from assistant.types import NOT_COVERED, Answer, Citation, Sentence
 from retrieval.models import Paper
 from retrieval.query import QueryPlan
@@ -108,3 +109,27 @@ def nothing_in_filter(plan: QueryPlan, admitted: list[Paper]) -> Answer:
         sentences=[Sentence(text=head, status="fact", note="nothing on the topic in the filter")],
         model="retrieval",
     )
+
+
+def fillers(
+    asked: Sequence[Asked],
+    holding: dict[int, tuple[str, str]],
+    sources: Sequence[Source],
+    kept: Sequence[str],
+) -> list[Sentence]:
+    """For each asked part no kept sentence speaks of: the record's sentence holding it
+    (`holding`: part -> shown key and sentence), quoted and cited under its shown key, or a
+    'does not state' fact."""
+    papers = [s.paper for s in sources]
+    by_key = {s.key: s.paper for s in sources}
+    out = []
+    for i, part in enumerate(asked):
+        if not part.attribute or any(mentions(part, text) for text in kept):
+            continue
+        if i in holding:
+            key, sentence = holding[i]
+            out.append(quote(key, by_key[key], sentence))
+        else:
+            stated = not_stated([part], papers).text
+            out.append(Sentence(text=stated, status="fact", note="not stated"))
+    return out
