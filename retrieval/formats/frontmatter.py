@@ -66,9 +66,18 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
+def _load(text: str) -> Any:
+    """One YAML document through the safe loader above (what yaml.safe_load does)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 class YamlHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_Loader)
+        return _load(fm)
 
 
 _HANDLERS = [
@@ -191,7 +200,7 @@ def _recover(text: str, exc: yaml.YAMLError) -> list[tuple[int, Any]]:
         line = text.count("\n", 0, begin) + 1
         chunk = "\n".join(row[indent:] for row in text[begin:end].splitlines())
         try:
-            value = yaml.load(chunk, Loader=_Loader)
+            value = _load(chunk)
         except _BUILD_ERRORS as err:
             at = _mark_line(err)
             where = line + at if at is not None else line
@@ -206,6 +215,6 @@ def _recover(text: str, exc: yaml.YAMLError) -> list[tuple[int, Any]]:
 def load_yaml(text: str) -> Any:
     """A small YAML config or profile file; None when it is not valid YAML."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _load(text)
     except _BUILD_ERRORS:
         return None
