@@ -236,3 +236,25 @@ def test_an_abbreviation_is_found_spelled_out_in_content_words() -> None:
     assert not spelled_out("DFT", "a model designed for training")  # 'for' is no content
     assert not spelled_out("Dft", "density functional theory")  # only upper-case forms
     assert not spelled_out("DFT", "functional density theory")
+
+
+def test_a_quantity_question_is_shown_the_record_s_values(embedder: Any) -> None:
+    from assistant.evidence.compress import Compressor
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="storm",
+        title="Storm damage from radar",
+        abstract=(
+            "On 10 August 2020, a storm hit the farms of the state. Radar imagery of the "
+            "storm covers the farms of the whole state. We mapped storm damage on farms with "
+            "Sentinel-1 radar. In total, 2.59 million acres of farms were damaged."
+        ),
+        year=2020,
+    )
+    compressor = Compressor(embedder)
+    question = "How much farmland did the storm damage in the state?"
+    shown = compressor.compress(paper, embedder.encode([question])[0], keep=2, query=question)
+    assert "2.59 million acres" in shown
+    plain = "Which storm hit the farms of the state?"  # no quantity asked: no value added
+    assert "2.59" not in compressor.compress(paper, embedder.encode([plain])[0], 2, plain)

@@ -19,6 +19,15 @@ QUANTITY = re.compile(
 )
 
 
+# A measured value: a number with a unit, a share or a scale word after it; not a year, nor a
+# day of a month.
+MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+VALUE = re.compile(
+    rf"(?<![\w.\-])(?!(?:19|20)\d\d\b)\d[\d.,]*\s*(?!{MONTHS}\b)(?:%|×|[A-Za-z]{{1,12}}\b)",
+    re.I,
+)
+
+
 class Compressor:
     """Each abstract reduced to its sentences most similar to the question (MiniLM).
 
@@ -62,8 +71,13 @@ class Compressor:
         parts, _ = self.sentences(paper)
         if len(parts) <= keep:
             return " ".join(parts)
-        best = sorted(np.argsort(-self.scores(paper, query_vector, query))[:keep])
-        return " ".join(parts[i] for i in best)
+        order = list(np.argsort(-self.scores(paper, query_vector, query)))
+        best = order[:keep]
+        # A question asking how much sees sentences giving values, if the record has them:
+        # the most similar sentences may only set the scene ("On 10 August 2020, ...").
+        if QUANTITY.search(query) and not any(VALUE.search(parts[i]) for i in best):
+            best += [i for i in order[keep:] if VALUE.search(parts[i])][:2]
+        return " ".join(parts[i] for i in sorted(best))
 
     def answering(self, paper: Paper, words: str) -> str:
         """The paper's sentence nearest to a few words ("speedup cache")."""
