@@ -122,11 +122,14 @@ class OpenAICompatible:
         self.last_usage = Usage()
         with self.errors():
             stream = self.client.chat.completions.create(**kwargs)
-            for chunk in stream:
-                if chunk.usage is not None:
-                    self._record(chunk.usage)
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
+            # Closed however the caller stops listening (a client that left, a cancelled
+            # job): the endpoint sees the request end and stops writing a reply nobody reads.
+            with stream:
+                for chunk in stream:
+                    if chunk.usage is not None:
+                        self._record(chunk.usage)
+                    if chunk.choices and chunk.choices[0].delta.content:
+                        yield chunk.choices[0].delta.content
 
     def _record(self, usage: Any) -> None:
         details = getattr(usage, "prompt_tokens_details", None)
