@@ -5,7 +5,7 @@ from assistant.errors import ConfigError, PaperchatError, ProviderError
 from assistant.exports import paper_links
 from assistant.jobs.check import CheckReport, SentenceCheck
 from assistant.overview import CorpusStats, MapPoint
-from assistant.settings import Settings
+from assistant.settings import Settings, is_loopback
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -41,6 +41,7 @@ __all__ = [
     "Settings",
     "SourcesEvent",
     "TextEvent",
+    "is_loopback",
     "paper_json",
     "paper_links",
 ]

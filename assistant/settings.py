@@ -6,6 +6,7 @@ CHROMA_PORT.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -19,6 +20,16 @@ from assistant.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = "default"
 CORPUS_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def is_loopback(host: str) -> bool:
+    """A host only this machine reaches: servers bound elsewhere need a password or token."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _default_cache() -> Path:

@@ -12,14 +12,13 @@ import os
 # Before importing gradio: otherwise it contacts its analytics and version hosts at launch.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-import ipaddress
 import sys
 from collections import Counter
 from typing import Any
 
 import gradio as gr
 
-from assistant import Assistant, ConfigError, PaperchatError, Settings
+from assistant import Assistant, ConfigError, PaperchatError, Settings, is_loopback
 from ui.assets import CSS, SCRIPT
 from ui.chat import api_ask, api_export_bibtex, chat, clear
 from ui.corpora import Corpora
@@ -334,15 +333,6 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     if not sep or not user or not password:
         raise ConfigError("--auth takes user:password (both non-empty)")
     return user, password
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
