@@ -1,4 +1,4 @@
-"""`paperchat`: ingest, index, search, ask, summarize, bio, model serve, eval, bench, ui.
+"""`paperchat`: ingest, index, search, ask, summarize, bio, model serve, mcp, eval, bench, ui.
 
 User errors print one line on stderr and exit 2; anything else is a bug and propagates.
 """
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from assistant.cli_corpora import add_parsers as add_corpus_parsers
 from assistant.cli_corpora import run as run_corpus_command
 from assistant.errors import PaperchatError
+from assistant.mcp_server import add_parser as add_mcp_parser
 from assistant.settings import Settings
 
 EXIT_USAGE = 2
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="user:password for the login page (or PAPERCHAT_UI_AUTH)",
     )
 
+    add_mcp_parser(sub)
+
     p = sub.add_parser("eval", help="retrieval and answer quality on a question set")
     p.add_argument("--set", dest="qset", type=Path, default=None)
     p.add_argument("--answers", action="store_true", help="also generate and score answers")
@@ -182,6 +185,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if getattr(args, "mode", None):
             settings.llm.mode = args.mode
         return job(args, settings)
+    if args.command == "mcp":
+        from assistant.mcp_server import serve
+
+        return serve(args, settings)
     if args.command == "ui":
         from ui.app import launch, parse_auth
 

@@ -3,14 +3,19 @@
 `FakeChatModel` implements the production `ChatModel` protocol (schema-valid JSON, streamed
 in small chunks); `QuotingChatModel` answers with the sentences shown for source [1];
 `ScriptedFakeChatModel` is a LangChain chat model that plays back fixed AI messages, for
-the agent's native tool-calling loop. Integration tests use the real parts instead.
+the agent's native tool-calling loop; `FakeEndpoint` serves `QuotingChatModel` as an
+OpenAI-compatible endpoint on loopback, for tests of whole `paperchat` processes.
+Integration tests use the real parts instead.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -85,6 +90,69 @@ class GatedChatModel(FakeChatModel):
         self.gate.wait(30)
         self.calls.pop()
         yield from super().stream_json(messages, schema, max_tokens)
+
+
+class FakeEndpoint:
+    """A FAKE OpenAI-compatible chat endpoint on 127.0.0.1: every streamed completion comes
+    from a fresh `QuotingChatModel`, so a `paperchat` subprocess reaches the fake through
+    the production client (`env()` points OPENAI_BASE_URL at it). `delay` seconds pass
+    between chunks, to catch a job mid-answer."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.dropped = 0  # replies the client stopped reading before the end
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                chunks = QuotingChatModel().stream_json(body["messages"], {})
+                try:
+                    for text in chunks:
+                        time.sleep(endpoint.delay)
+                        self._event({"content": text})
+                    self.wfile.write(b"data: [DONE]\n\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    endpoint.dropped += 1
+
+            def _event(self, delta: dict[str, str]) -> None:
+                chunk = {
+                    "id": "fake",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake-quoter",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def env(self) -> dict[str, str]:
+        """Settings that make a `paperchat` process answer through this endpoint."""
+        return {
+            "OPENAI_BASE_URL": self.url,
+            "OPENAI_API_KEY": "fake",
+            "PAPERCHAT_LLM__MODEL": "fake-quoter",
+            "PAPERCHAT_LLM__PROVIDER": "openai",
+            "PAPERCHAT_LLM__MODE": "pipeline",
+        }
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class ScriptedFakeChatModel(BaseChatModel):
