@@ -120,6 +120,12 @@ LIST = re.compile(
     r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b",
     re.I,
 )
+# "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
+ONE_OF = re.compile(
+    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\s+"
+    r"(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus', 'discuss': plural forms
+    re.I,
+)
 LIST_WORDS = frozenset(
     """which what list show name give me find all every many how number count did write wrote
     written publish published co authored co-authored coauthored appear appeared released there
@@ -264,7 +270,7 @@ def analyze(
     intent: Intent = "question"
     if COUNT.search(text):
         intent = "count"
-    elif LIST.search(text) or pick:
+    elif (LIST.search(text) and not ONE_OF.search(text)) or pick:
         intent = "list"
     topic = _topic(text, spans)
     if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"

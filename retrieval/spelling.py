@@ -32,16 +32,48 @@ def coined(token: str) -> bool:
     return len(token) >= 4 and bool(re.search(r".[A-Z0-9]", token))
 
 
+# "large language models (LLMs)": an abbreviation a record defines, after the words it
+# abbreviates.
+DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]{1,7}?)(s?)\)")
+
+
+def abbreviations(papers: Sequence[Paper]) -> dict[str, str]:
+    """Lower-case abbreviation -> the words the records spell it out with ('llm' -> 'large
+    language models'); not an abbreviation a title uses as a name (PaCoRe, ToG)."""
+    in_titles = {t.lower() for p in papers for t in WORD.findall(p.title)}
+    out: dict[str, str] = {}
+    for paper in papers:
+        for m in DEFINED.finditer(paper.abstract):
+            abbr, words = m.group(2), m.group(1).split()
+            if abbr.lower() in in_titles or abbr.lower() in out:
+                continue
+            wanted = {"".join(c for c in abbr if c.isupper()).lower(), abbr.lower()}
+            for k in range(len(words), 0, -1):
+                tail = words[-k:]
+                initials = "".join(w[0] for part in tail for w in part.split("-") if w)
+                if initials.lower() in wanted:
+                    words_out = " ".join(tail).lower()
+                    # "models (LLMs)" is a plural: the singular "LLM" is "large language model"
+                    out[abbr.lower()] = words_out if m.group(3) else f"{words_out}|"
+                    break
+    return out
+
+
 class Spelling:
     def __init__(self, papers: Sequence[Paper], words: Iterable[str] = ()) -> None:
         self.cased: dict[str, str] = {}
+        self.short = abbreviations(papers)
         own: set[str] = set()
+        plain: set[str] = set()  # written in lower case somewhere: a word, not a name
         for paper in papers:
             for token in WORD.findall(f"{paper.title} {paper.abstract}"):
                 low = token.lower()
                 own.update([low, *low.split("-")])
+                if token == low:
+                    plain.update([low, *low.split("-")])
                 if coined(token):
                     self.cased.setdefault(low, token)
+        self.plain = frozenset(plain)
         names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
         # the words questions are asked in, and the authors' names, count as the corpus's own
         self.own = frozenset(own | names | {w.lower() for w in words})
@@ -61,6 +93,15 @@ class Spelling:
 
     def _token(self, token: str, first: bool) -> str:
         low = token.lower()
+        # Spelt out as the records define it, so "LLMs" and "large language models" ask
+        # alike; one the records also use as a word ("self") only when capitalised.
+        for abbr, plural in ((low, False), (low[:-1], True)):
+            if abbr not in self.short or (token == low and abbr in self.plain):
+                continue
+            words = self.short[abbr]
+            if words.endswith("|"):  # defined in the singular: used as written
+                return words[:-1]
+            return words if plural or not words.endswith("s") else words[:-1]
         if token == low and low in self.cased:
             return self.cased[low]
         if (token != low and not (first and token[1:].islower())) or "'" in token:

@@ -168,3 +168,10 @@ def test_chat_shorthand_is_written_out_and_symbols_stay() -> None:
     assert spelled_in_full("r there any w/ code b4 2020") == "are there any with code before 2020"
     for kept in ("whats the r value", "r = 0.99 at the site", "what is R?", "the u-net model"):
         assert spelled_in_full(kept) == kept
+
+
+def test_one_of_the_papers_named_by_a_singular_verb_is_a_lookup() -> None:
+    assert analyze("Which of his papers addresses shape segmentation?").intent == "question"
+    assert analyze("Which of the papers is about parsing?").intent == "question"
+    for plural in ("Which of his papers study reasoning?", "Which of these papers focus on video?"):
+        assert analyze(plural).intent == "list"

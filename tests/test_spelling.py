@@ -48,3 +48,13 @@ def test_capitalised_words_and_author_names_are_never_corrected(corpus: Any) -> 
         "Papers with Paolo Surico and Hongyu Liu"
     )
     assert spell("Papres with hongyu liu") == "Papers with Hongyu Liu"
+
+
+def test_abbreviations_are_spelt_out_as_the_records_define_them(corpus: Any) -> None:
+    _, papers = corpus
+    spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+    assert spell("reasoning in llms") == "reasoning in large language models"
+    assert spell("Which LLM papers?") == "Which large language model papers?"
+    assert spell("What is PaCoRe?") == "What is PaCoRe?"  # a title's name stays a name
+    nlp = load_source(REAL / "594zyc__594zyc.github.io__papers.bib").papers
+    assert Spelling(nlp)("Do VLMs see illusions?") == "Do vision-language models see illusions?"
