@@ -120,6 +120,8 @@ SHORTHAND = {
     "bc": "because",
     "cuz": "because",
     "ppl": "people",
+    "param": "parameter",
+    "params": "parameters",
 }
 LETTERS = {"r": "are", "u": "you"}
 _SHORT = re.compile(

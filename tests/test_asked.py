@@ -197,3 +197,11 @@ def test_a_degree_asked_with_a_verb_reads_as_english_when_not_stated() -> None:
     assert part.phrase() == "how much it improves"
     (past,) = parts("By how much was latency reduced?")
     assert past.phrase() == "how much it reduced"
+
+
+def test_parts_after_a_preposition_and_count_heads() -> None:
+    first, second = parts(
+        "What is the parameter count of X-Net, and with how many users did Y talk?"
+    )
+    assert second.text.startswith("with how many users") and second.attribute == "users"
+    assert first.words == {"paramet"}  # "count" only says how many: the record writes "130B"

@@ -54,10 +54,11 @@ MEASURES = frozenset(
     budget frames users gpus tokens hours days dimension depth width""".split()
 )
 PART_SPLIT = re.compile(
-    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:what|how|which|who|when|where|on\s+which|in\s+which|"
-    r"at\s+what|by\s+how|is\s+there|does|did)\b)",
+    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
+    r"(?:what|how|which|who|whom|when|where|is\s+there|does|did)\b)",
     re.I,
 )
+COUNT_HEADS = frozenset("count number amount total quantity".split())
 ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
 HAS_VALUE = re.compile(r"\d")
 
@@ -72,8 +73,11 @@ class Asked(BaseModel):
 
     @property
     def words(self) -> set[str]:
-        """The attribute's words; a compound ("success-rate") as its parts."""
-        return {w for w in tokenize(self.attribute) if "-" not in w}
+        """The attribute's words; a compound ("success-rate") as its parts. A head that only
+        says "how many" ("parameter count", "number of users") is not one of them: the
+        record writes the count itself ("130B-parameter")."""
+        words = {w for w in tokenize(self.attribute) if "-" not in w}
+        return words - COUNT_HEADS if words - COUNT_HEADS else words
 
     def phrase(self) -> str:
         """'the number of GPUs', 'the learning rate'."""
