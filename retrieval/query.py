@@ -67,6 +67,9 @@ YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?:until|up\s+to|through|by\s+the\s+end\s+of)\s+{YEAR}\b", re.I), "until"),
     (re.compile(rf"\b(?:in|during|of|from|dated)\s+{YEAR}\b", re.I), "in"),
     (re.compile(rf"\b{YEAR}\s+(?:papers?|publications?|works?)\b", re.I), "in"),
+    # "a 2022 date", "whose publication year is 2021"
+    (re.compile(rf"\b{YEAR}\s+(?:publication\s+)?date\b", re.I), "in"),
+    (re.compile(rf"\byear\s+(?:is\s+|was\s+|of\s+|=\s*|:\s*)?{YEAR}\b", re.I), "in"),
 ]
 RELATIVE_YEARS = [
     (re.compile(r"\bthis\s+year\b", re.I), 0),
@@ -89,7 +92,8 @@ PICK_OLDEST = re.compile(
 )
 # Co-authorship phrasings around a name: "co-authored with X", "joint work with X".
 COAUTHOR_WORDS = re.compile(
-    r"\b(?:co-?author(?:ed|s)?|coauthor(?:ed|s)?|joint(?:ly)?(?:\s+work)?|together|"
+    r"\b(?:co-?author(?:ed|s)?|coauthor(?:ed|s)?|co-?wr(?:ote|itten|ites?)|"
+    r"joint(?:ly)?(?:\s+work)?|together|"
     r"collaborat\w*|written|wrote|with)\b",
     re.I,
 )
@@ -99,7 +103,8 @@ EMPTY_TOPIC = frozenset(
     jointly together collaboration collaborations collaborated anything something everything
     research topic topics field area areas published publish publications paper papers work
     works did he she they his her their all any some recent latest first earliest listed
-    dated shown here included total overall these those""".split()
+    dated date dates carry carries bear bears shown here included total overall these
+    those""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"

@@ -205,3 +205,17 @@ def test_parts_after_a_preposition_and_count_heads() -> None:
     )
     assert second.text.startswith("with how many users") and second.attribute == "users"
     assert first.words == {"paramet"}  # "count" only says how many: the record writes "130B"
+
+
+def test_a_list_names_every_record_holding_its_coined_name(corpus: Any) -> None:
+    from assistant.evidence.select import relevant
+    from assistant.settings import AnswerSettings
+    from retrieval.models import Hit
+
+    papers = corpus[1]
+    holder = next(p for p in papers if "AI" in p.abstract)  # "AI" is common here (above)
+    hit = Hit(paper=holder, score=0.1, dense=0.05)  # an embedder that misses the name
+    policy = AnswerSettings()
+    question = "Which papers mention AI?"
+    assert relevant(question, "AI", hit, policy, corpus=papers, listing=True)
+    assert not relevant(question, "AI", hit, policy, corpus=papers)  # a lookup: not enough

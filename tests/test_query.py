@@ -175,3 +175,12 @@ def test_one_of_the_papers_named_by_a_singular_verb_is_a_lookup() -> None:
     assert analyze("Which of the papers is about parsing?").intent == "question"
     for plural in ("Which of his papers study reasoning?", "Which of these papers focus on video?"):
         assert analyze(plural).intent == "list"
+
+
+def test_co_written_and_dated_phrasings_are_filters() -> None:
+    plan = analyze("Show me the papers co-written with Jian Guo.", authors=["Jian Guo"])
+    assert plan.filters.author == "Jian Guo" and plan.topic == "" and plan.intent == "list"
+    plan = analyze("What is the count of listed works that carry a 2022 date?")
+    assert (plan.filters.year_from, plan.filters.year_to, plan.topic) == (2022, 2022, "")
+    plan = analyze("What is the number of papers whose publication year is 2021?")
+    assert (plan.filters.year_from, plan.filters.year_to) == (2021, 2021)

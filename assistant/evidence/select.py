@@ -43,11 +43,19 @@ def relevant(
     policy: AnswerSettings,
     names: Sequence[str] = (),
     corpus: Sequence[Paper] = (),
+    listing: bool = False,
 ) -> bool:
     """Enough similarity, or weaker similarity backed by the hit holding the question's
     named terms (LazyDrag, Quant 4.0) or its topic words ("diffusion transformers"; one
     word must be in the title; of a long topic, half), or a rare coined name of the
-    question that the hit's record holds (given the `corpus` to tell rare from common)."""
+    question that the hit's record holds (given the `corpus` to tell rare from common).
+    For a list ("which papers have results on MultiWOZ"), a record holding the question's
+    coined names is on the list however common the name and however little an embedder
+    makes of it, as `on_topic` lists it."""
+    if listing:
+        named = coined_names(question, names)
+        if named and holds_all(hit.paper, named):
+            return True
     dense = hit.dense or 0.0
     if dense >= policy.min_relevance:
         return True

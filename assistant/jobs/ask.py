@@ -135,7 +135,8 @@ class AskPipeline:
                 prepared.final = composed(meta, candidates, "metadata")
                 return
         # The best hit may miss a name the question gives that a close second holds.
-        first = next((h for h in hits[:3] if self.relevant(question, plan.topic, h)), None)
+        listing = plan.intent != "question"
+        first = next((h for h in hits[:3] if self.relevant(question, plan.topic, h, listing)), None)
         hits = [first, *(h for h in hits if h is not first)] if first else []
         if not hits:
             if plan.intent != "question" and not plan.filters.is_empty():
@@ -191,9 +192,10 @@ class AskPipeline:
         owner = self.info.owner if self.info else "The researcher"
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
-    def relevant(self, question: str, topic: str, hit: Hit) -> bool:
+    def relevant(self, question: str, topic: str, hit: Hit, listing: bool = False) -> bool:
         papers = self.searcher.catalog.papers
-        return relevant(question, topic, hit, self.policy, self.allowed_names(), papers)
+        names = self.allowed_names()
+        return relevant(question, topic, hit, self.policy, names, papers, listing)
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
