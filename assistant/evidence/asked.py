@@ -35,7 +35,8 @@ DEGREE = re.compile(
 # Verbs of general English whose size a "by how much" question asks for.
 CHANGE = frozenset(
     """improve increase reduce decrease outperform exceed boost lower raise accelerate agree
-    correlate gain drop grow cut beat surpass shrink save speed""".split()
+    correlate gain drop grow cut beat surpass shrink save speed rise fall decline climb
+    jump""".split()
 )
 # General nouns that name no measurable detail: "what is the name of...", "which method".
 GENERIC = frozenset(
@@ -104,7 +105,7 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
     its own ("..., and what FID?") shares the earlier part's, and a follow-up's first part
     ("how many parameters does it have?") those of the earlier question (`context`)."""
     allowed = allowed_words(names)
-    earlier = sorted(c for c in claims(context, allowed) if c[0].isalpha()) if context else []
+    earlier = sorted(c for c in claims(context, allowed) if coined(c)) if context else []
     out: list[Asked] = []
     pieces: list[str] = []
     for piece in [p.strip() for p in PART_SPLIT.split(question) if p.strip()]:
@@ -116,13 +117,20 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
     for text in pieces:
         attribute, wants = _attribute(text)
         own = {w.lower() for w in attribute.split()}
-        named = sorted(c for c in claims(text, allowed) if c[0].isalpha() and c.lower() not in own)
+        named = sorted(c for c in claims(text, allowed) if coined(c) and c.lower() not in own)
         if not named and out:
             named = out[0].named
         elif not named:
             named = [n for n in earlier if n.lower() not in own]
         out.append(Asked(text=text, attribute=attribute, wants_value=wants, named=named))
     return out or [Asked(text=question)]
+
+
+def coined(term: str) -> bool:
+    """A name someone made (DINO, MultiWOZ, ResNet-50, UK), which a record must hold to be
+    the one asked about; a capitalised English word ("Bank of England", "Transformers")
+    may be paraphrased there ("QE", "transformer")."""
+    return term[0].isalpha() and any(ch.isupper() or ch.isdigit() for ch in term[1:])
 
 
 def _attribute(text: str) -> tuple[str, bool]:
@@ -193,6 +201,9 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
         if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
     found = [s for s in valued if speaks_of(asked.words, s)]
+    if not found and asked.words and all(_change(w) for w in asked.words):
+        # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
+        found = [s for s in valued if any(_change(w) and not _family(w, "agre") for w in s.split())]
     part = set(tokenize(asked.text))
     if not found:  # the attribute in other words: the sentence that matches the question
         found = [s for s in valued if _matches_setting(asked, s, paper)]
@@ -261,7 +272,9 @@ def holds_named(asked: Asked, paper: Paper) -> bool:
 def subject(asked: Asked, paper: Paper | None) -> str:
     """How a not-stated sentence names the paper: its named term, or its short title."""
     if asked.named and paper is not None and holds_named(asked, paper):
-        return next((n for n in asked.named if n.lower() in paper.title.lower()), asked.named[0])
+        # the paper's own name ("DINO: ..."), not a name its title merely mentions ("in the UK")
+        named = (n for n in asked.named if paper.title.lower().startswith(n.lower()))
+        return next(named, paper.title.split(":")[0].strip())
     if paper is None:
         return ""
     return paper.title.split(":")[0].strip()
@@ -272,4 +285,9 @@ def not_stated_text(asked: Asked, paper: Paper | None) -> str:
         terms = f" for {', '.join(asked.named)}" if asked.named else ""
         return f"No abstract in the corpus states {asked.phrase()}{terms}."
     kind = "abstract" if paper.abstract.strip() else "record"
-    return f"The {subject(asked, paper)} {kind} does not state {asked.phrase()}."
+    return f"{the(subject(asked, paper))} {kind} does not state {asked.phrase()}."
+
+
+def the(name: str) -> str:
+    """'The DINO', but 'The Effect of ...' stays as it is."""
+    return name if name.lower().startswith(("the ", "a ", "an ")) else f"The {name}"

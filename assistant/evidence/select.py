@@ -62,7 +62,7 @@ def relevant(
     if dense < policy.min_named_relevance:
         return identifies(question, hit, corpus, policy.rare_name_share, names)
     evidence = Source(key="1", paper=hit.paper).evidence()
-    named = {c for c in claims(question, allowed_words(names)) if c[0].isalpha()}
+    named = coined_names(question, names)
     if named:
         text = normalise(evidence)
         return all(occurs(c, text) or spelled_out(c, text) for c in named)

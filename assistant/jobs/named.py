@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from assistant.evidence.asked import the
 from assistant.evidence.english import is_function_word
 from assistant.evidence.grounding import Source, compose
 from assistant.evidence.select import coined_names, holds_all
@@ -60,7 +61,7 @@ def named_source(question: str, sources: Sequence[Source]) -> Source | None:
 def quote(key: str, paper: Paper, sentence: str) -> Sentence:
     """A record sentence shown as what it is: a quote of the paper's abstract, cited."""
     name = paper.title.split(":")[0].strip()
-    text = f'The {name} abstract states: "{sentence.rstrip(".")}"'
+    text = f'{the(name)} abstract states: "{sentence.rstrip(".")}"'
     return Sentence(text=text, keys=[key], status="quoted")
 
 
