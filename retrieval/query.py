@@ -342,7 +342,7 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
         for w in words
         if w.lower() not in STOPWORDS
         and w.lower() not in LIST_WORDS
-        and w.lower() not in REQUEST_WORDS
+        and re.sub(r"['’]s$", "", w.lower()) not in REQUEST_WORDS  # "this researcher's"
         and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
         and not re.fullmatch(r"(?:19|20)\d\d", w)
     ]

@@ -219,3 +219,10 @@ def test_a_list_names_every_record_holding_its_coined_name(corpus: Any) -> None:
     question = "Which papers mention AI?"
     assert relevant(question, "AI", hit, policy, corpus=papers, listing=True)
     assert not relevant(question, "AI", hit, policy, corpus=papers)  # a lookup: not enough
+
+
+def test_a_change_noun_is_not_a_change_verb() -> None:
+    from assistant.evidence.asked import _change_verb
+
+    assert _change_verb("improved") and _change_verb("rise") and _change_verb("increases")
+    assert not _change_verb("speedup") and not _change_verb("growth")

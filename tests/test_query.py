@@ -184,3 +184,9 @@ def test_co_written_and_dated_phrasings_are_filters() -> None:
     assert (plan.filters.year_from, plan.filters.year_to, plan.topic) == (2022, 2022, "")
     plan = analyze("What is the number of papers whose publication year is 2021?")
     assert (plan.filters.year_from, plan.filters.year_to) == (2021, 2021)
+
+
+def test_a_possessive_request_word_is_no_topic() -> None:
+    assert analyze("What speedup does this researcher's compiler paper report?").topic == (
+        "speedup compiler report"
+    )

@@ -86,7 +86,7 @@ class Asked(BaseModel):
             return f"the {self.attribute}"
         if HOW_MANY.search(self.text):
             return f"the number of {self.attribute}"
-        if self.attribute.lower() in CHANGE or self.attribute.lower()[:-1] in CHANGE:
+        if _change_verb(self.attribute):
             return f"how much it {_third_person(self.attribute.lower())}"
         return f"the {self.attribute}"
 
@@ -142,7 +142,9 @@ def _attribute(text: str) -> tuple[str, bool]:
     if m:
         if m["noun"] and m["noun"].lower() not in GENERIC:
             return m["noun"], True
-        verb = next((w for w in m["rest"].split() if _change(w)), "")
+        rest = [w.strip(",.?;:") for w in m["rest"].split()]
+        # the change verb itself ("... wage growth rise ..." asks how much it rose)
+        verb = next((w for w in rest if _change_verb(w)), next((w for w in rest if _change(w)), ""))
         if verb:
             return verb.strip(",.?;:"), True
     m = WHAT_X.search(text)
@@ -161,6 +163,12 @@ def _clean(phrase: str) -> list[str]:
     content = [w for w in words if w.lower() not in GENERIC]
     # "what paper", "which method": nothing measurable asked.
     return content if content and words[-1].lower() not in GENERIC else []
+
+
+def _change_verb(attribute: str) -> bool:
+    """'improve', 'improved', 'rises': a change verb asked about, not a noun ('speedup')."""
+    low = attribute.lower()
+    return any(low.removesuffix(end) in CHANGE for end in ("", "d", "s", "ed", "es"))
 
 
 def _change(word: str) -> bool:
@@ -201,7 +209,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
         if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
     found = [s for s in valued if speaks_of(asked.words, s)]
-    if not found and asked.words and all(_change(w) for w in asked.words):
+    if not found and _change_verb(asked.attribute):
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
         found = [s for s in valued if any(_change(w) and not _family(w, "agre") for w in s.split())]
     part = set(tokenize(asked.text))
