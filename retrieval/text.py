@@ -120,6 +120,7 @@ SHORTHAND = {
     "bc": "because",
     "cuz": "because",
     "ppl": "people",
+    "whats": "what is",
     "param": "parameter",
     "params": "parameters",
 }

@@ -226,3 +226,10 @@ def test_a_change_noun_is_not_a_change_verb() -> None:
 
     assert _change_verb("improved") and _change_verb("rise") and _change_verb("increases")
     assert not _change_verb("speedup") and not _change_verb("growth")
+
+
+def test_casual_value_questions_still_ask_for_their_attribute() -> None:
+    (_, bleu) = parts("which paper proposes a parser and what is the bleu gain it reports")
+    assert bleu.attribute == "bleu gain" and bleu.wants_value
+    (part,) = parts("How much of a BLEU improvement does it report?")
+    assert part.attribute == "BLEU"

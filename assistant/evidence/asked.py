@@ -21,7 +21,7 @@ HOW_MANY = re.compile(rf"\bhow\s+many\s+(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+
 PREP = r"(?:of|for|over|on|in|at|against|compared|than|with|relative)"
 WHAT_X = re.compile(
     rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
-    rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|{PREP})\b",
+    rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|{PREP}|it|they|he|she|we)\b",
     re.I,
 )
 # "How large an improvement ...", "by how much ... improved", "how closely did ... agree":
@@ -29,7 +29,7 @@ WHAT_X = re.compile(
 # change the question names.
 DEGREE = re.compile(
     r"\b(?:by\s+)?how\s+(?:much|far|closely|well|large|big|strongly|high|low|many\s+times)"
-    r"(?:\s+(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",
+    r"(?:\s+(?:of\s+)?(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",  # "how much of a gain"
     re.I,
 )
 # Verbs of general English whose size a "by how much" question asks for.
