@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.evidence.english import digits_for_words
+from assistant.evidence.english import coined, digits_for_words
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
@@ -124,13 +124,6 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
             named = [n for n in earlier if n.lower() not in own]
         out.append(Asked(text=text, attribute=attribute, wants_value=wants, named=named))
     return out or [Asked(text=question)]
-
-
-def coined(term: str) -> bool:
-    """A name someone made (DINO, MultiWOZ, ResNet-50, UK), which a record must hold to be
-    the one asked about; a capitalised English word ("Bank of England", "Transformers")
-    may be paraphrased there ("QE", "transformer")."""
-    return term[0].isalpha() and any(ch.isupper() or ch.isdigit() for ch in term[1:])
 
 
 def _attribute(text: str) -> tuple[str, bool]:

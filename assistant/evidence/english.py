@@ -100,6 +100,13 @@ def digits_for_words(text: str) -> str:
     return _UNIT_WORD.sub(lambda m: str(UNITS[m.group(1).lower()]), text)
 
 
+def coined(term: str) -> bool:
+    """A name someone made (DINO, MultiWOZ, ResNet-50, UK), which a record must hold to be
+    the one asked about; a capitalised English word ("Bank of England", "Transformers")
+    may be paraphrased there ("QE", "transformer")."""
+    return term[0].isalpha() and any(ch.isupper() or ch.isdigit() for ch in term[1:])
+
+
 def is_function_word(word: str) -> bool:
     return word.lower() in FUNCTION_WORDS
 

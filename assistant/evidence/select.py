@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.evidence.english import is_function_word
+from assistant.evidence.english import coined, is_function_word
 from assistant.evidence.grounding import (
     Source,
     allowed_words,
@@ -103,11 +103,7 @@ def on_topic(
 def coined_names(question: str, names: Sequence[str] = ()) -> set[str]:
     """The coined names a question uses (MultiWOZ, DINO, ResNet-50), not capitalised English
     words ("Transformers"), whose plural or case may differ in a record."""
-    return {
-        c
-        for c in claims(question, allowed_words(names))
-        if c[0].isalpha() and any(ch.isupper() or ch.isdigit() for ch in c[1:])
-    }
+    return {c for c in claims(question, allowed_words(names)) if coined(c)}
 
 
 def holds_all(paper: Paper, terms: set[str]) -> bool:
