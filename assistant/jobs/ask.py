@@ -296,21 +296,12 @@ class AskPipeline:
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
         """Nothing survived the checks: an honest 'not stated' when an attribute was asked;
-        else, when the question names a shown paper, that paper's own description, quoted
-        ('not covered' would be false); otherwise 'not covered'. Never a quote that turns a
-        'not stated' into an answer."""
+        else a record's own sentence, quoted, when the corpus covers the question; otherwise
+        'not covered'. Never a quote that turns a 'not stated' into an answer."""
         papers = [s.paper for s in prepared.sources]
-        named = named_source(prepared.question, prepared.sources)
-        question = prepared.question
-        quoted = describe(named, question, self.compressor.answering) if named else []
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
-        elif quoted or self.strongly_relevant(prepared):
-            # "Tell me about Step-3", or a paper the search is sure of: the corpus covers
-            # it, so "not covered" would be false; the record's own sentence answers.
-            if not quoted:
-                top = prepared.sources[0]
-                quoted = [quote(top.key, top.paper, self.compressor.answering(top.paper, question))]
+        elif quoted := self.own_sentence(prepared):
             answer = composed(quoted, prepared.sources, "quote")
         else:
             answer = not_covered()
@@ -323,12 +314,21 @@ class AskPipeline:
             }
         )
 
+    def own_sentence(self, prepared: Prepared) -> list[Sentence]:
+        """'Tell me about Step-3' (a shown paper named), or a question whose best hit is
+        above the strong cut: the corpus covers it, so 'not covered' would be false; the
+        record's sentence nearest to the question answers, quoted."""
+        question = prepared.question
+        named = named_source(question, prepared.sources)
+        quoted = describe(named, question, self.compressor.answering) if named else []
+        top = prepared.hits[0] if prepared.hits and prepared.sources else None
+        if quoted or top is None or (top.dense or 0.0) < self.policy.min_relevance:
+            return quoted
+        shown = prepared.sources[0]
+        return [quote(shown.key, shown.paper, self.compressor.answering(shown.paper, question))]
+
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()
-
-    def strongly_relevant(self, prepared: Prepared) -> bool:
-        top = prepared.hits[0] if prepared.hits and prepared.sources else None
-        return top is not None and (top.dense or 0.0) >= self.policy.min_relevance
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
