@@ -26,7 +26,7 @@ def english() -> frozenset[str]:
         return frozenset(line.strip() for line in f if line.strip())
 
 
-def coined(token: str) -> bool:
+def recased(token: str) -> bool:
     """A name the records made: capitals or digits after its first letter ('LazyDrag',
     'DINO', 'Step-Audio', 'GPT4'), four characters at least ('AI' and 'US' stay words)."""
     return len(token) >= 4 and bool(re.search(r".[A-Z0-9]", token))
@@ -37,11 +37,12 @@ def coined(token: str) -> bool:
 DEFINED = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z][A-Za-z]{1,7}?)(s?)\)")
 
 
-def abbreviations(papers: Sequence[Paper]) -> dict[str, str]:
+def abbreviations(papers: Sequence[Paper]) -> dict[str, tuple[str, bool]]:
     """Lower-case abbreviation -> the words the records spell it out with ('llm' -> 'large
-    language models'); not an abbreviation a title uses as a name (PaCoRe, ToG)."""
+    language models') and whether it was defined in the plural ('LLMs'); not an
+    abbreviation a title uses as a name (PaCoRe, ToG)."""
     in_titles = {t.lower() for p in papers for t in WORD.findall(p.title)}
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, bool]] = {}
     for paper in papers:
         for m in DEFINED.finditer(paper.abstract):
             abbr, words = m.group(2), m.group(1).split()
@@ -52,9 +53,8 @@ def abbreviations(papers: Sequence[Paper]) -> dict[str, str]:
                 tail = words[-k:]
                 initials = "".join(w[0] for part in tail for w in part.split("-") if w)
                 if initials.lower() in wanted:
-                    words_out = " ".join(tail).lower()
                     # "models (LLMs)" is a plural: the singular "LLM" is "large language model"
-                    out[abbr.lower()] = words_out if m.group(3) else f"{words_out}|"
+                    out[abbr.lower()] = (" ".join(tail).lower(), bool(m.group(3)))
                     break
     return out
 
@@ -71,7 +71,7 @@ class Spelling:
                 own.update([low, *low.split("-")])
                 if token == low:
                     plain.update([low, *low.split("-")])
-                if coined(token):
+                if recased(token):
                     self.cased.setdefault(low, token)
         self.plain = frozenset(plain)
         names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
@@ -98,10 +98,10 @@ class Spelling:
         for abbr, plural in ((low, False), (low[:-1], True)):
             if abbr not in self.short or (token == low and abbr in self.plain):
                 continue
-            words = self.short[abbr]
-            if words.endswith("|"):  # defined in the singular: used as written
-                return words[:-1]
-            return words if plural or not words.endswith("s") else words[:-1]
+            words, defined_plural = self.short[abbr]
+            if plural or not defined_plural:  # "MoE (mixture-of-experts)" is used as written
+                return words
+            return words.removesuffix("s")
         if token == low and low in self.cased:
             return self.cased[low]
         if (token != low and not (first and token[1:].islower())) or "'" in token:
