@@ -102,7 +102,9 @@ class Spelling:
             if plural or not defined_plural:  # "MoE (mixture-of-experts)" is used as written
                 return words
             return words.removesuffix("s")
-        if token == low and low in self.cased:
+        # A record's odd casing of a word the records also write plainly ("generATiOn" in a
+        # pun title) is not a name to restore.
+        if token == low and low in self.cased and low not in self.plain:
             return self.cased[low]
         if (token != low and not (first and token[1:].islower())) or "'" in token:
             return token  # a name, an acronym or a capitalised word the user wrote: theirs
