@@ -126,13 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--phrasings", type=Path, default=None, help="do rephrased questions get the same answer"
     )
     p.add_argument(
+        "--syntheses", type=Path, default=None, help="score summaries and bios on a request set"
+    )
+    p.add_argument(
         "--mute", action="store_true", help="answers from a model that writes nothing (the floor)"
     )
     p.add_argument(
         "--split",
         choices=["dev", "check", "all"],
         default="check",
-        help="which part of a claim or phrasing set (odd ids: dev, even: check)",
+        help="which part of a claim, phrasing or synthesis set (odd ids: dev, even: check)",
     )
 
     p = sub.add_parser("bench", help="speed and memory, with the machine")

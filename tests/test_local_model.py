@@ -96,6 +96,21 @@ def test_qwen_on_dev_questions(local: Any, corpus: Any) -> None:
 
 
 @pytest.mark.slow
+def test_qwen_summary_shows_only_verified_sentences_of_the_listed_papers(
+    local: Any, corpus: Any
+) -> None:
+    assistant = local("qwen")
+    answer = assistant.summarize("portrait animation")
+    listing = assistant.ask("Which papers are about portrait animation?")
+    _check_citations(answer, corpus)
+    assert {c.paper.id for c in answer.citations} == {c.paper.id for c in listing.citations}
+    written = [s for s in answer.sentences if s.status not in ("fact", "unsupported")]
+    assert written, "the model wrote no sentence that passed the checks"
+    assert all(s.status == "verified" for s in written)  # a merely cited one is dropped
+    assert all(s.text.rstrip(".") in answer.text for s in written)
+
+
+@pytest.mark.slow
 def test_qwen_bio_has_no_inventions(local: Any, corpus: Any) -> None:
     answer = local("qwen").draft_bio(kind="talk_intro", topic="conversational AI")
     _check_citations(answer, corpus)

@@ -107,16 +107,36 @@ def test_sentence_streamer_emits_only_complete_items() -> None:
     assert streamer.feed(', "sources": []}]}') == [ReplySentence(text="C", sources=[])]
 
 
-def test_summarize_maps_chunks_and_reduces_by_theme(make_assistant: Any) -> None:
+def test_summary_covers_the_papers_the_topic_list_holds(make_assistant: Any) -> None:
     fake = FakeChatModel(
-        {"theme": "Portrait animation", "sentences": [{"text": "Unrelated words.", "sources": [1]}]}
+        {
+            "theme": "Portrait animation",
+            "common": {"text": "Unrelated words about nothing here.", "sources": [1, 2]},
+            "each": [],
+        }
     )
-    answer = make_assistant(fake).summarize("talking heads and face synthesis")
+    assistant = make_assistant(fake)
+    topic = "talking heads and face synthesis"
+    answer = assistant.summarize(topic)
+    listing = assistant.ask(f"Which papers are about {topic}?")
     assert answer.kind == "summarize" and answer.answered
-    assert len(fake.calls) >= 2  # more papers than one prompt holds: map, then reduce
-    titles = {c.paper.title for c in answer.citations}
-    assert any("Talking Head" in t for t in titles)
-    assert "Unrelated words" not in answer.text  # failed the check, paper listed as a fact
+    assert {c.paper.id for c in answer.citations} == {c.paper.id for c in listing.citations}
+    assert "Unrelated words" not in answer.text  # failed the check; its papers named as facts
+    assert "On this theme: " in answer.text
+
+
+def test_summary_opens_with_what_the_code_knows(make_assistant: Any) -> None:
+    from assistant.jobs.summarize import lineage, overview
+
+    answer = make_assistant(FakeChatModel({"theme": "x", "common": {}, "each": []})).summarize(
+        "portrait animation"
+    )
+    papers = [c.paper for c in answer.citations]
+    head, _ = overview("portrait animation", papers)[0]
+    assert head.startswith(f"{len(papers)} papers on portrait animation, from ")
+    pairs = {(a.title.split(":")[0], b.title.split(":")[0]) for a, b in lineage(papers)}
+    assert ("Follow-Your-Emoji-Faster", "Follow-Your-Emoji") in pairs  # a name is a fact
+    assert answer.text.startswith(head)
 
 
 def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> None:
@@ -173,12 +193,12 @@ def test_bio_on_an_uncovered_topic_says_so_without_the_model(make_assistant: Any
 
 def test_summary_streams_theme_by_theme(make_assistant: Any) -> None:
     fake = FakeChatModel(
-        {"theme": "Portrait animation", "sentences": [{"text": "Unrelated words.", "sources": [1]}]}
+        {"theme": "Portrait animation", "common": {"text": "Unrelated.", "sources": [1]}}
     )
     events = list(make_assistant(fake).stream("Summarize the work on talking heads."))
     texts = [e.delta for e in events if isinstance(e, TextEvent)]
     assert isinstance(events[0], SourcesEvent) and isinstance(events[-1], AnswerEvent)
-    assert len(texts) >= 2 and texts[0].endswith("grouped by theme.")  # intro first
+    assert len(texts) >= 2 and " on talking heads" in texts[0]  # the overview first
     assert "".join(texts) == events[-1].answer.text
 
 
@@ -187,6 +207,9 @@ def test_third_person_rewrites_the_abstracts_voice() -> None:
 
     assert third_person("We introduce GTG, our model.") == "The authors introduce GTG, their model."
     assert third_person("In this paper, we propose X.") == "The authors propose X."
+    # the prompt's numbering echoed back is not part of a claim
+    assert third_person("Paper 2: Uses an LSTM.") == "One paper uses an LSTM."
+    assert third_person("As in paper [3], it works.") == "As in one paper, it works."
 
 
 def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant: Any) -> None:
@@ -227,18 +250,23 @@ def test_summary_streams_each_checked_sentence_as_it_completes(make_assistant: A
     fake = FakeChatModel(
         {
             "theme": "Talking heads",
-            "sentences": [
-                {"text": "A one-shot talking head synthesis method is presented.", "sources": [1]},
-                {"text": "It won the Turing Award.", "sources": [1]},
+            "common": {"text": "Paper 1: It won the Turing Award.", "sources": [1]},
+            "each": [
+                {
+                    "text": "The authors propose a one-shot talking head synthesis method.",
+                    "sources": [1],
+                },
                 {"text": "It controls lip motion, eye gaze and head pose.", "sources": [1]},
             ],
         }
     )
     events = list(make_assistant(fake).stream("Summarize the work on talking heads."))
     texts = [e.delta for e in events if isinstance(e, TextEvent)]
-    assert "".join(texts) == events[-1].answer.text
-    bullets = [t for t in texts if "- " in t]
-    assert len(bullets) >= 2  # one event per sentence, not one per theme
+    answer = events[-1].answer
+    assert "".join(texts) == answer.text
+    written = [s for s in answer.sentences if s.status == "verified"]
+    assert len(written) >= 1 and all(s.text.rstrip(".") in answer.text for s in written)
+    assert len(texts) >= 3  # the overview, then one event per kept sentence
     assert not any("Turing" in t for t in texts)  # removed before it was ever shown
 
 

@@ -30,12 +30,25 @@ def in_split(row_id: str, split: str) -> bool:
     return split == "all" or (split == "dev") == odd
 
 
-def load_claims(path: Path, split: str) -> list[dict[str, Any]]:
+def load_rows(
+    path: Path, what: str, required: set[str], split: str, by: str = "id"
+) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines set in `split` (by the number in field `by`); a file that
+    cannot be read, or a row missing a `required` field, is a one-line error."""
     try:
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"Cannot read claim set {path}: {exc}") from exc
-    return [r for r in rows if in_split(str(r["id"]), split)]
+        raise ConfigError(f"Cannot read {what} set {path}: {exc}") from exc
+    missing = [r.get("id", "?") for r in rows if not required <= set(r)]
+    if missing:
+        raise ConfigError(
+            f"{what.capitalize()} rows without {', '.join(sorted(required))}: {missing[:5]}"
+        )
+    return [r for r in rows if in_split(str(r[by]), split)]
+
+
+def load_claims(path: Path, split: str) -> list[dict[str, Any]]:
+    return load_rows(path, "claim", {"id"}, split)
 
 
 def score_claims(

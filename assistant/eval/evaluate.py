@@ -244,6 +244,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         return _claims(args, settings)
     if getattr(args, "phrasings", None):
         return _phrasings(args, settings)
+    if getattr(args, "syntheses", None):
+        return _syntheses(args, settings)
     questions = load_questions(args.qset or DEFAULT_SET)
     mute = getattr(args, "mute", False)
     if mute:
@@ -288,25 +290,54 @@ def _claims(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class CorpusAsker:
+    """`ask(corpus, question)` over several corpora with one model: an `Assistant` per
+    corpus, made when first asked ('shipped' and 'default' are the shipped corpus)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from assistant.api import Assistant
+
+        self.settings = settings
+        first = Assistant(settings)
+        self.assistants = {"shipped": first, "default": first}
+
+    def __call__(self, corpus: str, question: str) -> Answer:
+        from assistant.api import Assistant
+
+        if corpus not in self.assistants:  # one model for every corpus
+            model = self.assistants["default"].chat_model
+            self.assistants[corpus] = Assistant(self.settings, chat_model=model, corpus=corpus)
+        return self.assistants[corpus].ask(question)
+
+    def close(self) -> None:
+        for assistant in set(self.assistants.values()):
+            assistant.close()
+
+
 def _phrasings(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.api import Assistant
     from assistant.eval.phrasings import base_questions, load_phrasings, render, score_phrasings
 
     rows = load_phrasings(args.phrasings, args.split)
     bases = base_questions(rows, ROOT / "data" / "eval")
-    first = Assistant(settings)
-    assistants = {"shipped": first}
-
-    def ask(corpus: str, question: str) -> Answer:
-        if corpus not in assistants:  # one model for every corpus
-            assistants[corpus] = Assistant(settings, chat_model=first.chat_model, corpus=corpus)
-        return assistants[corpus].ask(question)
-
+    ask = CorpusAsker(settings)
     try:
         result = score_phrasings(rows, bases, ask)
     finally:
-        for assistant in assistants.values():
-            assistant.close()
+        ask.close()
     result["set"], result["split"] = str(args.phrasings), args.split
     print(json.dumps(result, indent=2) if args.json else render(result))
+    return 0
+
+
+def _syntheses(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.eval.syntheses import load_syntheses, render, score_syntheses
+
+    rows = load_syntheses(args.syntheses, args.split)
+    ask = CorpusAsker(settings)
+    try:
+        result = score_syntheses(rows, ask)
+    finally:
+        ask.close()
+    result["set"], result["split"] = str(args.syntheses), args.split
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else render(result))
     return 0

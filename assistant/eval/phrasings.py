@@ -16,21 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
-from assistant.eval.claims import in_split
+from assistant.eval.claims import load_rows
 from assistant.types import NOT_COVERED, Answer
 
 Ask = Callable[[str, str], Answer]  # (corpus, question) -> answer
 
 
 def load_phrasings(path: Path, split: str) -> list[dict[str, Any]]:
-    try:
-        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"Cannot read phrasing set {path}: {exc}") from exc
-    missing = [r.get("id", "?") for r in rows if not {"base", "set", "question"} <= set(r)]
-    if missing:
-        raise ConfigError(f"Phrasing rows without base, set or question: {missing[:5]}")
-    return [r for r in rows if in_split(str(r["base"]), split)]
+    return load_rows(path, "phrasing", {"base", "set", "question"}, split, by="base")
 
 
 def base_questions(rows: list[dict[str, Any]], folder: Path) -> dict[tuple[str, str], str]:

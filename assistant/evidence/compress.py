@@ -28,6 +28,15 @@ VALUE = re.compile(
 )
 
 
+# The authors as the doers, the sign of a sentence saying what the work did or found rather
+# than the field's background: "we show", "our model", "this paper proposes", "I estimate",
+# "here, ...".
+DOER = re.compile(
+    r"\b(?:[Ww]e|[Oo]ur|us|I|[Tt]his\s+(?:paper|work|study|article|thesis|chapter|report))\b"
+    r"|\b[Hh]ere,?\s"
+)
+
+
 class Compressor:
     """Each abstract reduced to its sentences most similar to the question (MiniLM).
 
@@ -79,6 +88,21 @@ class Compressor:
             best += [i for i in order[keep:] if VALUE.search(parts[i])][:2]
         return " ".join(parts[i] for i in sorted(best))
 
+    def contributions(
+        self, paper: Paper, query_vector: np.ndarray, keep: int = 2, query: str = ""
+    ) -> str:
+        """The `keep` sentences saying what the paper did or found (the authors as doers, or
+        a measured value), most similar to the query first; the problem statement only when
+        the abstract has nothing else. For summaries and bios: a copied background sentence
+        ("The lack of 3D data is the main obstacle ...") is not what a paper contributed."""
+        parts, _ = self.sentences(paper)
+        if len(parts) <= keep:
+            return " ".join(parts)
+        scores = self.scores(paper, query_vector, query)
+        said = [bool(DOER.search(p) or VALUE.search(p)) for p in parts]
+        order = sorted(range(len(parts)), key=lambda i: (not said[i], -float(scores[i])))
+        return " ".join(parts[i] for i in sorted(order[:keep]))
+
     def answering(self, paper: Paper, words: str) -> str:
         """The paper's sentence nearest to a few words ("speedup cache")."""
         return self.best_sentence(paper, self.embedder.encode([words])[0], words)
@@ -90,12 +114,22 @@ class Compressor:
         return parts[int(np.argmax(self.scores(paper, query_vector, query)))]
 
 
-def format_sources(sources: Sequence[Source]) -> str:
+def format_sources(sources: Sequence[Source], *, titles: bool = True) -> str:
     """One line per source, its text kept inside the <sources> data block (a record cannot
-    close the block early: tags in its text are defused)."""
+    close the block early: tags in its text are defused). Without `titles`, a paper is
+    introduced by its name only ("OrbNet" of "OrbNet: Deep learning for ..."): shown the
+    titles, the 1.5B model filled a summary's sentences with them."""
     return "\n".join(
-        _defuse(f"[{s.key}] {s.paper.title} ({s.paper.year or 'n.d.'}): {s.shown}") for s in sources
+        _defuse(f"[{s.key}] {_label(s, titles)}({s.paper.year or 'n.d.'}): {s.shown}")
+        for s in sources
     )
+
+
+def _label(source: Source, titles: bool) -> str:
+    if titles:
+        return f"{source.paper.title} "
+    head, sep, _ = source.paper.title.partition(":")
+    return f"{head.strip()} " if sep and len(head.split()) <= 4 else ""
 
 
 def _defuse(text: str) -> str:

@@ -134,6 +134,30 @@ def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = froze
     return len(words & evidence_tokens) / len(words) if words else 0.0
 
 
+# "Both papers ...", "All three studies ...": how many of its cited papers a sentence speaks
+# for is the code's to check against its keys, not a claim for the verifier (which reads
+# "all" as an intensifier the record must make).
+GROUP_SUBJECT = re.compile(
+    r"^\s*(?:(all|both|the|these|two|three|four|five|six|seven|eight)\s+)?"
+    r"(?:(two|three|four|five|six|seven|eight)\s+)?(?:of\s+the(?:se)?\s+)?"
+    r"(?:papers|studies|works|articles)(?:\s+(all|both))?\b",
+    re.I,
+)
+COUNTS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
+def group_subject(text: str, cited: int) -> tuple[str, str | None]:
+    """The sentence with a subject naming how many papers it speaks for ("Three papers
+    ...") as "The papers ...", and why that count is wrong for `cited` keys (or None)."""
+    group = GROUP_SUBJECT.match(text)
+    if group is None:
+        return text, None
+    said = {COUNTS[w.lower()] for w in group.groups() if w and w.lower() in COUNTS}
+    if said and said != {cited}:
+        return text, f"speaks for {max(said)} papers, cites {cited}"
+    return "The papers" + text[group.end() :], None
+
+
 class Checker:
     """Checks drafts against the sources shown for one answer."""
 
@@ -187,8 +211,9 @@ class Checker:
         the verifier's first reasons in its note (shown as cited, not verified)."""
         if self.verifier is None or not sentence.keys:
             return sentence
+        text, _ = group_subject(sentence.text, len(sentence.keys))
         record = " ".join(record_text(self.sources[k].paper) for k in sentence.keys)
-        check = self.verifier.check(sentence.text, record, names=self.owner_names)
+        check = self.verifier.check(text, record, names=self.owner_names)
         if check.ok:
             return sentence.model_copy(update={"status": "verified"})
         why = "not verified: " + "; ".join(check.reasons[:2])
@@ -202,7 +227,10 @@ class Checker:
         raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]
         dropped = [k for k in raw if k and k not in self.sources]
         cited = list(dict.fromkeys(k for k in raw if k in self.sources))
-        needed = claims(text, self.allowed, initial=True)
+        subject, miscount = group_subject(text, len(cited))
+        if miscount:
+            return Sentence(text=text, status="unsupported", note=miscount), dropped
+        needed = claims(subject, self.allowed, initial=True)
         if not text or _is_refusal(text):
             return Sentence(text=text, status="unsupported", note="empty or refusal"), dropped
         praise = [m[0] for m in PRAISE.finditer(text)]

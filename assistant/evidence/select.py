@@ -75,6 +75,27 @@ def relevant(
     return bool(words) and held >= (len(words) if len(words) <= 3 else len(words) / 2)
 
 
+def listed(
+    hits: Sequence[Hit],
+    question: str,
+    topic: str,
+    policy: AnswerSettings,
+    names: Sequence[str] = (),
+    corpus: Sequence[Paper] = (),
+) -> list[Paper]:
+    """The papers a topic list holds, as the list job picks them: the first of the top
+    three hits that passes the relevance gate leads (the best may miss a name a close
+    second holds), then every hit `on_topic` keeps. A summary of the topic covers exactly
+    these papers."""
+    first = next(
+        (h for h in hits[:3] if relevant(question, topic, h, policy, names, corpus, True)), None
+    )
+    if first is None:
+        return []
+    ordered = [first, *(h for h in hits if h is not first)]
+    return on_topic(ordered, question, topic, policy.list_relative, policy, names)
+
+
 def on_topic(
     hits: Sequence[Hit],
     question: str,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from assistant.evidence.grounding import Checker, Composer, Draft, Source
 from assistant.model.replies import ReplySentence
 from assistant.types import Answer, Sentence, Timings
-from retrieval.text import split_sentences
+from retrieval.text import split_sentences, tokenize
 
 # An abstract's own voice, turned into a reader's: "We introduce X" -> "The authors
 # introduce X". Only the pronouns change, so the grounding check still sees the source words.
@@ -26,10 +26,23 @@ FIRST_PERSON = [
 ]
 
 
+# The prompt's numbering echoed back ("Paper 4 presents ..."): the number is the citation's
+# business, the sentence speaks of "one paper".
+NUMBERED = re.compile(
+    r"\b(?:the\s+)?(?:paper|source)\s+\[?\d+\]?(?=[\s,.;:])(?::\s*(?-i:([A-Z])(?=[a-z]*\b)))?", re.I
+)
+
+
 def third_person(text: str) -> str:
     for pattern, replacement in FIRST_PERSON:
         text = pattern.sub(replacement, text)
-    return text
+    return NUMBERED.sub(_one_paper, text)
+
+
+def _one_paper(match: re.Match[str]) -> str:
+    """'Paper 1: Uses X' -> 'One paper uses X' (the verb after the colon is not a name)."""
+    lead = "One paper" if match.start() == 0 else "one paper"
+    return f"{lead} {match[1].lower()}" if match[1] else lead
 
 
 def drafts(item: ReplySentence) -> list[Draft]:
@@ -48,11 +61,16 @@ MIN_WORDS = 4  # a summary's or bio's sentence says what a work did; "J._quantum
 
 def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Sentence]:
     """Each sentence checked; a fragment too short to say what a work did is removed (a
-    grammar that allows one sentence per paper once turned "J. Chem." into one)."""
+    grammar that allows one sentence per paper once turned "J. Chem." into one), and so is
+    a sentence that is only a paper's title (the 1.5B model's way of filling a slot)."""
     out = []
+    titles = [set(tokenize(s.paper.title)) for s in checker.sources.values()]
     for draft in (d for item in items for d in drafts(item)):
+        words = {w for w in tokenize(draft.text) if not w.isdigit()}
         if len(draft.text.split()) < MIN_WORDS:
             out.append(Sentence(text=draft.text, status="unsupported", note="not a sentence"))
+        elif any(words <= title for title in titles):  # a paper's title is not a finding
+            out.append(Sentence(text=draft.text, status="unsupported", note="only a title"))
         else:
             out.append(checker.check(draft)[0])
     return out
@@ -84,7 +102,8 @@ class Renderer:
         return block
 
     def line(self, heading: str, sentence: Sentence) -> str:
-        """One more sentence of section `heading` (a bullet), as the text to append to
+        """One more sentence of section `heading` (a bullet, or in prose the paragraph's next
+        sentence), as the text to append to
         what was streamed so far: '' when it was removed, a new block when the heading
         changes. The blocks stay exactly what `answer` joins."""
         start = len(self.composer.sentences)
@@ -92,12 +111,13 @@ class Renderer:
         added = self.composer.sentences[start:]
         if not added or added[0].status == "unsupported":
             return ""
-        bullet = _bullet(added[0])
+        # prose: a theme's sentences run on as one paragraph
+        piece, joint = (_with_marks(added[0]), " ") if self.prose else (_bullet(added[0]), "\n")
         if self.blocks and self.heading == heading:
-            self.blocks[-1] += "\n" + bullet
-            return "\n" + bullet
+            self.blocks[-1] += joint + piece
+            return joint + piece
         self.heading = heading
-        self.blocks.append(f"**{heading}**\n{bullet}")
+        self.blocks.append(f"**{heading}**\n{piece}" if heading else piece)
         return "\n\n" + self.blocks[-1]
 
     def answer(self, intro: str, *, kind: str, model: str, timings: Timings) -> Answer:

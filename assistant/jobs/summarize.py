@@ -1,23 +1,28 @@
-"""`summarize`: a topic's papers (or a filter's), grouped by theme, map then reduce.
+"""`summarize`: a topic's papers (or a filter's) as a synthesis: the code's overview of
+the body of work, then a paragraph per theme.
 
-The model writes only per-paper sentences, which are checked like any answer; a paper the
-model skipped is still listed, as a fact.
+The model writes each theme's paragraph, whose sentences may speak for several papers;
+each is verified against its cited records like any answer, and shown only then. A paper
+no kept sentence covers is still named, as a fact.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
-from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.evidence.select import calibrated, listed
+from assistant.jobs.named import title_name
 from assistant.jobs.sections import Renderer, check_items
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import THEMED_SCHEMA, SentenceStreamer, one_per_source
+from assistant.model.replies import SentenceStreamer, synthesis_schema
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -29,7 +34,7 @@ from assistant.types import (
     TextEvent,
     Timings,
 )
-from retrieval.models import Filters
+from retrieval.models import Filters, Paper
 
 
 def summarize(services: Services, topic: str | None, filters: Filters) -> Answer:
@@ -40,25 +45,20 @@ def summarize(services: Services, topic: str | None, filters: Filters) -> Answer
 
 
 def stream_summary(services: Services, topic: str | None, filters: Filters) -> Iterator[Event]:
-    """Sources, the intro line at once, then each sentence as soon as it is complete and
-    checked, under its theme's heading, then the final answer (whose text is exactly what
-    was streamed). Measured before this streamed per sentence: the first theme's block
-    came 36 s after the request (two model calls of a 5-paper theme)."""
+    """Sources, the opening the code writes (how many papers, which years, which paper
+    follows which), then each theme as a paragraph the model writes and the code checks
+    sentence by sentence (a sentence may speak for several papers; one the verifier cannot
+    pass is dropped), then the final answer (whose text is exactly what was streamed).
+    The papers are the ones the topic's list holds, all of them, a theme at a time."""
     started = time.perf_counter()
     searcher = services.searcher
     policy = calibrated(services.policy, searcher.calibration)
     if topic and topic.strip():
-        hits = searcher.search(
-            topic, k=max(policy.summary_limit, policy.list_limit), filters=filters
-        )
-        papers = (
-            on_topic(hits, topic, topic, policy.summary_relative, policy, services.allowed_names())[
-                : policy.summary_limit
-            ]
-            if hits and relevant(topic, topic, hits[0], policy, services.allowed_names())
-            else []
-        )
         query_vector = searcher.embed(topic)
+        hits = searcher.search(
+            topic, k=policy.list_limit, filters=filters, query_vector=query_vector
+        )
+        papers = listed(hits, topic, topic, policy, services.allowed_names(), services.papers)
     else:
         papers = searcher.catalog.select(filters)[: policy.summary_limit * 4]
         topic = filters.describe() or "all papers"
@@ -73,15 +73,23 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     compressor = services.compressor
     vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
     shown = [
-        compressor.compress(
+        compressor.contributions(
             p, query_vector if query_vector is not None else vectors[i], keep=2, query=topic
         )
         for i, p in enumerate(papers)
     ]
     sources = mint_sources(papers, shown)
     yield SourcesEvent(citations=[Citation(key=s.key, paper=s.paper) for s in sources])
-    intro = f"{len(sources)} papers on {topic}, grouped by theme."
-    yield TextEvent(delta=intro)
+    renderer = Renderer(sources, prose=True)
+    opening = [
+        Sentence(text=text, keys=[_key(sources, p) for p in cited], status="fact")
+        for text, cited in overview(topic, [s.paper for s in sources])
+    ]
+    intro = ""  # the opening is the overview's facts, rendered as the first block
+    for sentence in opening:
+        delta = renderer.line("", sentence)
+        if delta:
+            yield TextEvent(delta=delta.lstrip("\n"))
     checker = Checker(
         sources,
         services.allowed_names(),
@@ -89,31 +97,35 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
         verifier=services.verifier,
     )
     model = services.model
-    renderer = Renderer(sources)
     seen_headings: set[str] = set()
     first_token: float | None = None
-    for group in themes(vectors, policy.theme_similarity):
-        group_sources = [sources[i] for i in group]
-        heading = ""  # decided by the group's first kept sentence
-        covered: set[str] = set()
+    # A record with no abstract has nothing to summarize: it is named at the end, and the
+    # model never sees it (shown only its title, the model wrote the title back).
+    bare = [s for s in sources if not s.paper.abstract.strip()]
+    with_text = [i for i, s in enumerate(sources) if s.paper.abstract.strip()]
+    for group in themes(vectors[with_text], policy.theme_similarity):
+        group_sources = [sources[with_text[i]] for i in group]
         for start in range(0, len(group_sources), policy.chunk):
             chunk = group_sources[start : start + policy.chunk]
+            heading = ""  # decided by the chunk's first kept sentence
+            covered: set[str] = set()
             messages = [
                 {"role": "system", "content": load("summary_system").render()},
                 {
                     "role": "user",
                     "content": load("summary_user").render(
-                        topic=topic, sources=format_sources(chunk)
+                        topic=topic, sources=format_sources(chunk, titles=False)
                     ),
                 },
             ]
             streamer = SentenceStreamer()
-            schema = one_per_source(THEMED_SCHEMA, len(chunk))
+            schema = synthesis_schema([int(s.key) for s in chunk])
             for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
                 if first_token is None:
                     first_token = time.perf_counter() - started
-                # Each sentence is shown once it is complete and checked.
+                # Each sentence is shown once it is complete and verified.
                 for sentence in check_items(checker, streamer.feed(piece)):
+                    sentence = _shown_only_verified(sentence, services)
                     if sentence.status == "unsupported":
                         renderer.line(heading, sentence)  # recorded, never shown
                         continue
@@ -122,13 +134,20 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     delta = renderer.line(heading, sentence)
                     if delta:
                         yield TextEvent(delta=delta)
-        for source in group_sources:
-            if source.key not in covered:  # the model skipped it: still list it, as a fact
-                heading = heading or _heading("", group_sources, seen_headings)
-                fact = Sentence(text=source.paper.short_ref(), keys=[source.key], status="fact")
-                delta = renderer.line(heading, fact)
+            skipped = [s for s in chunk if s.key not in covered]
+            if skipped:  # the model skipped it or said nothing verifiable: still list it
+                heading = heading or _heading("", chunk, seen_headings)
+                delta = renderer.line(heading, _also(skipped, bool(covered)))
                 if delta:
                     yield TextEvent(delta=delta)
+    if bare:
+        refs = [s.paper.short_ref() for s in bare]
+        text = f"Also on {topic}, with no abstract in the corpus: " + _joined(refs)
+        delta = renderer.line(
+            "Without an abstract", Sentence(text=text, keys=[s.key for s in bare], status="fact")
+        )
+        if delta:
+            yield TextEvent(delta=delta)
     yield AnswerEvent(
         answer=renderer.answer(
             intro,
@@ -139,6 +158,76 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
             ),
         )
     )
+
+
+def _key(sources: Sequence[Source], paper: Paper) -> str:
+    return next(s.key for s in sources if s.paper.id == paper.id)
+
+
+def _shown_only_verified(sentence: Sentence, services: Services) -> Sentence:
+    """A summary shows only what the verifier passed: a sentence merely cited is dropped,
+    not replaced by a copy of the abstract (with no verifier, as in unit tests, checking
+    stops at the citation check)."""
+    if services.verifier is None or sentence.status in ("verified", "unsupported", "fact"):
+        return sentence
+    note = sentence.note or "not verified"
+    return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note})
+
+
+def _also(skipped: Sequence[Source], after_text: bool) -> Sentence:
+    """The papers of a theme no kept sentence covers, named as facts."""
+    lead = "Also on this theme" if after_text else "On this theme"
+    refs = _joined([s.paper.short_ref() for s in skipped])
+    return Sentence(text=f"{lead}: {refs}", keys=[s.key for s in skipped], status="fact")
+
+
+def _joined(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def overview(topic: str, papers: Sequence[Paper]) -> list[tuple[str, list[Paper]]]:
+    """What the code can say of the body of work before any model call: how many papers,
+    over which years, and which paper takes its name from an earlier one (a name is a
+    fact; what one paper owes another is not, so nothing more is said)."""
+    dated = sorted((p for p in papers if p.year), key=lambda p: p.year or 0)
+    noun = "paper" if len(papers) == 1 else "papers"
+    span = ""
+    if dated:
+        first, last = dated[0].year, dated[-1].year
+        span = f" in {first}" if first == last else f", from {first} to {last}"
+        if first != last:
+            busiest, count = Counter(p.year for p in dated).most_common(1)[0]
+            if count > 1 and count * 2 > len(dated):
+                span += f" ({count} of them in {busiest})"
+    out: list[tuple[str, list[Paper]]] = [(f"{len(papers)} {noun} on {topic}{span}", [])]
+    for later, earlier in lineage(papers):
+        out.append((f"{_named(later)} takes its name from {_named(earlier)}", [later, earlier]))
+    return out
+
+
+def _named(paper: Paper) -> str:
+    """'Follow-Your-Emoji (2024)': the title's name as the title writes it, else the title."""
+    name = paper.title.partition(":")[0].strip() if title_name(paper) else paper.title
+    return f"{name} ({paper.year})" if paper.year else name
+
+
+def lineage(papers: Sequence[Paper]) -> list[tuple[Paper, Paper]]:
+    """(later, earlier) pairs where the later title's name starts with the earlier one's
+    ("Follow-Your-Emoji-Faster" after "Follow-Your-Emoji")."""
+    pairs = []
+    for later in papers:
+        name = title_name(later)
+        for earlier in papers:
+            base = title_name(earlier)
+            if (
+                base
+                and earlier is not later
+                and name != base
+                and re.match(re.escape(base) + r"(?![a-z0-9])", name)
+                and (earlier.year or 0) <= (later.year or 0)
+            ):
+                pairs.append((later, earlier))
+    return pairs
 
 
 def themes(vectors: np.ndarray, similarity: float) -> list[list[int]]:
@@ -160,6 +249,7 @@ def themes(vectors: np.ndarray, similarity: float) -> list[list[int]]:
 def _heading(theme: str, chunk: Sequence[Source], seen: set[str]) -> str:
     """The section's heading: the model's checked theme, never the same twice."""
     heading = _checked_theme(theme, chunk) or "Related work"
+    heading = heading[:1].upper() + heading[1:]
     if heading.lower() in seen:
         heading = f"{heading} (continued)"
     seen.add(heading.lower())

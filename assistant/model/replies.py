@@ -27,11 +27,6 @@ class SentencesReply(BaseModel):
     sentences: list[ReplySentence] = Field(max_length=6)
 
 
-class ThemedReply(BaseModel):
-    theme: str
-    sentences: list[ReplySentence] = Field(max_length=6)
-
-
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         if "$ref" in node:
@@ -49,14 +44,44 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 
 SENTENCES_SCHEMA = schema_of(SentencesReply)
-THEMED_SCHEMA = schema_of(ThemedReply)
 
 
-def one_per_source(schema: dict[str, Any], sources: int) -> dict[str, Any]:
-    """`schema` with at most one sentence per source (summaries). The prompt asks for exactly
-    one; left at 6, the model spent 3 sentences on a lone paper (~100 tokens, ~10 s)."""
-    sentences = {**schema["properties"]["sentences"], "maxItems": max(1, sources)}
-    return {**schema, "properties": {**schema["properties"], "sentences": sentences}}
+def synthesis_schema(keys: list[int]) -> dict[str, Any]:
+    """A theme's paragraph: a name; one sentence on what several of the theme's sources
+    share, citing at least two of them (one when the theme has one paper); then one
+    sentence per source, citing it alone. No sentence can cite outside the theme. Asked
+    for a free list of sentences, the 1.5B model wrote one per paper and never joined two
+    (docs/eval/syntheses.md)."""
+
+    def item(least: int, most: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "pattern": ONE_SENTENCE},
+                "sources": {
+                    "type": "array",
+                    "items": {"enum": keys},
+                    "minItems": least,
+                    "maxItems": most,
+                },
+            },
+            "required": ["text", "sources"],
+        }
+
+    return {
+        "type": "object",
+        "properties": {
+            "theme": {"type": "string", "maxLength": 60},
+            "common": item(min(2, len(keys)), len(keys)),
+            "each": {
+                "type": "array",
+                "items": item(1, 1),
+                "minItems": len(keys),
+                "maxItems": len(keys),
+            },
+        },
+        "required": ["theme", "common", "each"],
+    }
 
 
 def per_source_schema(keys: list[str]) -> dict[str, Any]:

@@ -1,0 +1,80 @@
+"""The summary and bio report's measures (`paperchat eval --syntheses`), on hand-made answers,
+and the pieces of a synthesis the code decides: a sentence speaking for N papers must cite N,
+and a summary is shown the sentences saying what a paper did, not its background."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.eval.syntheses import grams, is_copy, judgements, listed_only, load_syntheses, words
+from assistant.evidence.compress import Compressor
+from assistant.evidence.grounding import Checker, Draft, mint_sources
+from assistant.evidence.verify import Verifier
+from assistant.types import Answer, Citation, Sentence
+from retrieval.models import Paper
+from tests.fakes import FakeEmbedder
+
+ABSTRACT = (
+    "Glaciers are shrinking worldwide and their melt matters for water supply. "
+    "We measure turbulent heat fluxes on a debris-covered glacier for two years. "
+    "The fluxes supply 40% of the melt energy."
+)
+
+
+def _paper(i: int, abstract: str = ABSTRACT) -> Paper:
+    return Paper(id=f"p{i}", title=f"Paper {i}", abstract=abstract, year=2020 + i)
+
+
+def test_a_copy_is_most_of_a_sentence_verbatim() -> None:
+    source = grams(words(ABSTRACT))
+    assert is_copy("We measure turbulent heat fluxes on a debris-covered glacier.", source)
+    assert not is_copy(
+        "Two years of flux measurements explain where melt energy comes from.", source
+    )
+
+
+def test_judgement_words_count_only_when_the_records_lack_them() -> None:
+    assert judgements("A groundbreaking study of glaciers.", ABSTRACT) == ["groundbreaking"]
+    assert judgements("A landmark study.", ABSTRACT + " This landmark dataset") == []
+
+
+def test_papers_only_named_by_a_fact_are_listed_only() -> None:
+    papers = [_paper(1), _paper(2)]
+    answer = Answer(
+        text="",
+        answered=True,
+        citations=[Citation(key=str(i + 1), paper=p) for i, p in enumerate(papers)],
+        sentences=[
+            Sentence(text="They measure fluxes.", keys=["1"], status="verified"),
+            Sentence(text="Also on this theme: Paper 2.", keys=["1", "2"], status="fact"),
+        ],
+    )
+    assert listed_only(answer) == {"2"}
+
+
+def test_rows_split_by_the_number_in_their_id(tmp_path: Path) -> None:
+    rows = [{"id": f"syn-x-{n}", "kind": "summary", "request": "Summarize x."} for n in (1, 2, 3)]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    assert [r["id"] for r in load_syntheses(path, "dev")] == ["syn-x-1", "syn-x-3"]
+    assert [r["id"] for r in load_syntheses(path, "check")] == ["syn-x-2"]
+
+
+def test_a_sentence_speaking_for_three_papers_must_cite_three() -> None:
+    sources = mint_sources([_paper(1), _paper(2)])
+    checker = Checker(sources, verifier=Verifier())
+    text = "Three papers measure turbulent heat fluxes on a debris-covered glacier."
+    wrong = checker.check(Draft(text=text, sources=["1", "2"]))[0]
+    assert wrong.status != "verified" and "speaks for 3 papers, cites 2" in wrong.note
+    both = "Both papers measure turbulent heat fluxes on a debris-covered glacier."
+    assert checker.check(Draft(text=both, sources=["1", "2"]))[0].status == "verified"
+
+
+def test_a_summary_is_shown_what_the_paper_did_not_its_background() -> None:
+    compressor = Compressor(FakeEmbedder())
+    paper = _paper(1)
+    query: Any = compressor.embedder.encode(["glaciers melt water supply"])[0]
+    shown = compressor.contributions(paper, query, keep=1, query="glaciers melt water supply")
+    assert shown.startswith(("We measure", "The fluxes supply 40%"))
