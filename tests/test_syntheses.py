@@ -78,3 +78,13 @@ def test_a_summary_is_shown_what_the_paper_did_not_its_background() -> None:
     query: Any = compressor.embedder.encode(["glaciers melt water supply"])[0]
     shown = compressor.contributions(paper, query, keep=1, query="glaciers melt water supply")
     assert shown.startswith(("We measure", "The fluxes supply 40%"))
+
+
+def test_the_researchers_hyphenated_name_is_never_a_claim() -> None:
+    record = "Step-Video: a video model. We train a 30B model on video."
+    check = Verifier().check(
+        "Heung-Yeung Shum's Step-Video trains a 30B model on video.",
+        record,
+        names=["Heung-Yeung Shum"],
+    )
+    assert check.ok, check.reasons

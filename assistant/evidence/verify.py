@@ -106,7 +106,7 @@ class Verifier:
         claims (the researcher's own name)."""
         claim = read(nlp()(digits_for_words(sentence)))
         source = parse(record)
-        own = {w.lower() for n in names for w in re.split(r"[\s,.]+", n) if w}
+        own = {w.lower() for n in names for w in re.split(r"[\s,.-]+", n) if w}
         units = [u for u in claim.units if u.lemma not in own | SELF_WORDS | LIGHT_NOUNS]
         if not units:
             return Check(verdict="not stated", reasons=["no content to check"])

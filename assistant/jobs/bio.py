@@ -10,14 +10,15 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from assistant.evidence.compress import format_sources
+from assistant.evidence.compress import VALUE, format_sources
 from assistant.evidence.english import PRAISE_WORDS, spellings
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, Composer, mint_sources
 from assistant.evidence.select import calibrated, on_topic, relevant
 from assistant.jobs.named import title_name
-from assistant.jobs.sections import assemble, check_items
+from assistant.jobs.sections import assemble, check_items, verified_only
 from assistant.jobs.services import Services
+from assistant.jobs.summarize import themes
 from assistant.model.prompts import load
 from assistant.model.replies import KeyedStreamer, per_source_schema
 from assistant.settings import AnswerSettings
@@ -126,6 +127,7 @@ def stream_bio(
         if first_token is None:
             first_token = time.perf_counter() - started
         for sentence in check_items(checker, streamer.feed(piece)):
+            sentence = verified_only(sentence, services.verifier)
             results.append(sentence)
             delta = preview.delta(sentence)
             if delta:
@@ -197,6 +199,14 @@ def _prose_facts(
         )
         return facts
     counts = Counter(p.category for p in papers if p.category)
+    if not counts and dated:  # no categories (a BibTeX or website corpus): count and years
+        facts.append(
+            (
+                f"The corpus holds {len(papers)} of {_surname(owner)}'s papers"
+                f"{_span(dated[0].year, dated[-1].year)}",
+                [dated[0], dated[-1]],
+            )
+        )
     if counts and dated:
         areas = [category_name(c).lower() for c, _ in counts.most_common(3)]
         listed = ", ".join(areas[:-1]) + (" and " if len(areas) > 1 else "") + areas[-1]
@@ -222,12 +232,22 @@ def _bio_papers(
         return on_topic(hits, topic, topic, policy.list_relative, policy, services.allowed_names())[
             :n
         ]
-    by_category: dict[str, list[Paper]] = {}
-    for paper in sorted(
-        services.papers, key=lambda p: (any(c.isdigit() for c in p.abstract), p.year or 0)
-    )[::-1]:
-        by_category.setdefault(paper.category, []).append(paper)
-    ordered = sorted(by_category.values(), key=len, reverse=True)
+    # The threads of the work: the corpus's papers grouped by theme (as a summary groups
+    # them), largest first; from each, the newest paper that reports a measured result.
+    papers = [p for p in services.papers if p.abstract.strip()]
+    if not papers:
+        return []
+    searcher = services.searcher
+    vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
+    groups = sorted(themes(vectors, policy.theme_similarity), key=len, reverse=True)
+    ordered = [
+        sorted(
+            (papers[i] for i in group),
+            key=lambda p: (bool(VALUE.search(p.abstract)), p.year or 0),
+            reverse=True,
+        )
+        for group in groups
+    ]
     picked: list[Paper] = []
     while len(picked) < n and any(ordered):
         for group in ordered:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.evidence.grounding import Checker, Composer, Draft, Source
+from assistant.evidence.verify import Verifier
 from assistant.model.replies import ReplySentence
 from assistant.types import Answer, Sentence, Timings
 from retrieval.text import split_sentences, tokenize
@@ -74,6 +75,16 @@ def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Senten
         else:
             out.append(checker.check(draft)[0])
     return out
+
+
+def verified_only(sentence: Sentence, verifier: Verifier | None) -> Sentence:
+    """Summaries and bios show only what the verifier passed: a sentence merely cited is
+    removed, not replaced by a copy of the abstract (with no verifier, as in unit tests,
+    checking stops at the citation check)."""
+    if verifier is None or sentence.status in ("verified", "unsupported", "fact"):
+        return sentence
+    note = sentence.note or "not verified"
+    return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note})
 
 
 class Renderer:

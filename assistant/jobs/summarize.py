@@ -19,7 +19,7 @@ from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
 from assistant.evidence.select import calibrated, listed
 from assistant.jobs.named import title_name
-from assistant.jobs.sections import Renderer, check_items
+from assistant.jobs.sections import Renderer, check_items, verified_only
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
 from assistant.model.replies import SentenceStreamer, synthesis_schema
@@ -125,7 +125,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     first_token = time.perf_counter() - started
                 # Each sentence is shown once it is complete and verified.
                 for sentence in check_items(checker, streamer.feed(piece)):
-                    sentence = _shown_only_verified(sentence, services)
+                    sentence = verified_only(sentence, services.verifier)
                     if sentence.status == "unsupported":
                         renderer.line(heading, sentence)  # recorded, never shown
                         continue
@@ -162,16 +162,6 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
 
 def _key(sources: Sequence[Source], paper: Paper) -> str:
     return next(s.key for s in sources if s.paper.id == paper.id)
-
-
-def _shown_only_verified(sentence: Sentence, services: Services) -> Sentence:
-    """A summary shows only what the verifier passed: a sentence merely cited is dropped,
-    not replaced by a copy of the abstract (with no verifier, as in unit tests, checking
-    stops at the citation check)."""
-    if services.verifier is None or sentence.status in ("verified", "unsupported", "fact"):
-        return sentence
-    note = sentence.note or "not verified"
-    return sentence.model_copy(update={"status": "unsupported", "keys": [], "note": note})
 
 
 def _also(skipped: Sequence[Source], after_text: bool) -> Sentence:
