@@ -233,3 +233,15 @@ def test_casual_value_questions_still_ask_for_their_attribute() -> None:
     assert bleu.attribute == "bleu gain" and bleu.wants_value
     (part,) = parts("How much of a BLEU improvement does it report?")
     assert part.attribute == "BLEU"
+
+
+def test_a_telegraphic_count_is_a_part_of_its_own() -> None:
+    """'X param count, and how many ...' asks two things; a lead-in ('In the work on X, by
+    how much ...') still joins its part. Names from two fields."""
+    first, second = parts("Step-Audio parameter count, and how many users has XiaoIce talked to?")
+    assert (first.attribute, first.named, first.wants_value) == ("parameter", ["Step-Audio"], True)
+    assert (second.attribute, second.named) == ("users", ["XiaoIce"])
+    (chem,) = parts("the number of molecules in the OrbNet-Equi benchmark")
+    assert chem.attribute == "molecules" and chem.wants_value
+    (lead,) = parts("In the work on HiTUT, by how much does the success rate rise?")
+    assert lead.named == ["HiTUT"]

@@ -60,6 +60,12 @@ PART_SPLIT = re.compile(
     re.I,
 )
 COUNT_HEADS = frozenset("count number amount total quantity".split())
+# A telegraphic ask: "Step-Audio param count", "the number of users of XiaoIce".
+TELEGRAPHIC = re.compile(
+    r"\b(?P<attr>[A-Za-z][\w-]*)\s+(?:" + "|".join(COUNT_HEADS) + r")\s*[?.]?\s*$"
+    r"|\b(?:the\s+)?(?:number|count|amount|total)\s+of\s+(?P<of>[A-Za-z][\w-]*)",
+    re.I,
+)
 ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
 HAS_VALUE = re.compile(r"\d")
 
@@ -109,15 +115,18 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
     out: list[Asked] = []
     pieces: list[str] = []
     for piece in [p.strip() for p in PART_SPLIT.split(question) if p.strip()]:
-        # "In the work on X, by how much ...": a lead-in that asks nothing joins its part.
-        if pieces and not ASKS.search(pieces[-1]):
+        # "In the work on X, by how much ...": a lead-in that asks nothing joins its part;
+        # "X param count, and how many ..." asks, telegraphically.
+        if pieces and not ASKS.search(pieces[-1]) and not TELEGRAPHIC.search(pieces[-1]):
             pieces[-1] = f"{pieces[-1]}, {piece}"
         else:
             pieces.append(piece)
     for text in pieces:
         attribute, wants = _attribute(text)
         own = {w.lower() for w in attribute.split()}
-        named = sorted(c for c in claims(text, allowed) if coined(c) and c.lower() not in own)
+        # a coined name is a name at a part's start too ("Step-Audio parameter count")
+        found = claims(text, allowed, initial=True)
+        named = sorted(c for c in found if coined(c) and c.lower() not in own)
         if not named and out:
             named = out[0].named
         elif not named:
@@ -140,6 +149,9 @@ def _attribute(text: str) -> tuple[str, bool]:
         verb = next((w for w in rest if _change_verb(w)), next((w for w in rest if _change(w)), ""))
         if verb:
             return verb.strip(",.?;:"), True
+    m = TELEGRAPHIC.search(text) if not ASKS.search(text) else None
+    if m and _clean(m["attr"] or m["of"]):
+        return " ".join(_clean(m["attr"] or m["of"])), True
     m = WHAT_X.search(text)
     if m:
         words = _clean(m["attr"])
