@@ -56,6 +56,34 @@ class Timings(BaseModel):
     retrieval: float = Field(default=0.0, description="Seconds to plan and retrieve.")
     first_token: float | None = Field(default=None, description="Seconds to the first model token.")
     total: float = 0.0
+    checking: float | None = Field(
+        default=None, description="Seconds spent checking and verifying the model's sentences."
+    )
+    prompt_tokens: int | None = Field(default=None, description="Prompt tokens of the model call.")
+    cached_tokens: int | None = Field(
+        default=None, description="Of those, tokens the server reused from its prefix cache."
+    )
+    completion_tokens: int | None = Field(default=None, description="Tokens the model wrote.")
+    server_prompt: float | None = Field(
+        default=None, description="The server's own seconds for the new prompt tokens."
+    )
+    server_generation: float | None = Field(
+        default=None, description="The server's own seconds for writing the reply."
+    )
+
+    def with_usage(self, usage: dict[str, float] | None) -> Timings:
+        """These timings with a model call's token counts and server seconds, if reported."""
+        if not usage:
+            return self
+        return self.model_copy(
+            update={
+                "prompt_tokens": int(usage.get("prompt_tokens", 0)),
+                "cached_tokens": int(usage.get("cached_tokens", 0)),
+                "completion_tokens": int(usage.get("completion_tokens", 0)),
+                "server_prompt": usage.get("prompt_s"),
+                "server_generation": usage.get("generation_s"),
+            }
+        )
 
 
 class Answer(BaseModel):

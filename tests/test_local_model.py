@@ -50,6 +50,12 @@ def test_smollm_streams_a_checked_answer(local: Any, corpus: Any) -> None:
     assert streamed == answer.text or answer.sentences[-1].status == "fact"
     _check_citations(answer, corpus)
     assert answer.timings.first_token is not None
+    # the stages: the server's own token counts and seconds, and the code's checking time
+    timings = answer.timings
+    assert timings.prompt_tokens and timings.completion_tokens
+    assert timings.cached_tokens is not None and timings.cached_tokens <= timings.prompt_tokens
+    assert timings.server_prompt is not None and timings.server_generation is not None
+    assert timings.checking is not None and timings.total >= timings.checking
 
 
 def test_cli_ask_json_through_smollm(tmp_path: Any) -> None:

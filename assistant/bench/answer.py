@@ -43,6 +43,9 @@ def timed_stream(assistant: Any, question: str) -> Row:
             row.setdefault("first_text_s", at)
         elif isinstance(event, AnswerEvent):
             row |= {"total_s": at, "model": event.answer.model}
+            timings = event.answer.timings  # the stages, as the answer reports them
+            row |= {"checking_s": timings.checking, "server_prompt_s": timings.server_prompt,
+                    "server_generation_s": timings.server_generation}  # fmt: skip
     usage = dict(getattr(assistant.chat_model, "last_usage", {}) or {})
     if usage:
         row |= {"prompt_tokens": usage.get("prompt_tokens"),

@@ -262,11 +262,14 @@ class AskPipeline:
         composer = Composer(prepared.sources)
         dropped: list[str] = []
         first: float | None = None
+        checking = 0.0
         for chunk in model.stream_json(self.messages(prepared), SENTENCES_SCHEMA):
             if first is None:
                 first = time.perf_counter() - started
             for draft in (d for item in streamer.feed(chunk) for d in drafts(item)):
+                tick = time.perf_counter()
                 sentence, bad = checker.check(draft)
+                checking += time.perf_counter() - tick
                 dropped.extend(bad)
                 delta = composer.delta(sentence)
                 if delta:
@@ -282,7 +285,8 @@ class AskPipeline:
             retrieval=prepared.retrieval_seconds,
             first_token=first,
             total=time.perf_counter() - started,
-        )
+            checking=checking,
+        ).with_usage(getattr(model, "last_usage", None))
         yield AnswerEvent(answer=answer)
 
     def settle(self, prepared: Prepared, composer: Composer) -> str:

@@ -56,8 +56,9 @@ class MuteModel:
         return iter(())
 
 
-class Usage(dict[str, int]):
-    """Token counts of the last reply: prompt_tokens, cached_tokens, completion_tokens."""
+class Usage(dict[str, float]):
+    """Token counts of the last reply: prompt_tokens, cached_tokens, completion_tokens;
+    and, from llama-server, its own seconds for them: prompt_s, generation_s."""
 
 
 class OpenAICompatible:
@@ -127,17 +128,20 @@ class OpenAICompatible:
             with stream:
                 for chunk in stream:
                     if chunk.usage is not None:
-                        self._record(chunk.usage)
+                        self._record(chunk.usage, getattr(chunk, "timings", None))
                     if chunk.choices and chunk.choices[0].delta.content:
                         yield chunk.choices[0].delta.content
 
-    def _record(self, usage: Any) -> None:
+    def _record(self, usage: Any, timings: Any = None) -> None:
         details = getattr(usage, "prompt_tokens_details", None)
         self.last_usage = Usage(
             prompt_tokens=usage.prompt_tokens or 0,
             cached_tokens=(getattr(details, "cached_tokens", 0) or 0) if details else 0,
             completion_tokens=usage.completion_tokens or 0,
         )
+        if isinstance(timings, dict):  # llama-server's own clock, beside the usage
+            self.last_usage["prompt_s"] = float(timings.get("prompt_ms") or 0) / 1000
+            self.last_usage["generation_s"] = float(timings.get("predicted_ms") or 0) / 1000
 
     def errors(self) -> ErrorMapper:
         return ErrorMapper(self.base_url, self.timeout, self.retries)
