@@ -161,3 +161,19 @@ def test_a_word_replaced_by_its_opposite_is_caught(verifier: Verifier) -> None:
     assert verifier.check("Thin ice growth conforms to classical theory.", record).ok
     check = verifier.check("Thin ice growth deviates from classical theory.", record)
     assert not check.ok and any("where the source says 'conform'" in r for r in check.reasons)
+
+
+def test_a_name_the_parser_mislabels_is_still_the_subject() -> None:
+    """spaCy's small model files some coined names opening a sentence as 'meta' ("FloodAR
+    introduces ..."); the claim still speaks of the proposed system, and a sentence about
+    recent systems does not back it."""
+    record = (
+        "FloodAR: autoregressive priors for river flood forecasting. While recent systems have "
+        "explored ways to introduce uncertainty into flood forecasts, particularly at the "
+        "forecast stage, they often rely on ensemble rules. In this paper, we introduce "
+        "FloodAR, which learns a prior over river states."
+    )
+    claim = "FloodAR introduces uncertainty at the forecast stage through ensemble rules."
+    check = Verifier().check(claim, record)
+    assert not check.ok and "the source says this of other work" in check.reasons
+    assert Verifier().check("FloodAR learns a prior over river states.", record).ok

@@ -290,14 +290,21 @@ def read(doc: Any) -> Parsed:
                 _frame(t),
             )
         )
-    subject = {
-        c.lemma_.lower()
-        for t in doc
-        if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
-        for c in t.subtree
-        if not c.is_punct
-    }
     main = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
+    if not main:
+        # The small parser files a coined name opening the sentence under odd labels
+        # ("NoiseAR introduces ..." as 'meta'): a name right before the root verb, with
+        # no subject found, is the subject.
+        main = [
+            t
+            for t in doc
+            if t.head.dep_ == "ROOT"
+            and t.head.pos_ in ("VERB", "AUX")
+            and t.i < t.head.i
+            and t.pos_ == "PROPN"
+            and t.dep_ in ("meta", "npadvmod", "dep", "nmod", "compound")
+        ]
+    subject = {c.lemma_.lower() for t in main for c in t.subtree if not c.is_punct}
     if main and all(t.pos_ == "PRON" for t in main):  # "While recent efforts ..., they ..."
         main += [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ != "PRON"]
     heads = {
