@@ -177,3 +177,19 @@ def test_a_name_the_parser_mislabels_is_still_the_subject() -> None:
     check = Verifier().check(claim, record)
     assert not check.ok and "the source says this of other work" in check.reasons
     assert Verifier().check("FloodAR learns a prior over river states.", record).ok
+
+
+def test_a_number_in_a_relative_clause_belongs_to_its_antecedent() -> None:
+    """'..., beating the GloFAS system, which forecasts 15': the 15 is GloFAS's, as the
+    source's '(15/22)' beside GloFAS, though 'forecast' stands next to FloodAR's 19."""
+    record = (
+        "FloodAR: river flood forecasting with learned priors. Across national forecast "
+        "systems, FloodAR gives the best overall skill (forecasting 19/22 floods, 86.4%), "
+        "outperforming GloFAS (15/22, 68.2%), and EFAS is the strongest among the open systems."
+    )
+    right = "FloodAR forecasts 19 of the 22 floods, beating the GloFAS system, which forecasts 15."
+    swapped = (
+        "FloodAR forecasts 15 of the 22 floods, beating the GloFAS system, which forecasts 19."
+    )
+    assert Verifier().check(right, record).ok
+    assert not Verifier().check(swapped, record).ok

@@ -291,19 +291,9 @@ def read(doc: Any) -> Parsed:
             )
         )
     main = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
-    if not main:
-        # The small parser files a coined name opening the sentence under odd labels
-        # ("NoiseAR introduces ..." as 'meta'): a name right before the root verb, with
-        # no subject found, is the subject.
-        main = [
-            t
-            for t in doc
-            if t.head.dep_ == "ROOT"
-            and t.head.pos_ in ("VERB", "AUX")
-            and t.i < t.head.i
-            and t.pos_ == "PROPN"
-            and t.dep_ in ("meta", "npadvmod", "dep", "nmod", "compound")
-        ]
+    if not main:  # the small parser files some coined names as 'meta' ("NoiseAR introduces")
+        odd = ("meta", "npadvmod", "dep", "nmod", "compound")
+        main = [t for t in doc if t.dep_ in odd and t.pos_ == "PROPN" and _opens(t)]
     subject = {c.lemma_.lower() for t in main for c in t.subtree if not c.is_punct}
     if main and all(t.pos_ == "PRON" for t in main):  # "While recent efforts ..., they ..."
         main += [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ != "PRON"]
@@ -314,6 +304,11 @@ def read(doc: Any) -> Parsed:
         for form in (w.lemma_.lower(), w.lower_)  # "existing" lemmatises to "exist"
     }
     return Parsed(doc.text, units, numbers, doc, subject, {u.lemma for u in units}, heads)
+
+
+def _opens(t: Any) -> bool:
+    """A word right before its sentence's root verb, attached to it."""
+    return t.head.dep_ == "ROOT" and t.head.pos_ in ("VERB", "AUX") and t.i < t.head.i
 
 
 def _privative(doc: Any, t: Any) -> str:
@@ -386,6 +381,11 @@ def context(parsed: Parsed, i: int, width: int = 6) -> dict[str, float]:
         d = abs(u.i - i)
         if 0 < d <= width and not NUMBER.match(u.lemma):
             out[u.lemma] = max(out.get(u.lemma, 0.0), 1.0 / d)
+    # "Y, which solves 15": the number is Y's, however far Y is; a clause with a full verb
+    # ("a cost that is 1000-fold reduced" describes, it does not bind).
+    verb = next((v for v in parsed.doc[i].ancestors if v.dep_ == "relcl"), None)
+    if verb is not None and verb.pos_ == "VERB" and i - verb.i < width:
+        out |= {u.lemma: 1.0 for u in parsed.units if verb.head.left_edge.i <= u.i <= verb.head.i}
     return out
 
 
