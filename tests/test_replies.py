@@ -44,15 +44,20 @@ def test_compact_gbnf_refuses_what_it_cannot_spell() -> None:
         compact_gbnf({"type": "object", "properties": {"x": {"$ref": "#/x"}}})
 
 
-def test_one_per_source_caps_the_sentences_at_the_sources_given() -> None:
+def test_synthesis_schema_joins_papers_first_then_one_sentence_each() -> None:
     from assistant.model.grammar import compact_gbnf
-    from assistant.model.replies import THEMED_SCHEMA, one_per_source
+    from assistant.model.replies import synthesis_schema
 
-    capped = one_per_source(THEMED_SCHEMA, 1)
-    assert capped["properties"]["sentences"]["maxItems"] == 1
-    assert THEMED_SCHEMA["properties"]["sentences"]["maxItems"] == 6  # not mutated
-    rules = dict(line.split(" ::= ", 1) for line in compact_gbnf(capped).strip().splitlines())
-    assert rules["root-sentences"].endswith('{0,0} nl "]"')  # the grammar holds one
+    schema = synthesis_schema([3, 4, 5])
+    common = schema["properties"]["common"]["properties"]["sources"]
+    each = schema["properties"]["each"]
+    assert (common["minItems"], common["items"]["enum"]) == (2, [3, 4, 5])  # speaks for two+
+    assert each["minItems"] == each["maxItems"] == 3  # one sentence per paper
+    assert each["items"]["properties"]["sources"]["maxItems"] == 1
+    assert synthesis_schema([7])["properties"]["common"]["properties"]["sources"]["minItems"] == 1
+    rules = dict(line.split(" ::= ", 1) for line in compact_gbnf(schema).strip().splitlines())
+    assert rules["root-common-sources"].endswith('{1,2} "]"')  # two or three keys
+    assert rules["root-each"].endswith('{2,2} nl "]"')  # exactly three items
 
 
 def test_per_source_reply_holds_one_sentence_under_each_key_streamed_as_it_completes() -> None:
