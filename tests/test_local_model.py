@@ -114,6 +114,7 @@ def test_qwen_summary_shows_only_verified_sentences_of_the_listed_papers(
     assert written, "the model wrote no sentence that passed the checks"
     assert all(s.status == "verified" for s in written)  # a merely cited one is dropped
     assert all(s.text.rstrip(".") in answer.text for s in written)
+    assert answer.timings.completion_tokens  # summed over the summary's model calls
 
 
 @pytest.mark.slow

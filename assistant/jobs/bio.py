@@ -154,7 +154,9 @@ def stream_bio(
         sources,
         kind="bio",
         model=model.name,
-        timings=Timings(first_token=first_token, total=time.perf_counter() - started),
+        timings=Timings(first_token=first_token, total=time.perf_counter() - started).with_usage(
+            getattr(model, "last_usage", None)
+        ),
         prose=True,
     )
     rest = "".join(preview.delta(s) for s in [*named, *closing])

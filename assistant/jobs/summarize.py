@@ -98,6 +98,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     )
     model = services.model
     seen_headings: set[str] = set()
+    usage: dict[str, float] = {}  # token counts and server seconds, summed over the calls
     first_token: float | None = None
     # A record with no abstract has nothing to summarize: it is named at the end, and the
     # model never sees it (shown only its title, the model wrote the title back).
@@ -134,6 +135,8 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     delta = renderer.line(heading, sentence)
                     if delta:
                         yield TextEvent(delta=delta)
+            for name, value in (getattr(model, "last_usage", None) or {}).items():
+                usage[name] = usage.get(name, 0.0) + value
             skipped = [s for s in chunk if s.key not in covered]
             if skipped:  # the model skipped it or said nothing verifiable: still list it
                 heading = heading or _heading("", chunk, seen_headings)
@@ -155,7 +158,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
             model=model.name,
             timings=Timings(
                 retrieval=retrieval, first_token=first_token, total=time.perf_counter() - started
-            ),
+            ).with_usage(usage),
         )
     )
 
