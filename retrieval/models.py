@@ -116,6 +116,12 @@ class Paper(BaseModel):
         """The text the embedder and BM25 see."""
         return f"{self.title}. {self.abstract}".strip()
 
+    def name(self) -> str:
+        """'DINO' for 'DINO: DETR with ...', as the title writes it; '' when the title has
+        no short name (four words at most) before a colon."""
+        head, sep, _ = self.title.partition(":")
+        return head.strip() if sep and len(head.split()) <= 4 else ""
+
     def short_ref(self) -> str:
         """'Title (Year)' for lists and prompts."""
         return f"{self.title} ({self.year})" if self.year else self.title

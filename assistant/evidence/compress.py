@@ -128,8 +128,8 @@ def format_sources(sources: Sequence[Source], *, titles: bool = True) -> str:
 def _label(source: Source, titles: bool) -> str:
     if titles:
         return f"{source.paper.title} "
-    head, sep, _ = source.paper.title.partition(":")
-    return f"{head.strip()} " if sep and len(head.split()) <= 4 else ""
+    name = source.paper.name()
+    return f"{name} " if name else ""
 
 
 def _defuse(text: str) -> str:

@@ -15,7 +15,6 @@ from assistant.evidence.english import PRAISE_WORDS, spellings
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, Composer, mint_sources
 from assistant.evidence.select import calibrated, on_topic, relevant
-from assistant.jobs.named import title_name
 from assistant.jobs.sections import assemble, check_items, verified_only
 from assistant.jobs.services import Services
 from assistant.jobs.summarize import themes
@@ -96,10 +95,7 @@ def stream_bio(
         source.shown = services.compressor.compress(source.paper, qvec, keep=2, query=topic or "")
     # The style example names a work the model is about to describe, in any corpus.
     surname = _surname(owner)
-    work = next(
-        (s.paper.title.partition(":")[0].strip() for s in chosen if title_name(s.paper)),
-        "this method",
-    )  # as the title writes it (title_name lower-cases it for matching)
+    work = next((name for s in chosen if (name := s.paper.name())), "this method")
     purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
     if topic:
         purpose += f" about {owner}'s work on {topic}"

@@ -25,9 +25,8 @@ PAPER_META = re.compile(
 
 
 def title_name(paper: Paper) -> str:
-    """'DINO' for 'DINO: DETR with ...'; '' when the title has no name before a colon."""
-    head, sep, _ = paper.title.partition(":")
-    return head.strip().lower() if sep and len(head.split()) <= 4 else ""
+    """'dino' for 'DINO: DETR with ...' (lower-cased, for matching); '' when it has none."""
+    return paper.name().lower()
 
 
 def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:

@@ -64,6 +64,8 @@ def check_items(checker: Checker, items: Sequence[ReplySentence]) -> list[Senten
     """Each sentence checked; a fragment too short to say what a work did is removed (a
     grammar that allows one sentence per paper once turned "J. Chem." into one), and so is
     a sentence that is only a paper's title (the 1.5B model's way of filling a slot)."""
+    if not items:  # called on every streamed piece; most complete no sentence
+        return []
     out = []
     titles = [set(tokenize(s.paper.title)) for s in checker.sources.values()]
     for draft in (d for item in items for d in drafts(item)):

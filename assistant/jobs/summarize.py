@@ -200,7 +200,7 @@ def overview(topic: str, papers: Sequence[Paper]) -> list[tuple[str, list[Paper]
 
 def _named(paper: Paper) -> str:
     """'Follow-Your-Emoji (2024)': the title's name as the title writes it, else the title."""
-    name = paper.title.partition(":")[0].strip() if title_name(paper) else paper.title
+    name = paper.name() or paper.title
     return f"{name} ({paper.year})" if paper.year else name
 
 
