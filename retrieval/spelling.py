@@ -113,8 +113,14 @@ class Spelling:
         return fixed[:1].upper() + fixed[1:] if token[0].isupper() else fixed
 
     def _word(self, word: str) -> str:
-        if len(word) < 5 or self._is_known(word) or any(c.isdigit() for c in word):
+        if len(word) < 4 or self._is_known(word) or any(c.isdigit() for c in word):
             return word
+        # A short word has many known words one edit away ("wiht": with, wight, whit) and
+        # is often an acronym typed in lower case ("sota", not "stoa"): four letters are
+        # only unswapped, and only into a word the corpus or the questions use; three stay.
+        if len(word) == 4:
+            found = {w for w in _swaps(word) if w in self.own}
+            return next(iter(found)) if len(found) == 1 else word
         found = {w for w in _edits(word) if w in self.known}
         # Several words one edit away: the corpus's own, else two swapped letters, decide
         for narrower in (self.own, _swaps(word)):

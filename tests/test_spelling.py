@@ -35,6 +35,19 @@ def test_a_typo_becomes_the_one_known_word_an_edit_away(corpus: Any) -> None:
     )
 
 
+def test_a_four_letter_typo_is_unswapped_only_into_a_word_in_use() -> None:
+    # two corpora of different fields; the short words are the questions' own
+    for name in ("zrqiao__zrqiao.github.io__papers.bib", "594zyc__594zyc.github.io__papers.bib"):
+        papers = load_source(REAL / name).papers
+        spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
+        assert spell("waht did he publish wiht his students") == (
+            "what did he publish with his students"
+        )
+        # an acronym in lower case is not a typo of a rare word ("sota" is not "stoa"),
+        # and three letters are left alone
+        assert spell("is it sota, teh lstm or yolo") == "is it sota, teh lstm or yolo"
+
+
 def test_spelling_on_a_chemistry_corpus() -> None:
     papers = load_source(REAL / "zrqiao__zrqiao.github.io__papers.bib").papers
     spell = Spelling(papers, FUNCTION_WORDS | REQUEST_WORDS)
