@@ -110,6 +110,11 @@ class LLMSettings(BaseModel):
     )
     threads: int = Field(default=2, ge=1, description="llama.cpp threads: never above free cores.")
     n_ctx: int = 4096
+    server_args: list[str] = Field(
+        default_factory=list,
+        description="More llama-server flags, as a JSON list (docs/benchmarks.md has the "
+        "options measured here).",
+    )
     temperature: float = 0.0
     max_tokens: int = 400
     timeout: float = Field(default=180.0, description="Seconds per model call.")

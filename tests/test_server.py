@@ -289,6 +289,13 @@ def test_the_embedded_server_is_llama_cpp_own(tmp_path: Path) -> None:
     assert command[0].endswith("llama-server") and command[command.index("--parallel") + 1] == "1"
 
 
+def test_server_args_setting_reaches_the_command(tmp_path: Path) -> None:
+    settings = _smollm_settings(tmp_path)
+    settings.llm.server_args = ["--flash-attn", "on"]
+    command = LlamaServer.from_settings(settings).command()
+    assert command[-2:] == ["--flash-attn", "on"]
+
+
 def test_compact_grammar_of_every_reply_schema_runs_on_llama_server(smollm: LlamaServer) -> None:
     """The embedded server gets each schema as a grammar without indentation
     (model/grammar.py); the real server must compile it, and the reply must parse."""

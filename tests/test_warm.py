@@ -94,6 +94,11 @@ def test_other_settings_replace_the_server_never_two(state: Path) -> None:
     bigger = {**SMOLLM, "PAPERCHAT_LLM__N_CTX": "1024"}
     assert paperchat("model", "start", state=state, env=bigger).returncode == 0
     assert _state_pid(state) != old and not alive(old)
+    # extra llama-server flags are settings too: the server is replaced, and says so
+    flagged = {**bigger, "PAPERCHAT_LLM__SERVER_ARGS": '["--flash-attn", "on"]'}
+    assert paperchat("model", "start", state=state, env=flagged).returncode == 0
+    status = json.loads(paperchat("model", "status", "--json", state=state, env=flagged).stdout)
+    assert status["extra_args"] == ["--flash-attn", "on"] and status["args"][-1] == "on"
 
 
 def test_the_server_stops_itself_when_idle(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, ClassVar, NoReturn
@@ -88,6 +89,7 @@ class LlamaServer:
         log_dir: Path | None = None,
         startup_timeout: float = 120.0,
         binary: Path | None = None,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.model = Path(model)
         self.model_alias = alias or self.model.stem
@@ -102,6 +104,7 @@ class LlamaServer:
         # The chat template is the one stored in the GGUF (Qwen2.5 and SmolLM2 both carry a
         # ChatML-style one), which is what the models were tuned on.
         self.binary = binary
+        self.extra_args = list(extra_args)
         self.log_path: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -117,6 +120,7 @@ class LlamaServer:
             port=settings.llm.server_port,
             log_dir=Path(settings.paths.data_dir) / "logs",
             binary=settings.llm.server_binary or llama_server_binary(settings.paths.cache_dir),
+            extra_args=settings.llm.server_args,
         )
 
     @property
@@ -148,6 +152,7 @@ class LlamaServer:
             # (FINDINGS); the slot keeps the last prompt, so a shared prefix is reused.
             "--parallel", "1",
             "--no-webui",
+            *self.extra_args,
         ]  # fmt: skip
 
     def prepare(self) -> None:

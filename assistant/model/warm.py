@@ -46,6 +46,7 @@ class ServerState(BaseModel):
     n_ctx: int
     keep_alive: float = Field(description="Idle seconds before it stops; negative: never.")
     args: list[str]
+    extra_args: list[str] = Field(default_factory=list, description="llm.server_args.")
     log: str
     started: float
 
@@ -126,6 +127,7 @@ class WarmServer:
             and state.n_ctx == wanted.n_ctx
             and state.backend == wanted.backend
             and state.alias == wanted.model_alias
+            and state.extra_args == wanted.extra_args
         )
 
     def _start(self, server: LlamaServer) -> ServerState:
@@ -138,7 +140,7 @@ class WarmServer:
             "port": server.port, "base_url": server.base_url,
             "model": str(server.model.resolve()), "alias": server.model_alias,
             "backend": server.backend, "threads": server.threads, "n_ctx": server.n_ctx,
-            "keep_alive": self.keep_alive, "args": command, "log": str(log_path),
+            "keep_alive": self.keep_alive, "args": command, "extra_args": server.extra_args, "log": str(log_path),
             "startup_timeout": server.startup_timeout,
         }  # fmt: skip
         keeper_args = [str(self.dir), str(self.keep_alive), json.dumps(info), "--", *command]
