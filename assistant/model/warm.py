@@ -140,7 +140,8 @@ class WarmServer:
             "port": server.port, "base_url": server.base_url,
             "model": str(server.model.resolve()), "alias": server.model_alias,
             "backend": server.backend, "threads": server.threads, "n_ctx": server.n_ctx,
-            "keep_alive": self.keep_alive, "args": command, "extra_args": server.extra_args, "log": str(log_path),
+            "keep_alive": self.keep_alive, "args": command, "extra_args": server.extra_args,
+            "log": str(log_path),
             "startup_timeout": server.startup_timeout,
         }  # fmt: skip
         keeper_args = [str(self.dir), str(self.keep_alive), json.dumps(info), "--", *command]
