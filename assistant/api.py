@@ -23,6 +23,7 @@ from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.ask import AskPipeline, Prepared, cover
 from assistant.jobs.bio import draft_bio, stream_bio
 from assistant.jobs.check import CheckReport, check_draft
+from assistant.jobs.named import named_papers
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import FilteredServices, Services
 from assistant.jobs.summarize import stream_summary, summarize
@@ -322,7 +323,8 @@ class Assistant:
         plan = self.pipeline.plan(question)
         before = previous_user_question(history)
         previous = self.pipeline.plan(before) if before else None
-        job = route(question, plan, previous)
+        names_paper = bool(named_papers(question, self.papers))
+        job = route(question, plan, previous, names_paper, self.pipeline.plan)
         filters = None
         if job.job == "summarize" and job.topic is None:
             source = previous if previous is not None and not plan.topic else plan

@@ -23,7 +23,39 @@ def test_summary_and_bio_requests() -> None:
     assert (b.job, b.kind, b.length, b.topic) == ("bio", "talk_intro", "short", "conversational AI")
     long_bio = _route("Write a detailed bio for a student audience")
     assert (long_bio.kind, long_bio.length, long_bio.audience) == ("bio", "long", "student")
-    assert _route("What is the summary of DINO?").job == "ask"
+    # a message naming a paper asks about that paper, whatever it calls it
+    assert route("What is the summary of DINO?", analyze("x"), names_paper=True).job == "ask"
+
+
+def test_summaries_as_people_ask_for_them() -> None:
+    """A summary request anywhere in the message, or a question about a body of work; its
+    topic is what follows the request. Phrasings of two fields."""
+    for question, topic in [
+        ("Give me a short overview of his work on social chatbots.", "social chatbots"),
+        ("tl;dr of the papers on glacier melt", "glacier melt"),
+        ("Can you give me a quick rundown of her research on crop maps?", "crop maps"),
+        ("what's he done w/ knowledge graphs", "knowledge graphs"),
+        ("What has James Cloyne found about corporate taxes?", "corporate taxes"),
+        ("What do these papers say about cloud cover?", "cloud cover"),
+        ("what has she worked on regarding glaciers", "glaciers"),
+    ]:
+        r = _route(question)
+        assert (r.job, r.topic) == ("summarize", topic), question
+    # a list, a count or a lookup stays a question
+    for question in [
+        "Which papers are about video generation?",
+        "How many papers has he published on glaciers?",
+        "What did they find about speed in the 2024 paper?",
+        "What is the AP of the detector on COCO?",
+    ]:
+        assert _route(question).job == "ask", question
+
+
+def test_a_talk_introduction_however_it_is_worded() -> None:
+    r = _route("Draft a short introduction for a talk on crop mapping, based on these papers.")
+    assert (r.job, r.kind, r.topic) == ("bio", "talk_intro", "crop mapping")
+    r = _route("Write an intro for her keynote on remote sensing")
+    assert (r.job, r.kind) == ("bio", "talk_intro")
 
 
 def test_summarize_those_uses_the_previous_question() -> None:

@@ -38,6 +38,8 @@ def test_a_copy_is_most_of_a_sentence_verbatim() -> None:
 def test_judgement_words_count_only_when_the_records_lack_them() -> None:
     assert judgements("A groundbreaking study of glaciers.", ABSTRACT) == ["groundbreaking"]
     assert judgements("A landmark study.", ABSTRACT + " This landmark dataset") == []
+    assert judgements("Melt rose, leading to thinning.", ABSTRACT) == []  # a verb
+    assert judgements("A leading group.", ABSTRACT) == ["leading"]
 
 
 def test_papers_only_named_by_a_fact_are_listed_only() -> None:

@@ -63,8 +63,13 @@ def is_copy(sentence: str, source_grams: set[tuple[str, ...]]) -> bool:
     return bool(mine) and len(mine & source_grams) / len(mine) >= COPY_SHARE
 
 
+# "leading to": the verb, not a judgement ("a leading group")
+NOT_JUDGED = re.compile(r"\bleading\s+to\b", re.I)
+
+
 def judgements(text: str, records: str) -> list[str]:
     said = set(words(records))
+    text = NOT_JUDGED.sub(" ", text)
     return sorted({w for w in words(text) if w in JUDGEMENT_WORDS and w not in said})
 
 

@@ -13,20 +13,46 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from retrieval.query import REQUEST_WORDS, QueryPlan
+from retrieval.query import REQUEST_WORDS, QueryPlan, analyze
 from retrieval.text import STOPWORDS
 
+# A request for a summary, anywhere in the message ("give me a short overview of ...",
+# "tl;dr of ...", "can you give a quick rundown of ..."); a question that opens by asking
+# for papers, a count or a date is a list, a count or a lookup whatever else it says.
 SUMMARY = re.compile(
-    r"^\s*(?:please\s+)?(?:summari[sz]e|give\s+(?:me\s+)?(?:an?\s+)?(?:overview|summary)|"
-    r"(?:an?\s+)?(?:overview|summary)\s+of)\b",
-    re.I,
+    r"\b(?:summari[sz]e|summary|overview|tl;?dr|recap|run-?down|gist|synopsis)\b", re.I
+)
+NOT_SUMMARY = re.compile(r"^\s*(?:which|how\s+many|when|who|in\s+what\s+year)\b", re.I)
+# one paper pointed at ("the 2024 paper", "that model"): a question about it
+ONE_PAPER = re.compile(
+    r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:paper|article|model|method|system)\b(?!s)", re.I
+)
+# A question about a body of work: "what has he done on X", "what's she published about
+# X", "what has <First Last> found about X", "what do these papers say about X". Its
+# subject is the researcher or the papers; a paper's name as the subject makes a lookup.
+BODY_OF_WORK = re.compile(
+    r"(?i:\bwhat(?:'s|\s+has|\s+have|\s+had|\s+did|\s+does|\s+do)?)\s+"
+    r"(?P<who>(?i:he|she|(?:this|the)\s+(?:researcher|author|scientist))"
+    r"|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+"
+    r"|(?i:(?:these|the|those|his|her|their|(?:this|the)\s+(?:researcher|author)'s)\s+"
+    r"(?:papers|work|publications|research|articles)))\s+"
+    r"(?i:(?:been\s+)?(?:done|do|did|published|publish|worked|work|written|write|found|find|"
+    r"contributed|contribute|shown|show|say|said|learned|studied|study)\b"
+    r"(?:\s+\w+)?\s+(?:on|about|in|with|w/|regarding|concerning|around)(?!\w))"
 )
 BIO = re.compile(
     r"\b(?:draft|write|compose|prepare|give\s+me)\b.*\b(?:bio|biography|"
-    r"talk\s+intro(?:duction)?|introduction\s+for\s+(?:his|her|their)\s+talk|speaker\s+intro)",
+    r"(?:talk|speaker)\s+intro(?:duction)?|"
+    r"intro(?:duction)?\b(?=.*\b(?:talk|speaker|seminar|keynote|lecture|colloquium)\b))",
     re.I,
 )
-TALK = re.compile(r"\btalk\b|\bspeaker\b|\bintroduc", re.I)
+# "..., based on these papers": where the text comes from, not what it is about
+BASED_ON = re.compile(
+    r",?\s*\b(?:based\s+on|using|from)\s+(?:these|the|his|her|their)\s+"
+    r"(?:papers|abstracts|records|publications)\b.*$",
+    re.I,
+)
+TALK = re.compile(r"\b(?:talk|speaker|seminar|keynote|lecture|colloquium)\b|\bintroduc", re.I)
 ABOUT = re.compile(
     r"\b(?:about|on|covering|focused\s+on)\s+(?:(?:his|her|their|the)\s+)?"
     r"(?:work\s+on\s+|research\s+on\s+)?(?P<topic>[^.?!]+)",
@@ -56,11 +82,20 @@ class Route(BaseModel):
     audience: str = "general"
 
 
-def route(question: str, plan: QueryPlan, previous: QueryPlan | None = None) -> Route:
-    """The job and its options; a summary of "those" reuses the previous question's topic."""
+def route(
+    question: str,
+    plan: QueryPlan,
+    previous: QueryPlan | None = None,
+    names_paper: bool = False,
+    plan_of: Callable[[str], QueryPlan] = analyze,
+) -> Route:
+    """The job and its options; a summary of "those" reuses the previous question's topic.
+    A message that names a paper (`names_paper`) asks about it, whatever it calls it. A
+    summary's topic is what follows the request ("... overview of <topic>"), planned by
+    `plan_of`, so the request's own words ("tl;dr", "what has he done on") are not in it."""
     if BIO.search(question):
         about = ABOUT.search(question)
-        topic = about["topic"].strip() if about else None
+        topic = BASED_ON.sub("", about["topic"]).strip() if about else None
         if topic:  # "Heung-Yeung Shum's work on conversational AI" -> "conversational AI"
             topic = re.sub(r"^.*?\b(?:work|research|papers?)\s+(?:on|in|about)\s+", "", topic)
             words = re.findall(r"[\w'-]+", topic)
@@ -74,12 +109,18 @@ def route(question: str, plan: QueryPlan, previous: QueryPlan | None = None) -> 
             length=_length(question),
             audience=audience["aud"].strip() if audience else "general",
         )
-    if SUMMARY.search(question):
-        rest = SUMMARY.sub("", question).strip()
-        if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
-            return Route(job="summarize", topic=previous.topic or None)
-        return Route(job="summarize", topic=plan.topic or None)
-    return Route()
+    if names_paper or NOT_SUMMARY.search(question):
+        return Route()
+    asked = SUMMARY.search(question) or (
+        None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question)
+    )
+    if asked is None:
+        return Route()
+    rest = re.sub(r"^\s*(?:of|on|about|for)\b", "", question[asked.end() :]).strip()
+    if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
+        return Route(job="summarize", topic=previous.topic or None)
+    topic = plan_of(rest).topic if rest.strip(" ?.!") else ""
+    return Route(job="summarize", topic=topic or plan.topic or None)
 
 
 def _length(question: str) -> Literal["short", "medium", "long"]:
