@@ -82,3 +82,18 @@ def test_one_field_corpus_gets_a_stricter_cut(embedder: Any, corpus: Any) -> Non
     for question in ("How do transformers detect objects in images?", OFF_FIELD[2]):
         score = float((vectors @ embedder.encode([question])[0]).max())
         assert score < own.min_relevance, question
+
+
+def test_a_topic_word_is_held_in_its_other_forms() -> None:
+    from assistant.evidence.select import held_words
+    from retrieval.text import tokenize
+
+    def held(topic: str, record: str) -> int:
+        return held_words(set(tokenize(topic)), set(tokenize(record)))
+
+    # economics and chemistry: the question's verb, the record's noun
+    assert held("monetary policy transmitted", "the transmission of monetary policy") == 3
+    assert held("water freezes", "freezing of confined water") == 2
+    # a shared start is not enough: different words stay different
+    assert held("police", "fiscal policy") == 0
+    assert held("maternal health", "material science") == 0

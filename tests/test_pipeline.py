@@ -155,6 +155,23 @@ def test_bio_states_corpus_facts_and_drops_inventions(make_assistant: Any) -> No
     assert all(c.paper.title for c in answer.citations)
 
 
+def test_a_talk_intro_for_a_corpus_with_no_owner_names_no_one(
+    settings: Any, embedder: Any, corpus: Any
+) -> None:
+    """A Zotero library or a lab's list has no owner: the text introduces "the speaker"
+    in sentences that still read as sentences."""
+    from assistant.api import Assistant
+
+    _, papers = corpus
+    fake = FakeChatModel({"1": "XiaoIce has communicated with 660 million users."})
+    assistant = Assistant(settings, chat_model=fake, embedder=embedder, papers=papers, info=None)
+    text = assistant.draft_bio(kind="talk_intro", topic="conversational AI").text
+    assert "It is a pleasure to introduce the speaker." in text
+    assert "papers by the speaker on conversational AI" in text
+    assert "Please join me in welcoming the speaker" in text
+    assert "The researcher" not in text and " researcher has" not in text
+
+
 def test_abstention_gate_on_weak_similarity(make_assistant: Any) -> None:
     """Low similarity is backed by topic words in the hit, or the answer abstains."""
     assistant = make_assistant(FakeChatModel({"sentences": []}))

@@ -68,11 +68,29 @@ def relevant(
         return all(occurs(c, text) or spelled_out(c, text) for c in named)
     words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
     if len(words) == 1:
-        return words <= set(tokenize(hit.paper.title))
+        return held_words(words, set(tokenize(hit.paper.title))) == 1
     # A short topic must be held whole; a long question, phrased in the user's own words,
     # by at least half of its words.
-    held = len(words & set(tokenize(evidence)))
+    held = held_words(words, set(tokenize(evidence)))
     return bool(words) and held >= (len(words) if len(words) <= 3 else len(words) / 2)
+
+
+def held_words(words: set[str], tokens: set[str]) -> int:
+    """How many of the words the tokens hold, a word's other forms counted ("transmitted"
+    for "transmission", "freezes" for "freezing"): the crude stems differ where the
+    suffixes do, so a long shared start (6 letters and 3/4 of the shorter word, or all of a
+    5-letter one) is one word."""
+    return sum(1 for w in words if w in tokens or any(_same_word(w, t) for t in tokens))
+
+
+def _same_word(a: str, b: str) -> bool:
+    shorter = min(len(a), len(b))
+    if shorter >= 5 and (a.startswith(b) or b.startswith(a)):  # "freez", "freeze"
+        return True
+    if shorter < 6 or a[:6] != b[:6]:
+        return False
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
+    return common >= 0.75 * shorter
 
 
 def listed(

@@ -14,7 +14,7 @@ from assistant.evidence.compress import VALUE, format_sources
 from assistant.evidence.english import PRAISE_WORDS, spellings
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Checker, Composer, mint_sources
-from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.evidence.select import calibrated, listed
 from assistant.jobs.sections import assemble, check_items, verified_only
 from assistant.jobs.services import Services
 from assistant.jobs.summarize import themes
@@ -52,12 +52,17 @@ def stream_bio(
     info = services.info
     papers = services.papers
     policy = calibrated(services.policy, services.searcher.calibration)
-    owner = services.owner
-    focus = _bio_papers(services, policy, topic, policy.bio_papers.get(length, 3))
+    # A corpus with no owner (a Zotero library, a lab's list): its researcher, unnamed, is
+    # "the speaker" of a talk and "the researcher" of a bio, never a name made up.
+    owner = services.info.owner if services.info else ""
+    owner = owner or ("the speaker" if kind == "talk_intro" else "the researcher")
+    # On a topic: every paper the topic's list holds is counted, the first few highlighted.
+    topical = _bio_papers(services, policy, topic, policy.bio_papers.get(length, 3))
+    focus = topical[: policy.bio_papers.get(length, 3)]
     if topic and not focus:
         # Nothing to write from: say so, and never call the model with no sources.
         refused = Answer(
-            text=f"The corpus does not cover {owner}'s work on {topic}, so no "
+            text=f"The corpus does not cover {_possessive(owner)} work on {topic}, so no "
             f"{'talk introduction' if kind == 'talk_intro' else 'bio'} on it can be written "
             "from these papers.",
             answered=False,
@@ -69,7 +74,7 @@ def stream_bio(
         yield TextEvent(delta=refused.text)
         yield AnswerEvent(answer=refused)
         return
-    facts = _prose_facts(owner, papers, info, topic, focus)
+    facts = _prose_facts(owner, papers, info, topic, topical)
     sources = mint_sources([*focus, *[p for _, keys in facts for p in keys]])
     key_of = {s.paper.id: s.key for s in sources}
     fact_sentences = [
@@ -77,7 +82,7 @@ def stream_bio(
         for text, cited in facts
     ]
     heading = "Talk introduction" if kind == "talk_intro" else "Bio"
-    intro = f"{heading}: {owner} (from the corpus only; every claim cited)."
+    intro = f"{heading}: {_capital(owner)} (from the corpus only; every claim cited)."
     opening = (
         [Sentence(text=f"It is a pleasure to introduce {owner}", status="fact")]
         if kind == "talk_intro"
@@ -98,7 +103,7 @@ def stream_bio(
     work = next((name for s in chosen if (name := s.paper.name())), "this method")
     purpose = "a talk introduction" if kind == "talk_intro" else "a short research bio"
     if topic:
-        purpose += f" about {owner}'s work on {topic}"
+        purpose += f" about {_possessive(owner)} work on {topic}"
     messages = [
         {"role": "system", "content": load("bio_system").render(surname=surname, work=work)},
         {
@@ -131,7 +136,7 @@ def stream_bio(
     covered = {k for s in results if s.status != "unsupported" for k in s.keys}
     named = [  # a highlighted paper the model left out is still named
         Sentence(
-            text=f"{surname}'s work includes {source.paper.title}",
+            text=f"{_capital(_possessive(surname))} work includes {source.paper.title}",
             keys=[source.key],
             status="fact",
         )
@@ -167,7 +172,18 @@ def _span(first: int | None, last: int | None) -> str:
 
 
 def _surname(owner: str) -> str:
+    """'Cloyne' of 'James Cloyne'; an unnamed 'the researcher' stays whole."""
+    if owner.startswith("the "):
+        return owner
     return owner.split()[-1] if owner.split() else owner
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") and not name.startswith("the ") else f"{name}'s"
 
 
 def _prose_facts(
@@ -183,24 +199,30 @@ def _prose_facts(
     if info is not None and info.citations is not None and info.h_index is not None:
         facts.append(
             (
-                f"{owner}'s publications have been cited {info.citations:,} times, with an "
-                f"h-index of {info.h_index} (profile header)",
+                f"{_possessive(owner)} publications have been cited {info.citations:,} times, "
+                f"with an h-index of {info.h_index} (profile header)",
                 [],
             )
         )
     dated = sorted((p for p in (focus if topic else papers) if p.year), key=lambda p: p.year or 0)
     if topic and focus:
-        span = _span(dated[0].year, dated[-1].year) if dated else ""
-        noun = "paper" if len(focus) == 1 else "papers"
-        facts.append(
-            (f"{_surname(owner)} has written {len(focus)} {noun} on {topic}{span}", list(focus))
-        )
+        # What the corpus holds, not all the researcher ever wrote; a long list is cited by
+        # its first and latest paper, each bound to its year in the sentence.
+        held = f"The corpus holds {len(focus)} {'paper' if len(focus) == 1 else 'papers'} by "
+        held += f"{_surname(owner)} on {topic}"
+        if len(focus) <= 3 or len(dated) < 2:
+            span = _span(dated[0].year, dated[-1].year) if dated else ""
+            facts.append((held + span, list(focus)))
+        else:
+            first, latest = dated[0], dated[-1]
+            facts.append((f"{held}, the first in {first.year}", [first]))
+            facts.append((f"The latest is from {latest.year}", [latest]))
         return facts
     counts = Counter(p.category for p in papers if p.category)
     if not counts and dated:  # no categories (a BibTeX or website corpus): count and years
         facts.append(
             (
-                f"The corpus holds {len(papers)} of {_surname(owner)}'s papers"
+                f"The corpus holds {len(papers)} of {_possessive(_surname(owner))} papers"
                 f"{_span(dated[0].year, dated[-1].year)}",
                 [dated[0], dated[-1]],
             )
@@ -211,7 +233,7 @@ def _prose_facts(
         example = [next(p for p in papers if p.category == c) for c, _ in counts.most_common(3)]
         facts.append(
             (
-                f"{_surname(owner)}'s work spans {listed}, in papers"
+                f"{_capital(_possessive(_surname(owner)))} work spans {listed}, in papers"
                 f"{_span(dated[0].year, dated[-1].year)}",
                 [dated[0], *example, dated[-1]],
             )
@@ -222,14 +244,11 @@ def _prose_facts(
 def _bio_papers(
     services: Services, policy: AnswerSettings, topic: str | None, n: int
 ) -> list[Paper]:
-    """Papers to highlight: on the topic if one is given, else spread over categories."""
+    """On a topic, every paper its list holds (as a summary of it covers), most relevant
+    first; else `n` papers to highlight, one per thread of the work."""
     if topic:
-        hits = services.searcher.search(topic, k=n + 2)
-        if not hits or not relevant(topic, topic, hits[0], policy, services.allowed_names()):
-            return []
-        return on_topic(hits, topic, topic, policy.list_relative, policy, services.allowed_names())[
-            :n
-        ]
+        hits = services.searcher.search(topic, k=policy.list_limit)
+        return listed(hits, topic, topic, policy, services.allowed_names(), services.papers)
     # The threads of the work: the corpus's papers grouped by theme (as a summary groups
     # them), largest first; from each, the newest paper that reports a measured result.
     papers = [p for p in services.papers if p.abstract.strip()]
