@@ -177,6 +177,12 @@ class AnswerSettings(BaseModel):
         default=0.60, description="A topic list keeps hits within this share of the best score."
     )
     answer_sources: int = Field(default=4, description="Papers shown to the model per answer.")
+    shown_first: int = Field(
+        default=3, ge=1, description="Sentences of the best paper an answer's prompt shows."
+    )
+    shown_rest: int = Field(
+        default=2, ge=1, description="Sentences of each other paper an answer's prompt shows."
+    )
     source_relative: float = Field(
         default=0.5, description="Shown papers must score within this share of the best hit."
     )

@@ -6,6 +6,7 @@ Count and list questions are answered exactly from metadata, never from similari
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from datetime import date
 from typing import Literal
@@ -305,7 +306,23 @@ def name_patterns(name: str) -> list[str]:
     first, last = parts[:-1], parts[-1]
     forms = [parts, [last, *first], [p[0] for p in first] + [last], [first[0][0], last]]
     joiner = r"[\s.,\-]+"
-    return [r"(?<!\w)" + joiner.join(re.escape(w) for w in form) + r"(?!\w)" for form in forms]
+    # A record's initial stands for any given name with it ("G. Tseng": "Gabriel Tseng").
+    return [
+        r"(?<!\w)"
+        + joiner.join(re.escape(w) + (r"\w*" if len(w) == 1 else "") for w in form)
+        + r"(?!\w)"
+        for form in forms
+    ]
+
+
+def fold(text: str) -> str:
+    """Accents dropped letter by letter, the length kept ("Hürtgen" -> "Hurtgen"): people
+    type names without them, and spans found in the folded text hold in the original."""
+    out = []
+    for c in text:
+        plain = "".join(d for d in unicodedata.normalize("NFKD", c) if not unicodedata.combining(d))
+        out.append(plain if len(plain) == 1 else c)
+    return "".join(out)
 
 
 def _find_author(
@@ -313,17 +330,17 @@ def _find_author(
 ) -> tuple[str, tuple[int, int]] | None:
     """The longest known co-author name in the text, however it is written (full, "Last,
     First", initials); the owner is every paper's author, so never a filter."""
-    owner_key = normalise_name(clean_name(owner)) if owner else None
-    lowered = text.lower()
+    owner_key = normalise_name(fold(clean_name(owner))) if owner else None
+    lowered = fold(text.lower())
     best: tuple[str, tuple[int, int]] | None = None
     for name in authors:  # one pass, no sort: corpora can hold hundreds of thousands
-        key = normalise_name(clean_name(name))
+        key = normalise_name(fold(clean_name(name)))
         last = key.split()[-1] if key else ""
         if len(key) <= 4 or len(last) < 2 or last not in lowered:  # cheap test first
             continue
         if owner_key and key == owner_key:
             continue
-        for pattern in name_patterns(name):
+        for pattern in name_patterns(fold(name)):
             m = re.search(pattern, lowered)
             if m and (best is None or m.end() - m.start() > best[1][1] - best[1][0]):
                 best = (clean_name(name), m.span())

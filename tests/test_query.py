@@ -191,3 +191,16 @@ def test_a_possessive_request_word_is_no_topic() -> None:
     assert analyze("What speedup does this researcher's compiler paper report?").topic == (
         "speedup compiler report"
     )
+
+
+def test_a_coauthor_typed_without_accents_or_with_the_full_given_name() -> None:
+    """Records write 'Patrick Hürtgen' and 'G. Tseng'; people type 'Patrick Hurtgen' and
+    'Gabriel Tseng'. Names of two fields, invented."""
+    names = ["Jonas Ødegård", "Patrick Hürtgen", "G. Tseng", "Ana Muñoz"]
+    p = analyze("which papers did he write with Patrick Hurtgen and what years", authors=names)
+    assert (p.intent, p.filters.author, p.topic) == ("list", "Patrick Hürtgen", "")
+    p = analyze("What has she written with Gabriel Tseng on crop maps?", authors=names)
+    assert (p.filters.author, p.topic) == ("G. Tseng", "crop maps")
+    assert analyze("papers with ana munoz", authors=names).filters.author == "Ana Muñoz"
+    # an initial stands for a given name with that letter only
+    assert analyze("papers with Karl Tseng", authors=names).filters.author is None

@@ -49,6 +49,13 @@ def test_summaries_as_people_ask_for_them() -> None:
         "What is the AP of the detector on COCO?",
     ]:
         assert _route(question).job == "ask", question
+    # a co-author list, the name known to the corpus as "G. Tseng"
+    question = "What has she written with Gabriel Tseng, and in which year?"
+
+    def plan_of(text: str):  # type: ignore[no-untyped-def]
+        return analyze(text, authors=["G. Tseng"])
+
+    assert route(question, plan_of(question), plan_of=plan_of).job == "ask"
 
 
 def test_a_talk_introduction_however_it_is_worded() -> None:

@@ -168,7 +168,10 @@ class AskPipeline:
             return
         shown = [
             self.compressor.compress(
-                h.paper, qvec, keep=3 if i == 0 else 2, query=f"{question} {query}"
+                h.paper,
+                qvec,
+                keep=self.policy.shown_first if i == 0 else self.policy.shown_rest,
+                query=f"{question} {query}",
             )
             for i, h in enumerate(hits)
         ]

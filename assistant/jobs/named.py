@@ -19,7 +19,8 @@ from retrieval.text import split_sentences, tokenize
 PAPER_META = re.compile(
     r"\bwho\s+(?:wrote|authored|are\s+the\s+authors|were\s+the\s+authors)\b|\bauthors?\b"
     r"|\b(?:what|which)\s+year\b|\bwhen\s+(?:was|did)\b"
-    r"|\b(?:where|which\s+venue|what\s+venue)\b.*\bpublished\b|\bvenue\b",
+    r"|\b(?:where|which\s+venue|what\s+venue)\b.*\b(?:published|appear(?:ed)?|came\s+out|"
+    r"come\s+out|presented)\b|\bvenue\b|\b(?:which|what)\s+(?:journal|conference)\b",
     re.I,
 )
 
@@ -32,18 +33,28 @@ def title_name(paper: Paper) -> str:
 def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
     """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
     a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
-    lowered = text.lower()
+    lowered = " ".join(text.lower().split())
     found = {
         j: name
         for j, p in enumerate(papers)
-        if (name := title_name(p))
-        and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
+        for name in (title_name(p), _whole_title(p, lowered))
+        if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
     }
     return [
         j
         for j, name in found.items()
         if not any(name != other and name in other for other in found.values())
     ]
+
+
+def _whole_title(paper: Paper, lowered: str) -> str:
+    """The whole title as a name: of four words or more anywhere, a shorter one only in
+    quotes ('User-defined repertoires'), where it cannot be the question's own words."""
+    title = " ".join(paper.title.lower().split()).rstrip(".?! ")
+    if len(title.split()) >= 4:
+        return title
+    quoted = re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", lowered)
+    return title if any(q.strip().rstrip(".?! ") == title for q in quoted) else ""
 
 
 def named_source(question: str, sources: Sequence[Source]) -> Source | None:

@@ -120,6 +120,8 @@ def route(
     if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
         return Route(job="summarize", topic=previous.topic or None)
     topic = plan_of(rest).topic if rest.strip(" ?.!") else ""
+    if not topic and not SUMMARY.search(question):
+        return Route()  # "what has she written with <co-author>": a list by its filter
     return Route(job="summarize", topic=topic or plan.topic or None)
 
 
