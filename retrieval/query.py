@@ -306,13 +306,13 @@ def name_patterns(name: str) -> list[str]:
     first, last = parts[:-1], parts[-1]
     forms = [parts, [last, *first], [p[0] for p in first] + [last], [first[0][0], last]]
     joiner = r"[\s.,\-]+"
-    # A record's initial stands for any given name with it ("G. Tseng": "Gabriel Tseng").
-    return [
-        r"(?<!\w)"
-        + joiner.join(re.escape(w) + (r"\w*" if len(w) == 1 else "") for w in form)
-        + r"(?!\w)"
-        for form in forms
-    ]
+    patterns = [r"(?<!\w)" + joiner.join(re.escape(w) for w in form) + r"(?!\w)" for form in forms]
+    if any(len(p) == 1 for p in first):  # the record's own initial ("G. Tseng") stands for
+        # any given name with it ("Gabriel Tseng"); an initial made here ("Y. Ma" of "Yi
+        # Ma") does not ("Yue Ma" is someone else)
+        given = [re.escape(p) + (r"\w*" if len(p) == 1 else "") for p in first]
+        patterns.append(r"(?<!\w)" + joiner.join([*given, re.escape(last)]) + r"(?!\w)")
+    return patterns
 
 
 def fold(text: str) -> str:

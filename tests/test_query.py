@@ -202,5 +202,6 @@ def test_a_coauthor_typed_without_accents_or_with_the_full_given_name() -> None:
     p = analyze("What has she written with Gabriel Tseng on crop maps?", authors=names)
     assert (p.filters.author, p.topic) == ("G. Tseng", "crop maps")
     assert analyze("papers with ana munoz", authors=names).filters.author == "Ana Muñoz"
-    # an initial stands for a given name with that letter only
+    # an initial stands for a given name with that letter only, and only the record's own
     assert analyze("papers with Karl Tseng", authors=names).filters.author is None
+    assert analyze("papers with Yue Ma", authors=["Yi Ma"]).filters.author is None

@@ -35,7 +35,7 @@ def test_summaries_as_people_ask_for_them() -> None:
         ("tl;dr of the papers on glacier melt", "glacier melt"),
         ("Can you give me a quick rundown of her research on crop maps?", "crop maps"),
         ("what's he done w/ knowledge graphs", "knowledge graphs"),
-        ("What has James Cloyne found about corporate taxes?", "corporate taxes"),
+        ("What has James Cloyne worked on in corporate taxes?", "corporate taxes"),
         ("What do these papers say about cloud cover?", "cloud cover"),
         ("what has she worked on regarding glaciers", "glaciers"),
     ]:
@@ -47,6 +47,8 @@ def test_summaries_as_people_ask_for_them() -> None:
         "How many papers has he published on glaciers?",
         "What did they find about speed in the 2024 paper?",
         "What is the AP of the detector on COCO?",
+        # what a finding is: answered, or refused, as a question
+        "What does his research find about the effect of tariffs on exports?",
     ]:
         assert _route(question).job == "ask", question
     # a co-author list, the name known to the corpus as "G. Tseng"

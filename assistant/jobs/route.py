@@ -27,18 +27,20 @@ NOT_SUMMARY = re.compile(r"^\s*(?:which|how\s+many|when|who|in\s+what\s+year)\b"
 ONE_PAPER = re.compile(
     r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:paper|article|model|method|system)\b(?!s)", re.I
 )
-# A question about a body of work: "what has he done on X", "what's she published about
-# X", "what has <First Last> found about X", "what do these papers say about X". Its
-# subject is the researcher or the papers; a paper's name as the subject makes a lookup.
+# A question about a body of work: what the researcher has done ("what has he done on X",
+# "what's she published about X", "what has <First Last> worked on in X") or what the
+# papers say ("what do these papers say about X"). What a finding is ("what does his
+# research find about the effect of A on B") is a question: it is answered or refused.
+_TOPIC_AFTER = r"(?:\s+\w+)?\s+(?:on|about|in|with|w/|regarding|concerning|around)(?!\w)"
 BODY_OF_WORK = re.compile(
     r"(?i:\bwhat(?:'s|\s+has|\s+have|\s+had|\s+did|\s+does|\s+do)?)\s+"
-    r"(?P<who>(?i:he|she|(?:this|the)\s+(?:researcher|author|scientist))"
-    r"|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+"
-    r"|(?i:(?:these|the|those|his|her|their|(?:this|the)\s+(?:researcher|author)'s)\s+"
-    r"(?:papers|work|publications|research|articles)))\s+"
-    r"(?i:(?:been\s+)?(?:done|do|did|published|publish|worked|work|written|write|found|find|"
-    r"contributed|contribute|shown|show|say|said|learned|studied|study)\b"
-    r"(?:\s+\w+)?\s+(?:on|about|in|with|w/|regarding|concerning|around)(?!\w))"
+    r"(?:(?i:he|she|(?:this|the)\s+(?:researcher|author|scientist))|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)"
+    r"\s+(?i:(?:been\s+)?(?:done|do|did|published|publish|worked|work|written|write|"
+    r"contributed|contribute|studied|study)\b" + _TOPIC_AFTER + ")"
+    r"|(?i:\bwhat\s+(?:do|did)\s+(?:these|the|those|his|her|their|(?:this|the)\s+"
+    r"(?:researcher|author)'s)\s+(?:papers|publications|articles)\s+(?:say|find|show|report)"
+    + _TOPIC_AFTER
+    + ")"
 )
 BIO = re.compile(
     r"\b(?:draft|write|compose|prepare|give\s+me)\b.*\b(?:bio|biography|"
