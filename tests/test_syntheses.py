@@ -90,3 +90,38 @@ def test_the_researchers_hyphenated_name_is_never_a_claim() -> None:
         names=["Heung-Yeung Shum"],
     )
     assert check.ok, check.reasons
+
+
+def test_what_is_left_open_only_when_an_abstract_says_so() -> None:
+    from assistant.jobs.summarize import left_open
+
+    glacier = _paper(
+        1,
+        "Debris cover changes melt. We measure fluxes on two glaciers. Melt falls by 17%. "
+        "How debris thickness controls this remains unclear.",
+    )
+    water = _paper(
+        2,
+        "It remains unknown how confined water freezes. We simulate monolayer water. "
+        "Nucleation follows classical theory. We release the trajectories to enable future "
+        "research.",
+    )
+    crops = _paper(
+        3,
+        "We map cropland in Togo. The map is 10 m. It was delivered in 10 days. More work "
+        "is needed on labels for smallholder fields.",
+    )
+    found = left_open([glacier, water, crops])
+    # the problem the paper takes on (first half) and a purpose clause are not left open
+    assert [(p.id, s.split()[0]) for p, s in found] == [("p3", "More"), ("p1", "How")]
+
+
+def test_a_summary_quotes_what_its_papers_leave_open(make_assistant: Any) -> None:
+    from tests.fakes import FakeChatModel
+
+    fake = FakeChatModel({"theme": "Video generation", "common": {"text": "x", "sources": []}})
+    answer = make_assistant(fake).ask("Summarize the work on video generation")
+    assert "**What the papers leave open**" in answer.text
+    quoted = [s for s in answer.sentences if s.status == "quoted"]
+    assert any("discuss the limitations" in s.text and "abstract states" in s.text for s in quoted)
+    assert all(s.keys for s in quoted)

@@ -173,3 +173,23 @@ def antonyms() -> dict[str, frozenset[str]]:
         word, _, opposite = line.split("\t")
         out.setdefault(word, set()).add(opposite)
     return {w: frozenset(o) for w, o in out.items()}
+
+
+# A sentence naming what is left open or comes next ("... remains unclear", "more research
+# is needed on X", "we discuss the limitations ... and outline future directions"); a
+# purpose clause ("to enable future research") names nothing open.
+OPEN_ENDS = re.compile(
+    r"\b(?:remains?|remained)\s+(?:an?\s+)?(?:open|unclear|unknown|unsolved|elusive|"
+    r"to\s+be\s+(?:seen|explored|determined|investigated))\b"
+    r"|\bopen\s+(?:questions?|problems?|challenges?|issues?)\b"
+    r"|\b(?:future|further|more)\s+(?:\w+\s+)?(?:work|research|studies|investigations?)\s+"
+    r"(?:should|could|will|may|might|is|are)\b"
+    r"|\b(?:future|research)\s+directions\b"
+    r"|\blimitations?\s+of\b",
+    re.I,
+)
+PURPOSE_ONLY = re.compile(
+    r"\b(?:to\s+(?:enable|facilitate|support|foster|inform|guide|spur|encourage)|"
+    r"baseline\s+for|basis\s+for|foundation\s+for)\s+(?:\w+\s+){0,3}?future\b",
+    re.I,
+)

@@ -1,5 +1,5 @@
 """`summarize`: a topic's papers (or a filter's) as a synthesis: the code's overview of
-the body of work, then a paragraph per theme.
+the body of work, then a paragraph per theme, then what the papers say is left open.
 
 The model writes each theme's paragraph, whose sentences may speak for several papers;
 each is verified against its cited records like any answer, and shown only then. A paper
@@ -16,9 +16,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from assistant.evidence.compress import format_sources
+from assistant.evidence.english import OPEN_ENDS, PURPOSE_ONLY
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
 from assistant.evidence.select import calibrated, listed
-from assistant.jobs.named import title_name
+from assistant.jobs.named import quote, title_name
 from assistant.jobs.sections import Renderer, check_items, verified_only
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
@@ -35,6 +36,7 @@ from assistant.types import (
     Timings,
 )
 from retrieval.models import Filters, Paper
+from retrieval.text import split_sentences
 
 
 def summarize(services: Services, topic: str | None, filters: Filters) -> Answer:
@@ -143,6 +145,13 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                 delta = renderer.line(heading, _also(skipped, bool(covered)))
                 if delta:
                     yield TextEvent(delta=delta)
+    ends = left_open([s.paper for s in sources])
+    for paper, said in ends:  # only when the abstracts say so; quoted, as written
+        delta = renderer.line(
+            "What the papers leave open", quote(_key(sources, paper), paper, said)
+        )
+        if delta:
+            yield TextEvent(delta=delta)
     if bare:
         refs = [s.paper.short_ref() for s in bare]
         text = f"Also on {topic}, with no abstract in the corpus: " + _joined(refs)
@@ -161,6 +170,21 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
             ).with_usage(usage),
         )
     )
+
+
+def left_open(papers: Sequence[Paper], limit: int = 3) -> list[tuple[Paper, str]]:
+    """Sentences where a paper names what it leaves open or what should come next, from
+    the second half of its abstract (the first half states the problem the paper then
+    takes on), newest papers first, at most `limit`."""
+    found: list[tuple[Paper, str]] = []
+    for paper in sorted(papers, key=lambda p: p.year or 0, reverse=True):
+        parts = split_sentences(paper.abstract)
+        for i, sentence in enumerate(parts):
+            # a purpose clause ("to enable future research") does not count
+            if i >= len(parts) / 2 and OPEN_ENDS.search(PURPOSE_ONLY.sub(" ", sentence)):
+                found.append((paper, sentence))
+                break
+    return found[:limit]
 
 
 def _key(sources: Sequence[Source], paper: Paper) -> str:
