@@ -168,3 +168,30 @@ def test_quality_section_reads_the_last_eval(tmp_path: Path) -> None:
     assert (
         "| retrieval mrr, hybrid | 1.0 |" in lines and "| answers: fact_accuracy | 0.25 |" in lines
     )
+
+
+def test_stage_shares_say_where_an_answer_s_time_goes() -> None:
+    from assistant.bench.answer import stage_shares
+
+    rows = [
+        {"total_s": 4.0, "retrieval_s": 0.2, "server_prompt_s": 1.0, "server_generation_s": 2.0,
+         "checking_s": 0.4, "prompt_tokens": 600, "cached_tokens": 400},
+        {"total_s": 2.0, "retrieval_s": 0.1, "server_prompt_s": 0.5, "server_generation_s": 1.0,
+         "checking_s": 0.2, "prompt_tokens": 300, "cached_tokens": 200},
+    ]  # fmt: skip
+    stages = stage_shares(rows)
+    assert stages["median_total_s"] == 3.0 and stages["median_new_tokens"] == 150
+    assert stages["server_generation_s"] == {"median": 1.5, "share": 0.5}
+    assert stages["other_s"]["median"] == 0.3  # 0.4 and 0.2 of planning, prompt, rendering
+    assert stages["over_server"] == 1.333
+    row = {"question": "q?", "total_s": 3.0, "model": "m"}
+    load = {"askers": 1, "completed": 1, "wall_s": 3.0, "throughput_per_min": 20.0,
+            "p50_s": 3.0, "p95_s": 3.0, "max_ahead": 0}  # fmt: skip
+    answer = {"server_start_s": 4.1, "server_reuse_s": 0.002, "backend": "llama-server",
+              "model": "m", "threads": 2, "rows": [row], "median_total_s": 3.0,
+              "median_first_text_s": 1.0, "cached_share": 0.5, "repeat": row,
+              "repeat_cached_share": 0.9, "jobs": {}, "load": {"1": load},
+              "stages": stages}  # fmt: skip
+    text = "\n".join(answer_section(answer))
+    assert "total / llama-server's own time: 1.333x" in text
+    assert "| llama-server generation | 1.5 | 50% |" in text

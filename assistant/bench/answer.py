@@ -44,7 +44,8 @@ def timed_stream(assistant: Any, question: str) -> Row:
         elif isinstance(event, AnswerEvent):
             row |= {"total_s": at, "model": event.answer.model}
             timings = event.answer.timings  # the stages, as the answer reports them
-            row |= {"checking_s": timings.checking, "server_prompt_s": timings.server_prompt,
+            row |= {"retrieval_s": timings.retrieval, "checking_s": timings.checking,
+                    "server_prompt_s": timings.server_prompt,
                     "server_generation_s": timings.server_generation}  # fmt: skip
     usage = dict(getattr(assistant.chat_model, "last_usage", {}) or {})
     if usage:
@@ -104,6 +105,7 @@ def stage_answer(
             statistics.median(float(r.get("first_text_s") or r["total_s"]) for r in rows), 2
         ),
         "cached_share": round(cached / prompt, 3) if prompt else None,
+        "stages": stage_shares(model_rows),
         "repeat": again,
         "repeat_cached_share": round((again.get("cached_tokens") or 0) / again["prompt_tokens"], 3)
         if again.get("prompt_tokens")
@@ -111,6 +113,32 @@ def stage_answer(
         "jobs": jobs,
         "load": load,
     }
+
+
+STAGES = ("retrieval_s", "server_prompt_s", "server_generation_s", "checking_s")
+
+
+def stage_shares(rows: list[Row]) -> Row:
+    """Where an answer's time goes: each stage's median seconds and its share of the median
+    total, the rest (planning, prompt building, rendering, the HTTP round trips) as
+    `other_s`, and the total over llama-server's own prompt + generation time."""
+    timed_rows = [r for r in rows if all(r.get(k) is not None for k in STAGES)]
+    if not timed_rows:
+        return {}
+    total = statistics.median(r["total_s"] for r in timed_rows)
+    out: Row = {"answers": len(timed_rows), "median_total_s": round(total, 3)}
+    for key in STAGES:
+        median = statistics.median(float(r[key]) for r in timed_rows)
+        out[key] = {"median": round(median, 3), "share": round(median / total, 3)}
+    other = [r["total_s"] - sum(float(r[k]) for k in STAGES) for r in timed_rows]
+    out["other_s"] = {"median": round(statistics.median(other), 3),
+                      "share": round(statistics.median(other) / total, 3)}  # fmt: skip
+    server = [(r["total_s"], r["server_prompt_s"] + r["server_generation_s"]) for r in timed_rows]
+    out["over_server"] = round(statistics.median(t / s for t, s in server if s), 3)
+    out["median_new_tokens"] = statistics.median(
+        (r.get("prompt_tokens") or 0) - (r.get("cached_tokens") or 0) for r in timed_rows
+    )
+    return out
 
 
 def concurrent(assistant: Any, questions: list[str], n: int) -> Row:

@@ -150,6 +150,21 @@ def answer_section(a: Row) -> list[str]:
          f"{a['cached_share']} / {a['repeat_cached_share']}"],
         ["the same question again: total", f"{a['repeat']['total_s']} s"],
     ])  # fmt: skip
+    stages = a.get("stages") or {}
+    if stages:
+        names = {"retrieval_s": "retrieval", "server_prompt_s": "llama-server prompt",
+                 "server_generation_s": "llama-server generation",
+                 "checking_s": "checks and verifier", "other_s": "the rest (plan, prompt, "
+                 "render, HTTP)"}  # fmt: skip
+        lead = (f"Where an answer's time goes (median of {stages['answers']} answers, total "
+                f"{stages['median_total_s']} s; {stages['median_new_tokens']} new prompt tokens; "
+                f"total / llama-server's own time: {stages['over_server']}x):")  # fmt: skip
+        out += ["", lead, ""]
+        out += table(
+            ["stage", "median s", "share of total"],
+            [[label, stages[k]["median"], f"{100 * stages[k]['share']:.0f}%"]
+             for k, label in names.items()],
+        )  # fmt: skip
     heads = ["question", "sources s", "first text s", "total s", "prompt tokens", "cached"]
     rows = [
         [q["question"][:55], q.get("sources_s"), q.get("first_text_s"), q["total_s"],
