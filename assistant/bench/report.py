@@ -158,7 +158,8 @@ def answer_section(a: Row) -> list[str]:
                  "render, HTTP)"}  # fmt: skip
         lead = (f"Where an answer's time goes (median of {stages['answers']} answers, total "
                 f"{stages['median_total_s']} s; {stages['median_new_tokens']} new prompt tokens; "
-                f"total / llama-server's own time: {stages['over_server']}x):")  # fmt: skip
+                f"total / llama-server's own time: {stages['over_server']}x; the checks run "
+                "while the model streams, so the stages may sum past the total):")  # fmt: skip
         out += ["", lead, ""]
         out += table(
             ["stage", "median s", "share of total"],
