@@ -22,7 +22,7 @@ from assistant.evidence.verify import Verifier, embedding_similarity
 from assistant.exports import bibtex, conversation_markdown
 from assistant.jobs.ask import AskPipeline, Prepared, cover
 from assistant.jobs.bio import draft_bio, stream_bio
-from assistant.jobs.check import CheckReport, check_draft
+from assistant.jobs.check import CheckReport, check_draft, with_veto
 from assistant.jobs.named import named_papers
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import FilteredServices, Services
@@ -160,7 +160,10 @@ class Assistant:
     def check(self, text: str) -> CheckReport:
         """A user's own draft, sentence by sentence, against the papers it cites."""
         names = [self.info.owner] if self.info else []
-        return check_draft(text, self.papers, self.verifier, self.search, names=names)
+        verifier = with_veto(
+            self.verifier, lambda: self.chat_model, self.settings.answer.model_veto
+        )
+        return check_draft(text, self.papers, verifier, self.search, names=names)
 
     @cached_property
     def pipeline(self) -> AskPipeline:

@@ -196,6 +196,12 @@ class AnswerSettings(BaseModel):
         description="A sentence with no number or name must share this share of its content "
         "words with a cited record (a third: one content word in three).",
     )
+    model_veto: bool = Field(
+        default=True,
+        description="`paperchat check` and the claims eval: a sentence the rules verify is "
+        "also read by the model against its supporting sentences, and not verified when the "
+        "model says they do not state it (docs/eval/claims.md).",
+    )
     min_synonym_similarity: float = Field(
         default=0.40,
         description="Claim verifier: a common word the cited record never uses is accepted "

@@ -193,3 +193,33 @@ def test_qwen_treats_an_injected_abstract_as_data(
         assert "91.2" in assistant.ask("What accuracy does WidgetLens reach?").text
     finally:
         stop_started()
+
+
+@pytest.mark.slow
+def test_qwen_reads_a_swapped_cause_the_rules_pass(local: Any) -> None:
+    """The model as a second reader: a claim that swaps cause and non-cause, which the
+    rules verify (every word is in the sentence), is taken back by the model's 'no'; the
+    faithful reading of a passage keeps its 'yes'. Invented hydrology record."""
+    from assistant.jobs.check import ModelJudge
+
+    assistant = local("qwen")
+    judge = ModelJudge(lambda: assistant.chat_model)
+    passage = (
+        "Irrigation return flow, not rainfall, drives most of the recharge we measure in "
+        "the Punjab wells."
+    )
+    swapped = (
+        "Rainfall, not irrigation return flow, drives most of the recharge measured in the "
+        "Punjab wells."
+    )
+    assert assistant.verifier.check(swapped, passage).ok  # what the rules alone say
+    assert judge(swapped, passage) is False  # what the model wrote
+    assert (
+        judge(
+            "Most of the recharge measured in the Punjab wells comes from irrigation return flow.",
+            passage,
+        )
+        is True
+    )
+    vetoed = assistant.verifier.with_judge(judge).check(swapped, passage)
+    assert not vetoed.ok and "the model does not read it" in vetoed.reasons[0]

@@ -193,3 +193,33 @@ def test_a_number_in_a_relative_clause_belongs_to_its_antecedent() -> None:
     )
     assert Verifier().check(right, record).ok
     assert not Verifier().check(swapped, record).ok
+
+
+def test_a_judge_can_take_a_verification_away_never_give_one() -> None:
+    from assistant.jobs.check import ModelJudge
+    from assistant.model.client import MuteModel
+    from tests.fakes import FakeChatModel
+
+    record = "FloodAR cuts the forecast error by 12% against GloFAS on 40 basins."
+    asked: list[tuple[str, str]] = []
+
+    def no(claim: str, evidence: str) -> bool:
+        asked.append((claim, evidence))
+        return False
+
+    verifier = Verifier().with_judge(no)
+    kept = verifier.check("FloodAR cuts the forecast error by 12% against GloFAS.", record)
+    assert not kept.ok and kept.reasons == [
+        "the model does not read it in the supporting sentences"
+    ]
+    assert asked and asked[0][1] == record  # shown the supporting sentence only
+    wrong = (
+        Verifier()
+        .with_judge(lambda c, e: True)
+        .check("FloodAR cuts the forecast error by 30% against GloFAS.", record)
+    )
+    assert not wrong.ok  # the rules' rejection stands whatever the judge says
+    # the model's reply decides; no reply (a mute model) takes nothing away
+    assert ModelJudge(lambda: FakeChatModel({"verdict": "no"}))("a", "b") is False
+    assert ModelJudge(lambda: FakeChatModel({"verdict": "yes"}))("a", "b") is True
+    assert ModelJudge(lambda: MuteModel())("a", "b") is True

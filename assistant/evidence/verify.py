@@ -97,9 +97,20 @@ class Verifier:
     its best cosine similarity to any record word (the embedder); without it a new naming
     word is never justified."""
 
-    def __init__(self, similar: Similar | None = None, min_similarity: float = 0.40) -> None:
+    def __init__(
+        self,
+        similar: Similar | None = None,
+        min_similarity: float = 0.40,
+        judge: Callable[[str, str], bool] | None = None,
+    ) -> None:
         self.similar = similar
         self.min_similarity = min_similarity
+        # A second reader of what the rules pass, (claim, evidence) -> stated?: it can take
+        # a verification away, never give one.
+        self.judge = judge
+
+    def with_judge(self, judge: Callable[[str, str], bool]) -> Verifier:
+        return Verifier(self.similar, self.min_similarity, judge)
 
     def check(self, sentence: str, record: str, *, names: Sequence[str] = ()) -> Check:
         """`record` is the cited paper's title and abstract; `names` are words that are never
@@ -113,6 +124,8 @@ class Verifier:
         best = _align(units, source)
         evidence = " ".join(source[k].text for k in best)
         reasons = self._reasons(claim, units, [source[k] for k in best], source)
+        if not reasons and self.judge is not None and not self.judge(sentence, evidence):
+            reasons = ["the model does not read it in the supporting sentences"]
         if not reasons:
             return Check(verdict="verified", evidence=evidence)
         unstated = ("not in the", "unmatched", "not what the record")
