@@ -223,3 +223,15 @@ def test_a_judge_can_take_a_verification_away_never_give_one() -> None:
     assert ModelJudge(lambda: FakeChatModel({"verdict": "no"}))("a", "b") is False
     assert ModelJudge(lambda: FakeChatModel({"verdict": "yes"}))("a", "b") is True
     assert ModelJudge(lambda: MuteModel())("a", "b") is True
+
+
+def test_x_not_y_negates_y_only(verifier: Verifier) -> None:
+    """'X, not Y, does Z' says X does Z: the 'not' belongs to Y. Two fields, invented."""
+    water = "Irrigation return flow, not rainfall, drives most of the recharge in the wells."
+    assert verifier.check(
+        "Irrigation return flow drives most of the recharge in the wells.", water
+    ).ok
+    assert not verifier.check("Rainfall drives most of the recharge in the wells.", water).ok
+    surface = "Hydrogen, not methane, forms on the copper surface at 300 K."
+    assert verifier.check("Hydrogen forms on the copper surface at 300 K.", surface).ok
+    assert not verifier.check("Methane forms on the copper surface at 300 K.", surface).ok

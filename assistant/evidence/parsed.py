@@ -198,8 +198,8 @@ def _scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
                         if w.is_punct or w.dep_ == "cc":
                             break
                         scope.add(w.i)
-            elif t.pos_ == "ADP":  # "without X"
-                scope = phrase(t)
+            elif t.pos_ == "ADP" or (t.head.pos_ == "NOUN" and t.head.dep_ in ("appos", "conj")):
+                scope = phrase(t if t.pos_ == "ADP" else t.head)  # "without X"; "X, not Y,"
             elif t.dep_ == "det" and t.head.dep_ not in ("nsubj", "nsubjpass", "dobj", "attr"):
                 scope = phrase(t.head)  # "(4K context, no MTP)": the noun phrase only
             elif t.pos_ in ("VERB", "NOUN") and t.dep_ not in ("nsubj", "dobj"):
