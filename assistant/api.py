@@ -151,19 +151,18 @@ class Assistant:
             verifier=self.verifier,
         )
 
-    @cached_property
-    def verifier(self) -> Verifier:
-        """The claim verifier, its synonyms judged by this assistant's embedder."""
+    def verifier_for(self, use: Literal["answers", "check"]) -> Verifier:
+        """The verifier (synonyms by the embedder), with the model's veto where it is set."""
         similar = embedding_similarity(self.embedder.encode)
-        return Verifier(similar, self.settings.answer.min_synonym_similarity)
+        verifier = Verifier(similar, self.settings.answer.min_synonym_similarity)
+        return with_veto(verifier, lambda: self.chat_model, self.settings.answer.model_veto, use)
+
+    verifier = cached_property(lambda self: self.verifier_for("answers"))
 
     def check(self, text: str) -> CheckReport:
         """A user's own draft, sentence by sentence, against the papers it cites."""
         names = [self.info.owner] if self.info else []
-        verifier = with_veto(
-            self.verifier, lambda: self.chat_model, self.settings.answer.model_veto
-        )
-        return check_draft(text, self.papers, verifier, self.search, names=names)
+        return check_draft(text, self.papers, self.verifier_for("check"), self.search, names=names)
 
     @cached_property
     def pipeline(self) -> AskPipeline:

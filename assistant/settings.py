@@ -196,11 +196,13 @@ class AnswerSettings(BaseModel):
         description="A sentence with no number or name must share this share of its content "
         "words with a cited record (a third: one content word in three).",
     )
-    model_veto: bool = Field(
-        default=True,
-        description="`paperchat check` and the claims eval: a sentence the rules verify is "
-        "also read by the model against its supporting sentences, and not verified when the "
-        "model says they do not state it (docs/eval/claims.md).",
+    model_veto: Literal["off", "check", "all"] = Field(
+        default="check",
+        description="Where a sentence the rules verify is also read by the model against its "
+        "supporting sentences, and not verified when the model says they do not state it: "
+        "`check` (a user's draft: `paperchat check`, the claims eval) or `all` (answers, "
+        "summaries and bios too, one more model call per sentence: about +1 s each on 2 "
+        "cores, docs/eval/claims.md).",
     )
     min_synonym_similarity: float = Field(
         default=0.40,

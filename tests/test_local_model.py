@@ -32,6 +32,7 @@ def _check_citations(answer: Any, corpus: Any) -> None:
 def local(settings: Any, embedder: Any, corpus: Any) -> Iterator[Any]:
     def make(model: str) -> Assistant:
         settings.llm.local_model = model
+        settings.answer.model_veto = "all"
         info, papers = corpus
         return Assistant(settings, embedder=embedder, papers=papers, info=info)
 
@@ -196,30 +197,23 @@ def test_qwen_treats_an_injected_abstract_as_data(
 
 
 @pytest.mark.slow
-def test_qwen_reads_a_swapped_cause_the_rules_pass(local: Any) -> None:
-    """The model as a second reader: a claim that swaps cause and non-cause, which the
-    rules verify (every word is in the sentence), is taken back by the model's 'no'; the
-    faithful reading of a passage keeps its 'yes'. Invented hydrology record."""
+def test_qwen_reads_a_swap_the_rules_pass(local: Any) -> None:
+    """The model as a second reader: a claim that swaps where a model was trained and where
+    it was applied, which the rules verify (every word and role is in the sentence), is
+    taken back by the model's 'no'; a faithful claim keeps its 'yes'. Invented record."""
+    from assistant.evidence.verify import Verifier
     from assistant.jobs.check import ModelJudge
 
     assistant = local("qwen")
     judge = ModelJudge(lambda: assistant.chat_model)
     passage = (
-        "Irrigation return flow, not rainfall, drives most of the recharge we measure in "
-        "the Punjab wells."
+        "SnowNet is trained on Alpine stations and then applied to Andean stations, where "
+        "its error doubles."
     )
-    swapped = (
-        "Rainfall, not irrigation return flow, drives most of the recharge measured in the "
-        "Punjab wells."
-    )
-    assert assistant.verifier.check(swapped, passage).ok  # what the rules alone say
+    swapped = "SnowNet is trained on Andean stations and then applied to Alpine stations."
+    rules = Verifier(assistant.verifier.similar, assistant.verifier.min_similarity)
+    assert rules.check(swapped, passage).ok  # what the rules alone say
     assert judge(swapped, passage) is False  # what the model wrote
-    assert (
-        judge(
-            "Most of the recharge measured in the Punjab wells comes from irrigation return flow.",
-            passage,
-        )
-        is True
-    )
-    vetoed = assistant.verifier.with_judge(judge).check(swapped, passage)
+    assert judge("SnowNet's error doubles on Andean stations.", passage) is True
+    vetoed = assistant.verifier.check(swapped, passage)  # model_veto "all": answers too
     assert not vetoed.ok and "the model does not read it" in vetoed.reasons[0]

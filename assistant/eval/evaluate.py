@@ -277,15 +277,12 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _claims(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.api import Assistant
     from assistant.eval.claims import corpora_for, load_claims, render, score_claims
-    from assistant.jobs.check import with_veto
 
     rows = load_claims(args.claims, args.split)
     roots = [ROOT / "data", ROOT / "tests" / "data" / "real", args.claims.parent]
     assistant = Assistant(settings)
     try:
-        veto = settings.answer.model_veto  # as `paperchat check` reads a draft
-        verifier = with_veto(assistant.verifier, lambda: assistant.chat_model, veto)
-        result = score_claims(rows, corpora_for(rows, roots), verifier)
+        result = score_claims(rows, corpora_for(rows, roots), assistant.verifier_for("check"))
     finally:
         assistant.close()
     result["set"], result["split"] = str(args.claims), args.split

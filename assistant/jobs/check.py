@@ -267,6 +267,10 @@ class ModelJudge:
             return True  # no verdict (a mute model): the rules' verdict stands
 
 
-def with_veto(verifier: Verifier, model: Callable[[], ChatModel], on: bool) -> Verifier:
-    """The verifier a draft is checked with: the rules, and the model's reading when `on`."""
+def with_veto(
+    verifier: Verifier, model: Callable[[], ChatModel], veto: str, use: str = "check"
+) -> Verifier:
+    """The rules, and the model's reading where the `veto` setting puts it: "all" (every
+    sentence shown as verified), "check" (a user's draft, `use="check"`), or "off"."""
+    on = veto == "all" or (veto == "check" and use == "check")
     return verifier.with_judge(ModelJudge(model)) if on else verifier
