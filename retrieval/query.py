@@ -137,7 +137,7 @@ LIST_WORDS = frozenset(
     written publish published co authored co-authored coauthored appear appeared released there
     any code available category he she they year years since after before between during until
     does have say says tell know summarize summarise summary overview describe draft short long
-    talk introduction intro bio biography""".split()
+    talk introduction intro bio biography deal deals dealing""".split()
 )
 
 

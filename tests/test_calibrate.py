@@ -97,3 +97,29 @@ def test_a_topic_word_is_held_in_its_other_forms() -> None:
     # a shared start is not enough: different words stay different
     assert held("police", "fiscal policy") == 0
     assert held("maternal health", "material science") == 0
+
+
+def test_a_topic_of_alternatives_holds_for_a_record_on_either() -> None:
+    """'Which papers deal with misinformation or fact-checking?': a paper on either is on
+    the list; the words of the other alternative are not asked of it. Invented records of
+    two fields."""
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    weak = (policy.min_named_relevance + policy.min_relevance) / 2  # words must back it
+    checkers = Paper(id="a", title="Fact checkers reach few readers", abstract="We study visits.")
+    rumours = Paper(id="b", title="Why misinformation persists", abstract="We model news.")
+    other = Paper(id="c", title="Newsroom employment", abstract="We count journalists.")
+    question = "Which papers deal with misinformation or fact-checking?"
+    topic = "misinformation fact-checking"
+    for paper in (checkers, rumours):
+        assert relevant(question, topic, Hit(paper=paper, score=0.5, dense=weak), policy)
+    assert not relevant(question, topic, Hit(paper=other, score=0.5, dense=weak), policy)
+    # without the "or", both words are asked of the record
+    both = "Which papers are on misinformation fact-checking?"
+    assert not relevant(both, topic, Hit(paper=rumours, score=0.5, dense=weak), policy)
+    ice = Paper(id="d", title="Sea ice melt in the Arctic", abstract="We measure melt.")
+    question = "papers on glacier retreat or sea ice melt?"
+    assert relevant(
+        question, "glacier retreat sea ice melt", Hit(paper=ice, score=0.5, dense=weak), policy
+    )

@@ -67,6 +67,21 @@ def relevant(
         text = normalise(evidence)
         return all(occurs(c, text) or spelled_out(c, text) for c in named)
     words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
+    # "X or Y": a record on either is on the topic, the other alternative's words aside
+    return any(_holds(hit, evidence, w) for w in alternatives(question, words))
+
+
+def alternatives(question: str, words: set[str]) -> list[set[str]]:
+    """The topic words as the question's "A or B" splits them: without B's words, and
+    without A's; the words themselves when the question has no "or"."""
+    found = OR_PAIR.search(question)
+    if not found:
+        return [words]
+    a, b = set(tokenize(found["a"])), set(tokenize(found["b"]))
+    return [w for w in (words - b, words - a) if w] or [words]
+
+
+def _holds(hit: Hit, evidence: str, words: set[str]) -> bool:
     if len(words) == 1:
         return held_words(words, set(tokenize(hit.paper.title))) == 1
     # A short topic must be held whole; a long question, phrased in the user's own words,
@@ -75,12 +90,23 @@ def relevant(
     return bool(words) and held >= (len(words) if len(words) <= 3 else len(words) / 2)
 
 
+OR_PAIR = re.compile(r"(?P<a>[\w][\w-]*)\s+or\s+(?P<b>[\w][\w-]*)", re.I)
+
+
 def held_words(words: set[str], tokens: set[str]) -> int:
     """How many of the words the tokens hold, a word's other forms counted ("transmitted"
     for "transmission", "freezes" for "freezing"): the crude stems differ where the
     suffixes do, so a long shared start (6 letters and 3/4 of the shorter word, or all of a
     5-letter one) is one word."""
-    return sum(1 for w in words if w in tokens or any(_same_word(w, t) for t in tokens))
+    return sum(1 for w in words if _held(w, tokens))
+
+
+def _held(word: str, tokens: set[str]) -> bool:
+    """A compound is held by its parts too ("fact-check" by "fact checkers")."""
+    if word in tokens or any(_same_word(word, t) for t in tokens):
+        return True
+    parts = [p for p in word.split("-") if p]
+    return len(parts) > 1 and all(_held(p, tokens) for p in parts)
 
 
 def _same_word(a: str, b: str) -> bool:
