@@ -318,6 +318,8 @@ def name_patterns(name: str) -> list[str]:
 def fold(text: str) -> str:
     """Accents dropped letter by letter, the length kept ("Hürtgen" -> "Hurtgen"): people
     type names without them, and spans found in the folded text hold in the original."""
+    if text.isascii():  # most names: no per-letter pass over every author of the corpus
+        return text
     out = []
     for c in text:
         plain = "".join(d for d in unicodedata.normalize("NFKD", c) if not unicodedata.combining(d))

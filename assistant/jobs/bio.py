@@ -57,8 +57,9 @@ def stream_bio(
     owner = services.info.owner if services.info else ""
     owner = owner or ("the speaker" if kind == "talk_intro" else "the researcher")
     # On a topic: every paper the topic's list holds is counted, the first few highlighted.
-    topical = _bio_papers(services, policy, topic, policy.bio_papers.get(length, 3))
-    focus = topical[: policy.bio_papers.get(length, 3)]
+    n = policy.bio_papers.get(length, 3)
+    topical = _bio_papers(services, policy, topic, n)
+    focus = topical[:n]
     if topic and not focus:
         # Nothing to write from: say so, and never call the model with no sources.
         refused = Answer(

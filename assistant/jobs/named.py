@@ -34,11 +34,15 @@ def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
     """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
     a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
     lowered = " ".join(text.lower().split())
+    quoted = {q.strip().rstrip(".?! ") for q in QUOTED.findall(lowered)}
     found = {
         j: name
         for j, p in enumerate(papers)
-        for name in (title_name(p), _whole_title(p, lowered))
-        if name and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
+        for name in (title_name(p), _whole_title(p, quoted))
+        # the substring test first: a chat message is matched against every paper
+        if name
+        and name in lowered
+        and re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", lowered)
     }
     return [
         j
@@ -47,14 +51,14 @@ def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
     ]
 
 
-def _whole_title(paper: Paper, lowered: str) -> str:
+QUOTED = re.compile(r"[\"'‘“]([^\"'’”]+)[\"'’”]")
+
+
+def _whole_title(paper: Paper, quoted: set[str]) -> str:
     """The whole title as a name: of four words or more anywhere, a shorter one only in
     quotes ('User-defined repertoires'), where it cannot be the question's own words."""
     title = " ".join(paper.title.lower().split()).rstrip(".?! ")
-    if len(title.split()) >= 4:
-        return title
-    quoted = re.findall(r"[\"'‘“]([^\"'’”]+)[\"'’”]", lowered)
-    return title if any(q.strip().rstrip(".?! ") == title for q in quoted) else ""
+    return title if len(title.split()) >= 4 or title in quoted else ""
 
 
 def named_source(question: str, sources: Sequence[Source]) -> Source | None:

@@ -113,16 +113,15 @@ def route(
         )
     if names_paper or NOT_SUMMARY.search(question):
         return Route()
-    asked = SUMMARY.search(question) or (
-        None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question)
-    )
+    summary = SUMMARY.search(question)
+    asked = summary or (None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question))
     if asked is None:
         return Route()
     rest = re.sub(r"^\s*(?:of|on|about|for)\b", "", question[asked.end() :]).strip()
     if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
         return Route(job="summarize", topic=previous.topic or None)
     topic = plan_of(rest).topic if rest.strip(" ?.!") else ""
-    if not topic and not SUMMARY.search(question):
+    if not topic and not summary:
         return Route()  # "what has she written with <co-author>": a list by its filter
     return Route(job="summarize", topic=topic or plan.topic or None)
 
