@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from assistant.cli_corpora import add_parsers as add_corpus_parsers
 from assistant.cli_corpora import run as run_corpus_command
 from assistant.errors import PaperchatError
 from assistant.mcp_server import add_parser as add_mcp_parser
+from assistant.relay import Relay, forward, render
 from assistant.settings import Settings
 
 EXIT_USAGE = 2
@@ -76,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
     p.add_argument("--debug", action="store_true", help="show removed sentences and why")
+    p.add_argument(
+        "--here",
+        action="store_true",
+        help="answer in this process even when a running UI or `paperchat serve` could",
+    )
+
+    sub.add_parser(
+        "serve", help="stay running, warm, and answer `paperchat ask` for this corpus (Ctrl-C)"
+    )
 
     p = sub.add_parser("summarize", help="a topic's papers grouped by theme, cited")
     p.add_argument("topic", nargs="?", default=None)
@@ -150,18 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
-    if as_json:
-        print(json.dumps(answer.to_json_dict(), ensure_ascii=False, indent=2))
-        return
-    print(answer.text)
-    if answer.citations:
-        print()
-        for c in answer.citations:
-            print(f"[{c.key}] {c.paper.short_ref()} — {', '.join(c.paper.authors[:3])}")
-    if debug:
-        for s in answer.sentences:
-            if s.status not in ("verified", "quoted"):
-                print(f"  ({s.status}) {s.text} {s.note}", file=sys.stderr)
+    out, err = render(answer, as_json, debug)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -250,6 +252,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _check(assistant, args.file, args.json)
         elif args.command == "chat":
             _chat(assistant)
+        elif args.command == "serve":
+            _serve(assistant, settings)
     finally:
         assistant.close()
     return 0
@@ -289,6 +293,21 @@ def _check(assistant: Any, name: str, as_json: bool) -> None:
     print(", ".join(f"{n} {v}" for v, n in report.counts().items()) or "no sentences")
 
 
+def _serve(assistant: Any, settings: Settings) -> None:
+    assistant.warm_up()  # the corpus, the index, the embedder and the model: now, once
+    relay = Relay(assistant, settings)
+    port = relay.start()
+    print(
+        f"paperchat: answering `paperchat ask --corpus {settings.corpus}` on "
+        f"127.0.0.1:{port} (Ctrl-C stops)",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    finally:
+        relay.stop()
+
+
 def _chat(assistant: Any) -> None:
     """A terminal loop: questions with follow-ups, until an empty line or EOF."""
     history: list[dict[str, str]] = []
@@ -319,6 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.corpus:
             settings.corpus = args.corpus
         settings.corpus_paths()  # a bad corpus name is one clear line, before any work
+        if args.command == "ask" and not args.here:
+            relayed = forward(settings, args.question, args.json, args.debug)
+            if relayed is not None:
+                sys.stdout.write(relayed[0])
+                sys.stderr.write(relayed[1])
+                return 0
         return run(args, settings)
     except PaperchatError as exc:
         print(f"paperchat: error: {exc}", file=sys.stderr)

@@ -7,20 +7,21 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from assistant.corpora import (
-    corpus_name_for,
-    ingest_corpus,
-    list_corpora,
-    load_corpus,
-    parse_field_map,
-    preview_source,
-)
 from assistant.errors import ConfigError
 from assistant.settings import Settings
 from assistant.types import paper_json
 from retrieval.formats.site import LAYOUT_NAMES
+
+
+def _corpora() -> ModuleType:
+    """Loaded when a corpus command runs, not when the parser is built: building it is
+    on the path of every command, `paperchat ask` through a running process too."""
+    import assistant.corpora
+
+    return assistant.corpora
 
 
 def add_parsers(sub: Any) -> None:
@@ -55,14 +56,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ingest":
         return _ingest(args, settings)
     if args.command == "corpora":
-        rows = list_corpora(settings)
+        rows = _corpora().list_corpora(settings)
         if args.json:
             print(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2))
         for r in [] if args.json else rows:
             mark = "*" if r.default else " "
             print(f"{mark} {r.name:<24} {r.papers:>6} papers  {r.owner or '?':<28} {r.last_ingest}")
         return 0
-    _, papers = load_corpus(settings.corpus_paths())
+    _, papers = _corpora().load_corpus(settings.corpus_paths())
     if args.json:
         print(json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2))
     else:
@@ -95,7 +96,7 @@ def _fetched_source(args: argparse.Namespace, settings: Settings) -> tuple[Path,
             records = fetch_semantic_scholar(author, progress=progress)
     finally:
         bar.close()
-    name = args.corpus or corpus_name_for(Path(f"{api}-{author}"))
+    name = args.corpus or _corpora().corpus_name_for(Path(f"{api}-{author}"))
     target = settings.paths.data_dir / "sources" / f"{name}.{api}.jsonl"
     target.parent.mkdir(parents=True, exist_ok=True)
     return save_records(records, target), name
@@ -107,9 +108,9 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         if not args.source:
             raise ConfigError("ingest --dry-run: give a SOURCE file or folder")
-        return _dry_run(args, args.corpus or corpus_name_for(args.source))
+        return _dry_run(args, args.corpus or _corpora().corpus_name_for(args.source))
     if args.source:
-        source, name = args.source, args.corpus or corpus_name_for(args.source)
+        source, name = args.source, args.corpus or _corpora().corpus_name_for(args.source)
     else:
         source, name = _fetched_source(args, settings)
     index = None
@@ -117,13 +118,13 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         from assistant.api import Assistant
 
         index = Assistant(settings, corpus=name).index
-    report = ingest_corpus(
+    report = _corpora().ingest_corpus(
         settings,
         source,
         name=name,
         owner=args.owner,
         keep_all=args.keep_all,
-        field_map=parse_field_map(args.field_map),
+        field_map=_corpora().parse_field_map(args.field_map),
         index=index,
         progress=not args.json,
     )
@@ -147,8 +148,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _dry_run(args: argparse.Namespace, name: str) -> int:
     """What `ingest` would read, per layout and file, and its report; nothing is written."""
     source: Path = args.source
-    loaded = preview_source(
-        source, owner=args.owner, keep_all=args.keep_all, field_map=parse_field_map(args.field_map)
+    loaded = _corpora().preview_source(
+        source,
+        owner=args.owner,
+        keep_all=args.keep_all,
+        field_map=_corpora().parse_field_map(args.field_map),
     )
     report = loaded.report
     if args.json:

@@ -196,6 +196,16 @@ class AnswerSettings(BaseModel):
         description="A sentence with no number or name must share this share of its content "
         "words with a cited record (a third: one content word in three).",
     )
+    judged_hits: int = Field(
+        default=1,
+        ge=0,
+        description="When no top hit holds the question's words yet some score above the "
+        "abstention cut, the model reads up to this many of their abstracts and may admit "
+        "one as the question's subject (a question in other words than its record's). 0: "
+        "never; the lexical gate alone decides. 1: the best hit only; below it the 1.5B model "
+        "admitted a wrong paper. About 1.5-2 s a hit on 2 cores, spent only on questions "
+        "that would otherwise be refused (docs/eval/relevance.md).",
+    )
     model_veto: Literal["off", "check", "all"] = Field(
         default="check",
         description="Where a sentence the rules verify is also read by the model against its "

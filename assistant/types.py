@@ -59,6 +59,11 @@ class Timings(BaseModel):
     checking: float | None = Field(
         default=None, description="Seconds spent checking and verifying the model's sentences."
     )
+    judging: float | None = Field(
+        default=None,
+        description="Seconds the model spent reading the best hits of a question the "
+        "relevance gate would refuse (jobs/relevance.py).",
+    )
     prompt_tokens: int | None = Field(default=None, description="Prompt tokens of the model call.")
     cached_tokens: int | None = Field(
         default=None, description="Of those, tokens the server reused from its prefix cache."

@@ -6,14 +6,14 @@ Count and list questions are answered exactly from metadata, never from similari
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.models import CATEGORY_NAMES, Filters, normalise_name
+from retrieval.coauthor import find_author, name_patterns
+from retrieval.models import CATEGORY_NAMES, Filters
 from retrieval.text import STOPWORDS
 
 Intent = Literal["count", "list", "question"]
@@ -137,7 +137,7 @@ LIST_WORDS = frozenset(
     written publish published co authored co-authored coauthored appear appeared released there
     any code available category he she they year years since after before between during until
     does have say says tell know summarize summarise summary overview describe draft short long
-    talk introduction intro bio biography deal deals dealing""".split()
+    talk introduction intro bio biography deal deals dealing each""".split()
 )
 
 
@@ -167,7 +167,7 @@ REQUEST_WORDS = frozenset(
     """researcher researchers scientist author authors he she him his her hers they them their
     published publish publishes publication publications paper papers article articles work
     works research tell me please could would you can based these those this whats what's
-    hes he's draft write came come comes out appeared appear here""".split()
+    hes he's draft write came come comes out appeared appear here anything something""".split()
 )
 
 
@@ -248,14 +248,14 @@ def analyze(
     if owner:
         for form in name_patterns(owner):
             spans.extend(found.span() for found in re.finditer(form, text.lower()))
-    author = _find_author(text, authors or [], owner)
+    author = find_author(text, authors or [], owner)
     if author:
         filters["author"] = author[0]
         spans.append(author[1])
         # "Yichi Zhang co-author with Shane Storks" where the owner is unknown: the name
         # after "with" is the filter, the other is not a topic.
         rest = text[: author[1][0]] + " " * (author[1][1] - author[1][0]) + text[author[1][1] :]
-        other = _find_author(rest, authors or [], owner)
+        other = find_author(rest, authors or [], owner)
         if other:
             spans.append(other[1])
             if re.search(r"\bwith\s+$", text[: other[1][0]], re.I) and not re.search(
@@ -293,62 +293,6 @@ def analyze(
     )
 
 
-def clean_name(name: str) -> str:
-    """'Shum*', 'Heung-Yeung<nobr><em>*</em></nobr> Shum' -> 'Heung-Yeung Shum'."""
-    return " ".join(re.sub(r"<[^>]*>|[*†‡#]", " ", name).split())
-
-
-def name_patterns(name: str) -> list[str]:
-    """Ways a name is written: 'Baoyuan Wang', 'Wang, Baoyuan', 'B. Wang', 'H.-Y. Shum'."""
-    parts = normalise_name(clean_name(name)).split()
-    if len(parts) < 2:
-        return [re.escape(p) for p in parts]
-    first, last = parts[:-1], parts[-1]
-    forms = [parts, [last, *first], [p[0] for p in first] + [last], [first[0][0], last]]
-    joiner = r"[\s.,\-]+"
-    patterns = [r"(?<!\w)" + joiner.join(re.escape(w) for w in form) + r"(?!\w)" for form in forms]
-    if any(len(p) == 1 for p in first):  # the record's own initial ("G. Tseng") stands for
-        # any given name with it ("Gabriel Tseng"); an initial made here ("Y. Ma" of "Yi
-        # Ma") does not ("Yue Ma" is someone else)
-        given = [re.escape(p) + (r"\w*" if len(p) == 1 else "") for p in first]
-        patterns.append(r"(?<!\w)" + joiner.join([*given, re.escape(last)]) + r"(?!\w)")
-    return patterns
-
-
-def fold(text: str) -> str:
-    """Accents dropped letter by letter, the length kept ("Hürtgen" -> "Hurtgen"): people
-    type names without them, and spans found in the folded text hold in the original."""
-    if text.isascii():  # most names: no per-letter pass over every author of the corpus
-        return text
-    out = []
-    for c in text:
-        plain = "".join(d for d in unicodedata.normalize("NFKD", c) if not unicodedata.combining(d))
-        out.append(plain if len(plain) == 1 else c)
-    return "".join(out)
-
-
-def _find_author(
-    text: str, authors: list[str], owner: str | None
-) -> tuple[str, tuple[int, int]] | None:
-    """The longest known co-author name in the text, however it is written (full, "Last,
-    First", initials); the owner is every paper's author, so never a filter."""
-    owner_key = normalise_name(fold(clean_name(owner))) if owner else None
-    lowered = fold(text.lower())
-    best: tuple[str, tuple[int, int]] | None = None
-    for name in authors:  # one pass, no sort: corpora can hold hundreds of thousands
-        key = normalise_name(fold(clean_name(name)))
-        last = key.split()[-1] if key else ""
-        if len(key) <= 4 or len(last) < 2 or last not in lowered:  # cheap test first
-            continue
-        if owner_key and key == owner_key:
-            continue
-        for pattern in name_patterns(fold(name)):
-            m = re.search(pattern, lowered)
-            if m and (best is None or m.end() - m.start() > best[1][1] - best[1][0]):
-                best = (clean_name(name), m.span())
-    return best
-
-
 def _topic(text: str, spans: list[tuple[int, int]]) -> str:
     """What is left once filter phrases, list words and stopwords are taken out."""
     chars = list(text)
@@ -360,7 +304,7 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
         w
         for w in words
         if w.lower() not in STOPWORDS
-        and w.lower() not in LIST_WORDS
+        and re.sub(r"['’]s$", "", w.lower()) not in LIST_WORDS  # "what's"
         and re.sub(r"['’]s$", "", w.lower()) not in REQUEST_WORDS  # "this researcher's"
         and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
         and not re.fullmatch(r"(?:19|20)\d\d", w)

@@ -58,6 +58,9 @@ def settings(index_dir: Path) -> Settings:
     # The fakes script the answer's model calls; the model's reading of what the verifier
     # passes is tested on the real model (test_local_model) and the judge's own test.
     s.answer.model_veto = "off"
+    # Nor its second look at a refused question's hits (test_pipeline's judge tests and
+    # test_local_model turn it on).
+    s.answer.judged_hits = 0
     return s
 
 

@@ -245,3 +245,45 @@ def test_a_telegraphic_count_is_a_part_of_its_own() -> None:
     assert chem.attribute == "molecules" and chem.wants_value
     (lead,) = parts("In the work on HiTUT, by how much does the success rate rise?")
     assert lead.named == ["HiTUT"]
+
+
+def test_a_value_asked_in_a_contraction_an_ellipsis_or_with_a_typo() -> None:
+    """ "What's the X of", "Y, how many X?" and "What X dose Y reach?" ask for X as their
+    full forms do; a count of papers stays a corpus question. Wording from two fields."""
+    (part,) = parts("What’s the Faradaic efficiency of the NiFe-LDH electrode?")
+    assert (part.attribute, part.wants_value) == ("Faradaic efficiency", True)
+    (part,) = parts("the GlacierNet model, how many params?")
+    assert (part.attribute, part.wants_value) == ("params", True)
+    (part,) = parts("What accuracy dose GlacierNet reach?")
+    assert (part.attribute, part.named) == ("accuracy", ["GlacierNet"])
+    (part,) = parts("how many papers?")
+    assert part.attribute == ""
+
+
+def test_an_attribute_asked_by_its_abbreviation_is_held_written_out() -> None:
+    """'What EIS ...' is answered by a sentence writing 'elasticity of intertemporal
+    substitution' with its value; one without the value does not hold it. Invented."""
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="x",
+        title="Consumption responses to price kinks",
+        abstract="We study kinks in loan pricing. The elasticity of intertemporal substitution "
+        "matters. We estimate an elasticity of intertemporal substitution of around 0.2.",
+    )
+    (part,) = parts("What EIS do they back out from the kinks?")
+    assert holding_sentence(part, paper) == (
+        "We estimate an elasticity of intertemporal substitution of around 0.2."
+    )
+
+
+def test_a_noun_of_change_is_not_the_verb_asked_about() -> None:
+    """'How large is X, estimated from the jumps in Y?' asks for X, not how much something
+    jumped; 'how much did the increase in rates cut spending' asks about the cut, and 'did X
+    rise in response to Y' about the rise."""
+    (part,) = parts("How large is the melt response, judged from the jumps in summer runoff?")
+    assert part.attribute == ""
+    (part,) = parts("How much did the increase in tariffs cut imports?")
+    assert (part.attribute, part.wants_value) == ("cut", True)
+    (part,) = parts("By how much did meltwater discharge rise in response to the heatwave?")
+    assert part.attribute == "rise"

@@ -97,6 +97,10 @@ def test_a_topic_word_is_held_in_its_other_forms() -> None:
     # a shared start is not enough: different words stay different
     assert held("police", "fiscal policy") == 0
     assert held("maternal health", "material science") == 0
+    # a word inside a longer one is held only through an English ending
+    assert held("quantum hardware", "quant investment hardware") == 1
+    assert held("graph learning", "graphene membranes learned") == 1
+    assert held("computing detection", "computation of detectors") == 2
 
 
 def test_a_topic_of_alternatives_holds_for_a_record_on_either() -> None:
@@ -123,3 +127,20 @@ def test_a_topic_of_alternatives_holds_for_a_record_on_either() -> None:
     assert relevant(
         question, "glacier retreat sea ice melt", Hit(paper=ice, score=0.5, dense=weak), policy
     )
+
+
+def test_a_lookup_among_a_named_coauthors_papers_needs_no_topic_word() -> None:
+    """'What did Okafor and Lin propose for why rumours linger?': the search holds only the
+    co-author's papers, so the best above the abstention cut is the one asked about; below
+    the cut, or without the co-author, the words must back it. Invented record."""
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    weak = (policy.min_named_relevance + policy.min_relevance) / 2
+    paper = Paper(id="a", title="When news entertains", abstract="We explain persistence.")
+    question, topic = "What did Okafor propose for why rumours linger?", "propose rumours linger"
+    hit = Hit(paper=paper, score=0.5, dense=weak)
+    assert relevant(question, topic, hit, policy, by_author=True)
+    assert not relevant(question, topic, hit, policy)
+    below = Hit(paper=paper, score=0.5, dense=policy.min_named_relevance / 2)
+    assert not relevant(question, topic, below, policy, by_author=True)

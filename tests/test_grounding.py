@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assistant.evidence.english import FUNCTION_WORDS
+from assistant.evidence.english import FUNCTION_WORDS, spelled_out
 from assistant.evidence.grounding import (
     Checker,
     Draft,
@@ -15,8 +15,8 @@ from assistant.evidence.grounding import (
     compose,
     drafts_from_text,
     mint_sources,
+    normalise,
     occurs,
-    spelled_out,
 )
 
 
@@ -231,11 +231,22 @@ def test_a_sentence_said_twice_is_shown_once(corpus: Any) -> None:
     assert text == "DINO reaches 49.4 AP in 12 epochs [1]." and len(citations) == 1
 
 
+def test_a_dotted_abbreviation_is_its_letters() -> None:
+    """Records write 'U.K.' and 'U.S.'; people type 'UK' and 'US'. 'e.g.' stays as it is."""
+    assert occurs("UK", normalise("Mortgage rates in the U.K. jump at thresholds."))
+    assert occurs("EU", normalise("Across the E.U., yields fell."))
+    assert normalise("e.g. glaciers") == "e.g. glaciers"
+
+
 def test_an_abbreviation_is_found_spelled_out_in_content_words() -> None:
     assert spelled_out("DFT", "several orders faster than density functional theory")
     assert not spelled_out("DFT", "a model designed for training")  # 'for' is no content
     assert not spelled_out("Dft", "density functional theory")  # only upper-case forms
     assert not spelled_out("DFT", "functional density theory")
+    # a function word between two content words is skipped, two in a row break the run
+    assert spelled_out("EIS", "the elasticity of intertemporal substitution is small")
+    assert spelled_out("RWS", "the rate of water supply")
+    assert not spelled_out("RWS", "the rate of the water supply")
 
 
 def test_a_quantity_question_is_shown_the_record_s_values(embedder: Any) -> None:

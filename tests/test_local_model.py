@@ -33,6 +33,7 @@ def local(settings: Any, embedder: Any, corpus: Any) -> Iterator[Any]:
     def make(model: str) -> Assistant:
         settings.llm.local_model = model
         settings.answer.model_veto = "all"
+        settings.answer.judged_hits = type(settings.answer)().judged_hits  # as shipped
         info, papers = corpus
         return Assistant(settings, embedder=embedder, papers=papers, info=info)
 
@@ -217,3 +218,26 @@ def test_qwen_reads_a_swap_the_rules_pass(local: Any) -> None:
     assert judge("SnowNet's error doubles on Andean stations.", passage) is True
     vetoed = assistant.verifier.check(swapped, passage)  # model_veto "all": answers too
     assert not vetoed.ok and "the model does not read it" in vetoed.reasons[0]
+
+
+@pytest.mark.slow
+def test_qwen_tells_a_question_in_other_words_from_another_subject(local: Any) -> None:
+    """The model's second look before 'not covered' (jobs/relevance.py): a question in
+    everyday words about what the record studies gets its 'yes'; one on a neighbouring
+    subject of the same field gets its 'no'. Invented record."""
+    from assistant.jobs.relevance import TopicJudge
+    from retrieval.models import Paper
+
+    assistant = local("qwen")
+    judge = TopicJudge(lambda: assistant.chat_model)
+    paper = Paper(id="x", title="Household Mortgage Debt and the Transmission of Monetary Policy")
+    said = (
+        "Households with mortgage debt cut their spending sharply after interest rate rises. "
+        "Outright owners barely change their spending."
+    )
+    everyday = (
+        "When the central bank hikes rates, do people paying off a home loan tighten their "
+        "belts more than those who own outright?"
+    )
+    assert judge(everyday, paper, said) is True
+    assert judge("How do rent controls affect the supply of rental housing?", paper, said) is False

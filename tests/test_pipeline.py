@@ -364,3 +364,50 @@ def test_each_sentence_of_a_reply_item_is_checked_on_its_own(make_assistant: Any
     assert kept.status != "unsupported" and len(kept.keys) == 1
     assert " groundbreaking" in fake.avoided[-1]  # and the model is told not to praise
     assert by_text["J."].status == "unsupported"  # a fragment is not a sentence
+
+
+# Above the abstention cut, none of its words in the best records: refused by the gate.
+GRAY = "Which paper explains how quantum computing hardware chips are built and cooled?"
+
+
+def test_a_refused_question_gets_the_models_second_look(settings: Any, make_assistant: Any) -> None:
+    """Hits above the abstention cut that hold none of the question's words are read by the
+    model, best first; a 'no' for each keeps 'not covered' (one call per hit read)."""
+    settings.answer.judged_hits = 2
+    fake = FakeChatModel({"verdict": "no"})
+    answer = make_assistant(fake).ask(GRAY)
+    assert not answer.answered and answer.text == NOT_COVERED and answer.citations == []
+    assert len(fake.calls) == 2
+    assert "Is this paper about what the question asks?" in fake.calls[0][-1]["content"]
+    assert answer.timings.judging is not None
+    # a topic named in a few words is named as a record would name it: no second look
+    short = FakeChatModel({"verdict": "yes"})
+    assert make_assistant(short).ask("What does the corpus say about quantum hardware?").text == (
+        NOT_COVERED
+    )
+    assert short.calls == []
+
+
+def test_a_hit_the_model_admits_is_the_only_source(settings: Any, make_assistant: Any) -> None:
+    """A 'yes' makes that hit the answer's one source; the answer is checked as ever (a
+    sentence its record does not state is still dropped)."""
+    settings.answer.judged_hits = 3
+    first = make_assistant(FakeChatModel({"verdict": "no"})).search(GRAY, k=1)[0].paper
+    fake = FakeChatModel(
+        [{"verdict": "yes"}, {"sentences": [{"text": f"{first.title}.", "sources": [1]}]}]
+    )
+    answer = make_assistant(fake).ask(GRAY)
+    assert len(fake.calls) == 2 and "Is this paper about what" not in fake.calls[1][-1]["content"]
+    assert [c.paper.id for c in answer.citations] == [first.id]
+    invented = FakeChatModel(
+        [{"verdict": "yes"}, {"sentences": [{"text": "It runs on 53 qubits.", "sources": [1]}]}]
+    )
+    quoted = make_assistant(invented).ask(GRAY)
+    assert "53 qubits" not in quoted.text and 'abstract states: "' in quoted.text
+    assert [s.status for s in quoted.sentences] == ["unsupported", "quoted"]
+
+
+def test_a_mute_judge_admits_nothing(settings: Any, make_assistant: Any) -> None:
+    settings.answer.judged_hits = 3
+    answer = make_assistant(FakeChatModel({})).ask(GRAY)
+    assert answer.text == NOT_COVERED

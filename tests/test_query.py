@@ -205,3 +205,15 @@ def test_a_coauthor_typed_without_accents_or_with_the_full_given_name() -> None:
     # an initial stands for a given name with that letter only, and only the record's own
     assert analyze("papers with Karl Tseng", authors=names).filters.author is None
     assert analyze("papers with Yue Ma", authors=["Yi Ma"]).filters.author is None
+
+
+def test_a_coauthor_named_by_surname_alone() -> None:
+    """'What did she write with Okafor?': a capitalised surname one co-author has names
+    them; a surname two people share, a lower-case word or the question's first word does
+    not. Names invented."""
+    names = ["Chidi Okafor", "C. Okafor", "Mei Lin", "Tao Lin", "Sara Field"]
+    p = analyze("What did she write with Okafor?", authors=names)
+    assert (p.intent, p.filters.author, p.topic) == ("list", "Chidi Okafor", "")
+    assert analyze("papers with Lin on glaciers", authors=names).filters.author is None
+    assert analyze("papers on field studies", authors=names).filters.author is None
+    assert analyze("Field studies of monsoon rain?", authors=names).filters.author is None

@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import Assistant, ConfigError, PaperchatError, Settings, is_loopback
+from assistant import Assistant, ConfigError, PaperchatError, Relay, Settings, is_loopback
 from ui.assets import CSS, SCRIPT
 from ui.chat import api_ask, api_export_bibtex, chat, clear
 from ui.corpora import Corpora
@@ -364,6 +364,8 @@ def launch(
         warm_up()  # start the embedded model now, not on the first question
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=1, max_size=QUEUE_MAX)
+    relay = Relay(assistant, settings)  # `paperchat ask` answers through this warm process
+    relay.start()
     try:
         demo.launch(
             server_name=host,
@@ -379,5 +381,6 @@ def launch(
         )
     finally:
         if block:
+            relay.stop()
             assistant.close()
     return demo

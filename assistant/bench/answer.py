@@ -88,6 +88,8 @@ def stage_answer(
             log(f"{name}: {request}")
             jobs[name] = timed_stream(assistant, request)
         load = {str(n): concurrent(assistant, questions, n) for n in CONCURRENCY}
+        log("cli: a second `paperchat ask` through this warm process, and on its own")
+        cli = cli_ask(assistant, s, questions[0])
     finally:
         warm.stop()
     model_rows = [r for r in rows if r.get("prompt_tokens")]
@@ -112,6 +114,43 @@ def stage_answer(
         else None,
         "jobs": jobs,
         "load": load,
+        "cli": cli,
+    }
+
+
+def cli_ask(assistant: Any, settings: Settings, question: str) -> Row:
+    """The same question three ways: in this warm process, by a `paperchat ask` process that
+    answers through it (assistant/relay.py), and by one that answers on its own (`--here`:
+    imports, embedder, index and corpus first)."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.relay import Relay
+
+    warm_s = timed(lambda: assistant.ask(question))[1]
+    env = {**os.environ, "PAPERCHAT_PATHS__DATA_DIR": str(settings.paths.data_dir)}
+    command = [sys.executable, "-m", "assistant.cli", "ask", question, "--corpus", settings.corpus]
+
+    def run(*extra: str) -> float:
+        done, seconds = timed(
+            lambda: subprocess.run([*command, *extra], env=env, capture_output=True)
+        )
+        return float(seconds) if done.returncode == 0 else float("nan")
+
+    relay = Relay(assistant, settings)
+    relay.start()
+    try:
+        relayed_s = run()
+    finally:
+        relay.stop()
+    run("--here")  # the first builds its index in the bench's data dir; not timed
+    alone_s = run("--here")
+    return {
+        "warm_s": round(warm_s, 2),
+        "relayed_s": round(relayed_s, 2),
+        "alone_s": round(alone_s, 2),
+        "relayed_over_warm": round(relayed_s / warm_s, 2) if warm_s else None,
     }
 
 

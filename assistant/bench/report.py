@@ -181,7 +181,16 @@ def answer_section(a: Row) -> list[str]:
              d["p50_s"], d["p95_s"], d["max_ahead"]] for d in a["load"].values()]  # fmt: skip
     out += ["", "### Concurrent askers (one Assistant, fair queue, one model job at a time)", ""]
     heads = ["askers", "completed", "wall s", "answers/min", "p50 s", "p95 s", "most ahead"]
-    return out + table(heads, load)
+    out += table(heads, load)
+    cli = a.get("cli")
+    if cli:
+        out += ["", "### A second CLI `ask` (the same question; assistant/relay.py)", ""]
+        out += table(
+            ["in the warm process s", "`paperchat ask` through it s", "`paperchat ask --here` s",
+             "through it / warm"],
+            [[cli["warm_s"], cli["relayed_s"], cli["alone_s"], cli["relayed_over_warm"]]],
+        )  # fmt: skip
+    return out
 
 
 def quality(path: Path = ROOT / "docs" / "eval" / "results.json") -> list[str]:

@@ -11,16 +11,19 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.evidence.english import coined, digits_for_words
+from assistant.evidence.english import coined, digits_for_words, spelled_out
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
 
 AUX = r"(?:does|did|do|is|are|was|were|can|could|has|have|had|will|would|should)"
-HOW_MANY = re.compile(rf"\bhow\s+many\s+(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+{AUX}\b", re.I)
+# "how many GPUs did it use", and the elliptic "X, how many params?"
+HOW_MANY = re.compile(
+    rf"\bhow\s+many\s+(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)(?:\s+{AUX}\b|\s*[?.!]*\s*$)", re.I
+)
 PREP = r"(?:of|for|over|on|in|at|against|compared|than|with|relative)"
 WHAT_X = re.compile(
-    rf"\b(?:what|which)\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
+    rf"\b(?:what|which)(?:['’]s)?\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
     rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|{PREP}|it|they|he|she|we)\b",
     re.I,
 )
@@ -52,7 +55,8 @@ MEASURES = frozenset(
     """rate accuracy speedup speed score scores size count number percentage latency cost error
     precision recall gain improvement parameters parameter throughput memory resolution length
     duration time ratio fid bleu ap map pq miou f1 auc perplexity loss epochs steps batch
-    budget frames users gpus tokens hours days dimension depth width""".split()
+    budget frames users gpus tokens hours days dimension depth width efficiency density yield
+    concentration temperature pressure voltage elasticity multiplier fraction""".split()
 )
 PART_SPLIT = re.compile(
     r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
@@ -66,6 +70,9 @@ TELEGRAPHIC = re.compile(
     r"|\b(?:the\s+)?(?:number|count|amount|total)\s+of\s+(?P<of>[A-Za-z][\w-]*)",
     re.I,
 )
+# "What FID dose X reach?": a measure named right after "what", whatever verb follows
+# (typed wrong, or none).
+WHAT_MEASURE = re.compile(r"\b(?:what|which)(?:['’]s)?\s+(?:the\s+)?(?P<attr>[\w-]+)\b", re.I)
 ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
 HAS_VALUE = re.compile(r"\d")
 
@@ -145,7 +152,10 @@ def _attribute(text: str) -> tuple[str, bool]:
         if m["noun"] and m["noun"].lower() not in GENERIC:
             return m["noun"], True
         rest = [w.strip(",.?;:") for w in m["rest"].split()]
-        # the change verb itself ("... wage growth rise ..." asks how much it rose)
+        # the change verb itself ("... wage growth rise ..." asks how much it rose), not a
+        # noun of change ("the jumps in pricing", "a rise of rates")
+        be = bool(rest) and rest[0].lower() in {"is", "are", "was", "were"}
+        rest = [w for i, w in enumerate(rest) if not _noun_of_change(rest, i, be)]
         verb = next((w for w in rest if _change_verb(w)), next((w for w in rest if _change(w)), ""))
         if verb:
             return verb.strip(",.?;:"), True
@@ -158,6 +168,9 @@ def _attribute(text: str) -> tuple[str, bool]:
         # Only a measurable detail is decided by code; "which datasets" is left to the model.
         if words and (any(w.lower() in MEASURES for w in words) or any(w.isupper() for w in words)):
             return " ".join(words), True
+    m = WHAT_MEASURE.search(text)
+    if m and m["attr"].lower() in MEASURES:
+        return m["attr"], True
     return "", False
 
 
@@ -168,6 +181,17 @@ def _clean(phrase: str) -> list[str]:
     content = [w for w in words if w.lower() not in GENERIC]
     # "what paper", "which method": nothing measurable asked.
     return content if content and words[-1].lower() not in GENERIC else []
+
+
+def _noun_of_change(words: Sequence[str], i: int, be: bool) -> bool:
+    """A word after an article is a noun ("the increase"), not the verb whose size is
+    asked; so is one before 'in'/'of' in a question on what something is ("How large is X,
+    from the jumps in Y?"), but not in one on what it did ("By how much did X rise in
+    response to Y?")."""
+    before = words[i - 1].lower() if i else ""
+    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    article = before in {"a", "an", "the", "this", "that", "these", "those"}
+    return article or (be and after in {"in", "of"})
 
 
 def _change_verb(attribute: str) -> bool:
@@ -213,7 +237,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
         for s in _sentences(paper)
         if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
-    found = [s for s in valued if speaks_of(asked.words, s)]
+    found = [s for s in valued if speaks_of(asked.words, s) or _spelled(asked, s)]
     if not found and _change_verb(asked.attribute):
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
         found = [s for s in valued if any(_change(w) and not _family(w, "agre") for w in s.split())]
@@ -221,6 +245,17 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     if not found:  # the attribute in other words: the sentence that matches the question
         found = [s for s in valued if _matches_setting(asked, s, paper)]
     return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
+
+
+def _spelled(asked: Asked, sentence: str) -> bool:
+    """An attribute asked by its abbreviation ("EIS") that the sentence writes out."""
+    acronyms = [w for w in asked.attribute.split() if w.isupper()]
+    rest = {w for w in asked.words if not any(w == a.lower() for a in acronyms)}
+    return (
+        bool(acronyms)
+        and all(spelled_out(a, sentence) for a in acronyms)
+        and (not rest or speaks_of(rest, sentence))
+    )
 
 
 def _matches_setting(asked: Asked, sentence: str, paper: Paper) -> bool:

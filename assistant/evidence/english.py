@@ -193,3 +193,20 @@ PURPOSE_ONLY = re.compile(
     r"baseline\s+for|basis\s+for|foundation\s+for)\s+(?:\w+\s+){0,3}?future\b",
     re.I,
 )
+
+
+def spelled_out(abbreviation: str, evidence: str) -> bool:
+    """'DFT' where the record writes 'density functional theory': the letters of an
+    upper-case abbreviation begin consecutive content words of the text."""
+    if not (3 <= len(abbreviation) <= 6 and abbreviation.isalpha() and abbreviation.isupper()):
+        return False
+    words = re.findall(r"[a-z]+", evidence.lower())
+    n, want = len(abbreviation), abbreviation.lower()
+    # A function word between two of them is not a letter ("elasticity of intertemporal
+    # substitution": EIS); two in a row end the run.
+    content = [(i, w) for i, w in enumerate(words) if not is_function_word(w)]
+    return any(
+        "".join(w[0] for _, w in content[k : k + n]) == want
+        and all(content[j + 1][0] - content[j][0] <= 2 for j in range(k, k + n - 1))
+        for k in range(len(content) - n + 1)
+    )

@@ -95,9 +95,13 @@ def claims(text: str, allowed: frozenset[str] = frozenset(), *, initial: bool = 
     }
 
 
+DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
+
+
 def normalise(text: str) -> str:
-    """Lowercase, number words as digits, thousands separators and dashes folded."""
-    text = digits_for_words(text)
+    """Lowercase, number words as digits, thousands separators and dashes folded, and a
+    dotted abbreviation as its letters ("U.K." is "UK", "U.S." is "US")."""
+    text = DOTTED.sub(lambda m: m.group().replace(".", ""), digits_for_words(text))
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     return re.sub(r"[\s\-‐–]+", " ", text.lower())
 
@@ -111,20 +115,6 @@ def occurs(claim: str, evidence: str) -> bool:
         needle += "s?"
     # "step 3" is not in "step 3.5": a version number continues past the dot
     return re.search(r"(?<!\w)" + needle + r"(?!\w|\.\d)", evidence) is not None
-
-
-def spelled_out(abbreviation: str, evidence: str) -> bool:
-    """'DFT' where the record writes 'density functional theory': the letters of an
-    upper-case abbreviation begin consecutive content words of the text."""
-    if not (3 <= len(abbreviation) <= 6 and abbreviation.isalpha() and abbreviation.isupper()):
-        return False
-    words = re.findall(r"[a-z]+", evidence.lower())
-    n, want = len(abbreviation), abbreviation.lower()
-    return any(
-        "".join(w[0] for w in words[i : i + n]) == want
-        and not any(is_function_word(w) for w in words[i : i + n])
-        for i in range(len(words) - n + 1)
-    )
 
 
 def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = frozenset()) -> float:

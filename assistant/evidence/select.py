@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.evidence.english import coined, is_function_word
+from assistant.evidence.english import coined, is_function_word, spelled_out
 from assistant.evidence.grounding import (
     Source,
     allowed_words,
     claims,
     normalise,
     occurs,
-    spelled_out,
 )
 from assistant.settings import AnswerSettings
 from retrieval.calibrate import Calibration
@@ -44,6 +43,7 @@ def relevant(
     names: Sequence[str] = (),
     corpus: Sequence[Paper] = (),
     listing: bool = False,
+    by_author: bool = False,
 ) -> bool:
     """Enough similarity, or weaker similarity backed by the hit holding the question's
     named terms (LazyDrag, Quant 4.0) or its topic words ("diffusion transformers"; one
@@ -58,6 +58,10 @@ def relevant(
             return True
     dense = hit.dense or 0.0
     if dense >= policy.min_relevance:
+        return True
+    if by_author and dense >= policy.min_named_relevance:
+        # "What did Ray and Taneja propose for ...": the hits are that co-author's papers
+        # only; the best above the abstention cut is the one asked about.
         return True
     if dense < policy.min_named_relevance:
         return identifies(question, hit, corpus, policy.rare_name_share, names)
@@ -109,10 +113,20 @@ def _held(word: str, tokens: set[str]) -> bool:
     return len(parts) > 1 and all(_held(p, tokens) for p in parts)
 
 
+# What English adds to a word without making another word of it: "freez" + "e", "comput" +
+# "ation". "quant" + "um" or "graph" + "ene" is another word.
+SUFFIXES = frozenset(
+    """e s es ed er ers or ors ing ings ion ions ation ations ment ments al ally ly ity ities
+    ive ives ic ical ics ness able ible ism ist ists ize ise ized ised ization isation ance
+    ence ant ants ent ents ure ures y ies ary""".split()
+)
+
+
 def _same_word(a: str, b: str) -> bool:
-    shorter = min(len(a), len(b))
-    if shorter >= 5 and (a.startswith(b) or b.startswith(a)):  # "freez", "freeze"
-        return True
+    low, high = sorted((a, b), key=len)
+    if len(low) >= 5 and high.startswith(low):  # "freez", "freeze"
+        return high[len(low) :] in SUFFIXES or high == low
+    shorter = len(low)
     if shorter < 6 or a[:6] != b[:6]:
         return False
     common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)

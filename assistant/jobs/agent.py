@@ -25,10 +25,10 @@ from pydantic import ValidationError
 from assistant.evidence.asked import Asked, misbound, parts
 from assistant.evidence.compress import format_sources
 from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
-from assistant.jobs.ask import finish
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.tools import CorpusTools, KeyRegistry
+from assistant.jobs.verdicts import finish
 from assistant.model.client import ChatModel, ErrorMapper, Message
 from assistant.model.prompts import load
 from assistant.model.replies import (

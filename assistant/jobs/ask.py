@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -33,12 +33,14 @@ from assistant.jobs.named import (
     paper_metadata,
     quote,
 )
+from assistant.jobs.relevance import TopicJudge, admitted, undecided
 from assistant.jobs.route import is_follow_up, narrowed, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.verdicts import (
     facts_answer,
     fillers,
+    finish,
     metadata_answer,
     not_covered,
     not_stated,
@@ -48,7 +50,6 @@ from assistant.model.client import ChatModel, Message
 from assistant.model.prompts import load
 from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
 from assistant.types import (
-    NOT_COVERED,
     Answer,
     AnswerEvent,
     Citation,
@@ -58,7 +59,7 @@ from assistant.types import (
     TextEvent,
     Timings,
 )
-from retrieval.models import Hit
+from retrieval.models import Hit, Paper
 from retrieval.query import QueryPlan
 
 PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
@@ -79,6 +80,13 @@ class Prepared:
     asked: list[Asked] = field(default_factory=list)
     # part index -> (key of the shown source, its sentence holding the asked attribute)
     holding: dict[int, tuple[str, str]] = field(default_factory=dict)
+    query: str = ""  # what was searched (a follow-up's earlier question joined)
+    subject: str = ""  # a follow-up's earlier question, whose names the parts share
+    # Hits the gate refused that the model may still admit (relevance.py); `final` holds
+    # "not covered" until it has read them.
+    undecided: list[Hit] = field(default_factory=list)
+    judging: float | None = None
+    admitted: bool = False  # the model said the question is about the best hit
 
 
 class AskPipeline:
@@ -122,6 +130,7 @@ class AskPipeline:
         previous = previous_user_question(history) if follow else None
         query = f"{previous} {plan.topic or question}" if previous else plan.topic or question
         subject_text = previous or ""
+        prepared.query, prepared.subject = query, subject_text
         qvec = self.searcher.embed(query)
         prepared.query_vector = qvec
         k = self.policy.list_limit if plan.intent != "question" else self.policy.answer_sources
@@ -136,17 +145,52 @@ class AskPipeline:
                 return
         # The best hit may miss a name the question gives that a close second holds.
         listing = plan.intent != "question"
-        first = next((h for h in hits[:3] if self.relevant(question, plan.topic, h, listing)), None)
-        hits = [first, *(h for h in hits if h is not first)] if first else []
-        if not hits:
-            if plan.intent != "question" and not plan.filters.is_empty():
+        by_author = not listing and bool(plan.filters.author)
+        first = next(
+            (h for h in hits[:3] if self.relevant(question, plan.topic, h, listing, by_author)),
+            None,
+        )
+        if first is None:
+            if listing and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))
             else:
                 prepared.final = not_covered()
+                prepared.undecided = [] if listing else undecided(hits, plan.topic, self.policy)
             return
-        if plan.intent != "question":
-            prepared.final = self.topic_list(plan, hits, qvec)
+        if listing:
+            prepared.final = self.topic_list(
+                plan, [first, *(h for h in hits if h is not first)], qvec
+            )
             return
+        self.ground(prepared, [first, *(h for h in hits if h is not first)])
+
+    def reconsider(self, prepared: Prepared, model: ChatModel) -> None:
+        """The model's second look at a question the gate refused: the first hit it admits
+        leads the sources, as the gate's choice would have; none, and "not covered" stands."""
+        tick = time.perf_counter()
+        qvec = prepared.query_vector
+        if qvec is None:
+            qvec = self.searcher.embed(prepared.query)
+
+        def shown(paper: Paper) -> str:
+            return self.compressor.compress(paper, qvec, keep=2, query=prepared.question)
+
+        hit = admitted(prepared.question, prepared.undecided, shown, TopicJudge(lambda: model))
+        prepared.undecided, prepared.judging = [], time.perf_counter() - tick
+        if hit is not None:  # alone: the model said the others are not about the question
+            prepared.final, prepared.admitted = None, True
+            self.ground(prepared, [hit])
+            if prepared.final is not None:
+                prepared.final.timings = Timings(retrieval=prepared.retrieval_seconds)
+
+    def ground(self, prepared: Prepared, hits: list[Hit]) -> None:
+        """The sources of an answer whose best hit (first) the question is about: the close
+        hits, each compressed to its sentences nearest the question, the sentences holding
+        each asked part added; or an answer decided without the model."""
+        question, query, subject_text = prepared.question, prepared.query, prepared.subject
+        qvec = prepared.query_vector
+        if qvec is None:
+            qvec = self.searcher.embed(query)
         # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
         hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
         papers = [h.paper for h in hits]
@@ -195,10 +239,12 @@ class AskPipeline:
         owner = self.info.owner if self.info else "The researcher"
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
-    def relevant(self, question: str, topic: str, hit: Hit, listing: bool = False) -> bool:
+    def relevant(
+        self, question: str, topic: str, hit: Hit, listing: bool = False, by_author: bool = False
+    ) -> bool:
         papers = self.searcher.catalog.papers
         names = self.allowed_names()
-        return relevant(question, topic, hit, self.policy, names, papers, listing)
+        return relevant(question, topic, hit, self.policy, names, papers, listing, by_author)
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
         """'Which papers are about X': relevant hits with their most relevant sentence."""
@@ -244,12 +290,15 @@ class AskPipeline:
 
     def run(self, prepared: Prepared, model: ChatModel, started: float) -> Iterator[Event]:
         """Sources first, then text deltas, then the checked answer."""
+        if prepared.undecided:
+            self.reconsider(prepared, model)
         yield SourcesEvent(
             citations=[Citation(key=s.key, paper=s.paper) for s in prepared.sources]
             or (prepared.final.citations if prepared.final else [])
         )
         if prepared.final is not None:
             prepared.final.timings.total = time.perf_counter() - started
+            prepared.final.timings.judging = prepared.judging
             yield TextEvent(delta=prepared.final.text)
             yield AnswerEvent(answer=prepared.final)
             return
@@ -289,6 +338,7 @@ class AskPipeline:
             first_token=first,
             total=time.perf_counter() - started,
             checking=checking,
+            judging=prepared.judging,
         ).with_usage(getattr(model, "last_usage", None))
         yield AnswerEvent(answer=answer)
 
@@ -323,78 +373,20 @@ class AskPipeline:
 
     def own_sentence(self, prepared: Prepared) -> list[Sentence]:
         """'Tell me about Step-3' (a shown paper named), or a question whose best hit is
-        above the strong cut: the corpus covers it, so 'not covered' would be false; the
-        record's sentence nearest to the question answers, quoted."""
+        above the strong cut or admitted by the model: the corpus covers it, so 'not
+        covered' would be false; the record's sentence nearest to the question answers,
+        quoted."""
         question = prepared.question
         named = named_source(question, prepared.sources)
         quoted = describe(named, question, self.compressor.answering) if named else []
         top = prepared.hits[0] if prepared.hits and prepared.sources else None
-        if quoted or top is None or (top.dense or 0.0) < self.policy.min_relevance:
+        sure = prepared.admitted or (
+            top is not None and (top.dense or 0.0) >= self.policy.min_relevance
+        )
+        if quoted or top is None or not sure:
             return quoted
         shown = prepared.sources[0]
         return [quote(shown.key, shown.paper, self.compressor.answering(shown.paper, question))]
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()
-
-
-def finish(composer: Composer, dropped: list[str]) -> Answer:
-    final = composer.sentences
-    answered = any(s.keys for s in final if s.status != "unsupported")
-    return Answer(
-        text=composer.text if answered else NOT_COVERED,
-        answered=answered,
-        citations=composer.citations,
-        dropped_keys=dropped,
-        unsupported=sum(s.status == "unsupported" for s in final),
-        reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
-        sentences=final,
-    )
-
-
-def cover(prepared: Prepared, events: Iterable[Event]) -> Iterator[Event]:
-    """An agent's answer gets the pipeline's per-part coverage: each asked part none of
-    its kept sentences speaks of is quoted from the record holding it, or said to be not
-    stated ("..., and how many GPUs?" answered with the frames alone)."""
-    for event in events:
-        if not isinstance(event, AnswerEvent) or not event.answer.answered:
-            yield event
-            continue
-        answer = event.answer
-        kept = [s for s in answer.sentences if s.status != "unsupported"]
-        wanted = fillers(prepared.asked, prepared.holding, prepared.sources, [s.text for s in kept])
-        if not wanted:
-            yield event
-            continue
-        cited = {c.paper.id: c.key for c in answer.citations}
-        shown = {s.key: s.paper for s in prepared.sources}
-        composer = Composer(
-            [
-                *(Source(key=c.key, paper=c.paper) for c in answer.citations),
-                *(Source(key=f"shown-{k}", paper=p) for k, p in shown.items() if p.id not in cited),
-            ]
-        )
-        for sentence in kept:
-            composer.add(sentence)
-        added = [
-            composer.add(
-                f.model_copy(
-                    update={"keys": [cited.get(shown[k].id, f"shown-{k}") for k in f.keys]}
-                )
-            )
-            for f in wanted
-        ]
-        text = " ".join(p for p in added if p)
-        if not text:  # every filler repeated a kept sentence: nothing to add
-            yield event
-            continue
-        yield TextEvent(delta=" " + text)
-        yield AnswerEvent(
-            answer=answer.model_copy(
-                update={
-                    "text": f"{answer.text} {text}",
-                    "citations": composer.citations,
-                    "sentences": [*answer.sentences, *composer.sentences[len(kept) :]],
-                }
-            )
-        )

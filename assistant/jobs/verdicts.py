@@ -133,3 +133,17 @@ def fillers(
             stated = not_stated([part], papers).text
             out.append(Sentence(text=stated, status="fact", note="not stated"))
     return out
+
+
+def finish(composer: Composer, dropped: list[str]) -> Answer:
+    final = composer.sentences
+    answered = any(s.keys for s in final if s.status != "unsupported")
+    return Answer(
+        text=composer.text if answered else NOT_COVERED,
+        answered=answered,
+        citations=composer.citations,
+        dropped_keys=dropped,
+        unsupported=sum(s.status == "unsupported" for s in final),
+        reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
+        sentences=final,
+    )

@@ -1,0 +1,76 @@
+"""A second look before "not covered": a question put in other words than its record's
+("borrowing against a home that gained value" for a paper on house prices and household
+borrowing) shares no topic word with it, so the lexical gate refuses it. When the best hits
+sit between the abstention cut and the strong cut, the model reads each one's title and its
+sentences nearest the question, and says whether the paper is about what the question
+asks. It can only admit a hit the embedder already ranked; it never makes a record say
+anything (the answer is checked as ever).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from assistant.evidence.english import is_function_word
+from assistant.model.client import ChatModel
+from assistant.model.prompts import load
+from assistant.settings import AnswerSettings
+from retrieval.models import Hit, Paper
+from retrieval.text import tokenize
+
+VERDICT = {
+    "type": "object",
+    "properties": {"verdict": {"enum": ["yes", "no"]}},
+    "required": ["verdict"],
+}
+
+
+# A topic named in a few words ("robotics", "fetal brain MRI segmentation") is named as the
+# records would name it: none of its words in them means the corpus does not cover it. A
+# question that describes its subject in a sentence may use other words than the record.
+DESCRIBED = 5
+
+
+def undecided(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit]:
+    """The hits the model may still admit: for a topic described in `DESCRIBED` content
+    words or more, the first `judged_hits`, those above the abstention cut (below it the
+    corpus does not cover the question)."""
+    words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
+    if len(words) < DESCRIBED:
+        return []
+    top = hits[: policy.judged_hits]
+    return [h for h in top if (h.dense or 0.0) >= policy.min_named_relevance]
+
+
+class TopicJudge:
+    """Is this paper about what the question asks? yes | no, under a grammar. A mute model
+    (no verdict) admits nothing: "not covered" stands."""
+
+    def __init__(self, model: Callable[[], ChatModel]) -> None:
+        self.model = model
+
+    def __call__(self, question: str, paper: Paper, sentences: str) -> bool:
+        user = load("relevance_user").render(
+            title=paper.title, sentences=sentences, question=question
+        )
+        messages = [
+            {"role": "system", "content": load("relevance_system").render()},
+            {"role": "user", "content": user},
+        ]
+        reply = "".join(self.model().stream_json(messages, VERDICT, 12))
+        try:
+            return json.loads(reply).get("verdict") == "yes"
+        except (json.JSONDecodeError, AttributeError):
+            return False
+
+
+def admitted(
+    question: str,
+    hits: Sequence[Hit],
+    shown: Callable[[Paper], str],
+    judge: Callable[[str, Paper, str], bool],
+) -> Hit | None:
+    """The first hit, in rank order, the judge says the question is about, reading what
+    `shown` gives of each record (its sentences nearest the question)."""
+    return next((h for h in hits if judge(question, h.paper, shown(h.paper))), None)
