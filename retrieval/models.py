@@ -162,6 +162,9 @@ class Filters(BaseModel):
     year_to: int | None = None
     categories: list[str] | None = Field(default=None, description="Category codes, any of.")
     author: str | None = Field(default=None, description="Case-insensitive author name match.")
+    coauthor: str | None = Field(
+        default=None, description="A second author the paper must have too ('by A and B')."
+    )
     has_code: bool | None = None
 
     def is_empty(self) -> bool:
@@ -179,7 +182,8 @@ class Filters(BaseModel):
         if self.categories:
             parts.append("in " + " or ".join(category_name(c) for c in self.categories))
         if self.author:
-            parts.append(f"with {self.author}")
+            both = f" and {self.coauthor}" if self.coauthor else ""
+            parts.append(f"with {self.author}{both}")
         if self.has_code is not None:
             parts.append("with code" if self.has_code else "without code")
         return ", ".join(parts)

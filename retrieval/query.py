@@ -253,15 +253,16 @@ def analyze(
         filters["author"] = author[0]
         spans.append(author[1])
         # "Yichi Zhang co-author with Shane Storks" where the owner is unknown: the name
-        # after "with" is the filter, the other is not a topic.
+        # after "with" is the filter, the other must be on the papers too, never a topic.
         rest = text[: author[1][0]] + " " * (author[1][1] - author[1][0]) + text[author[1][1] :]
         other = find_author(rest, authors or [], owner)
-        if other:
+        if other:  # both are on the papers asked for ("What did Ray and Taneja publish?")
             spans.append(other[1])
+            filters["coauthor"] = other[0]
             if re.search(r"\bwith\s+$", text[: other[1][0]], re.I) and not re.search(
                 r"\bwith\s+$", text[: author[1][0]], re.I
             ):
-                filters["author"] = other[0]
+                filters["author"], filters["coauthor"] = other[0], author[0]
 
     pick: Literal["newest", "oldest"] | None = None
     for pattern, which in ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):

@@ -62,11 +62,11 @@ class Catalog:
             mask &= np.isin(self.categories, wanted)
         if filters.has_code is not None:
             mask &= self.has_code == filters.has_code
-        if filters.author:
-            rows = self.author_rows(filters.author)
-            author_mask = np.zeros(len(self.papers), dtype=bool)
-            author_mask[list(rows)] = True
-            mask &= author_mask
+        for name in (filters.author, filters.coauthor):
+            if name:
+                author_mask = np.zeros(len(self.papers), dtype=bool)
+                author_mask[list(self.author_rows(name))] = True
+                mask &= author_mask
         return mask
 
     def author_rows(self, name: str) -> set[int]:

@@ -217,3 +217,20 @@ def test_a_coauthor_named_by_surname_alone() -> None:
     assert analyze("papers with Lin on glaciers", authors=names).filters.author is None
     assert analyze("papers on field studies", authors=names).filters.author is None
     assert analyze("Field studies of monsoon rain?", authors=names).filters.author is None
+
+
+def test_two_coauthors_named_together_must_both_be_on_the_paper() -> None:
+    """'What did Okafor and Lindqvist publish together?': a list of the papers with both;
+    the catalog keeps only those. Names and records invented."""
+    from retrieval.models import Paper
+    from retrieval.search import Catalog
+
+    names = ["Chidi Okafor", "Maja Lindqvist", "Tao Wen"]
+    p = analyze("What did Okafor and Lindqvist publish together?", authors=names)
+    assert {p.filters.author, p.filters.coauthor} == {"Chidi Okafor", "Maja Lindqvist"}
+    assert p.intent == "list" and p.filters.describe().count(" and ") == 1
+    papers = [
+        Paper(id="a", title="Rumours", authors=["Chidi Okafor", "Maja Lindqvist"]),
+        Paper(id="b", title="Turnout", authors=["Chidi Okafor", "Tao Wen"]),
+    ]
+    assert [x.id for x in Catalog(papers).select(p.filters)] == ["a"]
