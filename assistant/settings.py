@@ -183,6 +183,12 @@ class AnswerSettings(BaseModel):
     shown_rest: int = Field(
         default=2, ge=1, description="Sentences of each other paper an answer's prompt shows."
     )
+    source_titles: Literal["full", "short"] = Field(
+        default="full",
+        description="How a lookup's prompt names each paper: its whole title, or its short "
+        "name where the title has one before a colon ('DINO'), else the title: fewer prompt "
+        "tokens (docs/benchmarks.md).",
+    )
     source_relative: float = Field(
         default=0.5, description="Shown papers must score within this share of the best hit."
     )

@@ -59,3 +59,16 @@ def test_injected_instructions_change_nothing(hostile: Assistant) -> None:
         assert all(c.paper.title in titles for c in answer.citations)
     dino = hostile.ask("What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?")
     assert dino.answered and "49.4" in dino.text
+
+
+def test_sources_are_named_by_full_title_short_name_or_name_only() -> None:
+    """'short' names a paper by what precedes its title's colon, or by its whole title when
+    it has no such name; 'none' by the name alone. Invented records."""
+    named = Paper(id="a", title="GlacierNet: Mapping debris-covered ice from radar", year=2021)
+    plain = Paper(id="b", title="Why rumours persist after corrections", year=2024)
+    sources = mint_sources([named, plain], ["It maps ice.", "It models news."])
+    full, short, none = (format_sources(sources, titles=t) for t in ("full", "short", "none"))
+    assert "[1] GlacierNet: Mapping debris-covered ice from radar (2021)" in full
+    assert "[1] GlacierNet (2021): It maps ice." in short
+    assert "[2] Why rumours persist after corrections (2024): It models news." in short
+    assert "[2] (2024): It models news." in none

@@ -279,7 +279,7 @@ class AskPipeline:
 
     def messages(self, prepared: Prepared) -> list[Message]:
         user = load("answer_user").render(
-            sources=format_sources(prepared.sources),
+            sources=format_sources(prepared.sources, titles=self.policy.source_titles),
             context=prepared.context,
             question=prepared.question,
         )

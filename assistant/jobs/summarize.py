@@ -117,7 +117,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                 {
                     "role": "user",
                     "content": load("summary_user").render(
-                        topic=topic, sources=format_sources(chunk, titles=False)
+                        topic=topic, sources=format_sources(chunk, titles="none")
                     ),
                 },
             ]
