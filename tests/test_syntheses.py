@@ -125,3 +125,26 @@ def test_a_summary_quotes_what_its_papers_leave_open(make_assistant: Any) -> Non
     quoted = [s for s in answer.sentences if s.status == "quoted"]
     assert any("discuss the limitations" in s.text and "abstract states" in s.text for s in quoted)
     assert all(s.keys for s in quoted)
+
+
+def test_a_labelled_quote_is_not_an_unverified_sentence() -> None:
+    """The eval's 'unverified' counts model sentences shown without the verifier's pass; a
+    quote of the record, labelled and cited, is stated by construction. Invented record."""
+    from assistant.eval.syntheses import score_answer
+    from assistant.types import Answer, Citation, Sentence
+    from retrieval.models import Paper
+
+    paper = Paper(id="a", title="GlacierNet", abstract="GlacierNet maps ice. Gaps remain.")
+    answer = Answer(
+        text="x",
+        answered=True,
+        citations=[Citation(key="1", paper=paper)],
+        sentences=[
+            Sentence(
+                text='The GlacierNet abstract states: "Gaps remain"', keys=["1"], status="quoted"
+            ),
+            Sentence(text="GlacierNet maps all ice.", keys=["1"], status="cited"),
+        ],
+    )
+    row = score_answer({"id": "s-1", "kind": "summary", "gold": []}, answer, 1.0)
+    assert row["unverified"] == ["GlacierNet maps all ice."]

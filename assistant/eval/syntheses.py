@@ -8,7 +8,8 @@ Each row (`id`, `corpus`, `kind` summary|bio|talk_intro, `request` as typed in c
   occur verbatim in the abstracts of the answer's sources;
 - multi-paper: model-written sentences citing two or more papers;
 - gold recall: the gold papers the answer cites (a paper only listed counts: it is covered);
-- unverified: model-written sentences shown without the verifier's pass;
+- unverified: model-written sentences shown without the verifier's pass (a labelled quote
+  of the record is not one);
 - judgement words: evaluative words the shown text uses and no cited record does.
 
 The judgement list below is a measuring stick for this report only; the product checks what
@@ -96,7 +97,8 @@ def score_answer(row: dict[str, Any], answer: Answer, seconds: float) -> dict[st
         "multi_paper": sum(len(s.keys) >= 2 for s in shown),
         "listed_only": len(listed_only(answer)),
         "dropped": [f"{s.text} ({s.note})" for s in answer.sentences if s.status == "unsupported"],
-        "unverified": [s.text for s in shown if s.status != "verified"],
+        # A labelled quote is the record's own sentence, cited: stated by construction.
+        "unverified": [s.text for s in shown if s.status not in ("verified", "quoted")],
         "judgements": judgements(" ".join(s.text for s in shown), records),
         "gold": len(gold),
         "gold_found": len(found),
