@@ -109,3 +109,19 @@ def test_a_bio_based_on_these_papers_has_no_topic() -> None:
     assert (r.job, r.topic) == ("bio", None)
     question = "Draft a short bio based on his papers about video generation."
     assert route(question, analyze(question)).topic == "video generation"
+
+
+def test_a_request_pointing_at_the_whole_collection_has_no_topic() -> None:
+    """'this collection of papers', 'the library', 'the whole corpus' are the corpus, not a
+    topic: a bio or a summary of all of it. 'digital libraries' or 'data collection' stay
+    topics."""
+    for question, job in [
+        ("Write a short research bio based on this collection of papers.", "bio"),
+        ("Draft a talk introduction from this library of publications", "bio"),
+        ("Draft a talk intro on the whole corpus", "bio"),
+        ("Summarize this collection of papers", "summarize"),
+        ("Give me an overview of the library", "summarize"),
+    ]:
+        assert (_route(question).job, _route(question).topic) == (job, None), question
+    assert _route("Write a bio covering his work on data collection").topic == "data collection"
+    assert _route("Summarize his work on digital libraries").topic == "digital libraries"

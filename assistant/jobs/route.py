@@ -49,9 +49,17 @@ BIO = re.compile(
     re.I,
 )
 # "..., based on these papers": where the text comes from, not what it is about
-BASED_ON = re.compile(
-    r",?\s*\b(?:based\s+on|using|from)\s+(?:these|the|his|her|their)\s+"
-    r"(?:papers|abstracts|records|publications)\b.*$",
+# "these papers", "this collection of publications", "the library": the request pointing
+# at the corpus itself, never a topic.
+CORPUS = (
+    r"(?:these|this|the|his|her|their)\s+(?:(?:whole|entire)\s+)?"
+    r"(?:(?:collection|set|list|library|corpus|bibliography)(?:\s+of\s+(?:(?:his|her|their|the)\s+)?"
+    r"(?:papers|abstracts|records|publications|works))?|papers|abstracts|records|publications|works)"
+)
+BASED_ON = re.compile(rf",?\s*\b(?:based\s+on|using|from|of)\s+{CORPUS}\b.*$", re.I)
+ONLY_CORPUS = re.compile(
+    rf"^\s*(?:{CORPUS}|(?:(?:whole|entire)\s+)?(?:collection|library|corpus|bibliography))"
+    r"\s*[.?!]?\s*$",
     re.I,
 )
 TALK = re.compile(r"\b(?:talk|speaker|seminar|keynote|lecture|colloquium)\b|\bintroduc", re.I)
@@ -98,6 +106,8 @@ def route(
     if BIO.search(question):
         about = ABOUT.search(question)
         topic = BASED_ON.sub("", about["topic"]).strip() if about else None
+        if topic and ONLY_CORPUS.match(topic):  # "... based on this collection of papers"
+            topic = None
         if topic:  # "Heung-Yeung Shum's work on conversational AI" -> "conversational AI"
             topic = re.sub(r"^.*?\b(?:work|research|papers?)\s+(?:on|in|about)\s+", "", topic)
             words = re.findall(r"[\w'-]+", topic)
@@ -120,6 +130,8 @@ def route(
     rest = re.sub(r"^\s*(?:of|on|about|for)\b", "", question[asked.end() :]).strip()
     if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
         return Route(job="summarize", topic=previous.topic or None)
+    if summary and ONLY_CORPUS.match(rest):  # "Summarize this collection of papers": all
+        return Route(job="summarize", topic=None)
     topic = plan_of(rest).topic if rest.strip(" ?.!") else ""
     if not topic and not summary:
         return Route()  # "what has she written with <co-author>": a list by its filter
