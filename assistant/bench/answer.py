@@ -20,6 +20,7 @@ CONCURRENCY = (1, 2, 4, 8)
 JOBS = {
     "summary": "Summarize the work on video generation",
     "talk intro": "Draft a short talk introduction about his work on conversational AI",
+    "short bio": "Draft a short bio based on these papers",
 }
 
 
