@@ -161,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_answer(answer: Any, as_json: bool, debug: bool = False) -> None:
-    out, err = render(answer, as_json, debug)
+    _write(*render(answer, as_json, debug))
+
+
+def _write(out: str, err: str) -> None:
+    """What `ask` prints, answered here or by a running process (assistant/relay.py)."""
     sys.stdout.write(out)
     sys.stderr.write(err)
 
@@ -341,8 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask" and not args.here:
             relayed = forward(settings, args.question, args.json, args.debug)
             if relayed is not None:
-                sys.stdout.write(relayed[0])
-                sys.stderr.write(relayed[1])
+                _write(*relayed)
                 return 0
         return run(args, settings)
     except PaperchatError as exc:

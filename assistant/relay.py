@@ -21,7 +21,6 @@ import os
 import secrets
 import sys
 import threading
-import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -143,9 +142,7 @@ class Relay:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: not ours to use
+    except (ProcessLookupError, PermissionError):  # gone, or someone else's: not ours
         return False
     return True
 

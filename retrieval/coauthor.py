@@ -82,7 +82,7 @@ def _by_surname(
     if not words:
         return None
     said = {w.lower() for w in words}
-    people: dict[str, set[str]] = {}
+    people: dict[str, dict[str, str]] = {}  # surname -> person -> their name as written
     for name in authors:
         tail = name.rsplit(None, 1)[-1] if name.strip() else ""
         if fold(tail).lower().strip("*†‡#") not in said:  # cheap test first, as above
@@ -93,16 +93,12 @@ def _by_surname(
             continue
         surname = parts[-1]
         if surname.capitalize() in words:
-            people.setdefault(surname, set()).add(name_key(key))
-    found = [(s, next(iter(keys))) for s, keys in people.items() if len(keys) == 1]
+            people.setdefault(surname, {}).setdefault(name_key(key), clean_name(name))
+    found = [s for s, persons in people.items() if len(persons) == 1]
     if not found:
         return None
-    surname, _ = max(found, key=lambda f: words[f[0].capitalize()][0])  # the last one said
-    name = next(
-        clean_name(a)
-        for a in authors
-        if normalise_name(fold(clean_name(a))).split()[-1:] == [surname]
-    )
+    surname = max(found, key=lambda s: words[s.capitalize()][0])  # the last one said
+    (name,) = people[surname].values()
     return name, words[surname.capitalize()]
 
 

@@ -250,7 +250,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
 def _spelled(asked: Asked, sentence: str) -> bool:
     """An attribute asked by its abbreviation ("EIS") that the sentence writes out."""
     acronyms = [w for w in asked.attribute.split() if w.isupper()]
-    rest = {w for w in asked.words if not any(w == a.lower() for a in acronyms)}
+    rest = asked.words - {a.lower() for a in acronyms}
     return (
         bool(acronyms)
         and all(spelled_out(a, sentence) for a in acronyms)

@@ -70,9 +70,14 @@ def relevant(
     if named:
         text = normalise(evidence)
         return all(occurs(c, text) or spelled_out(c, text) for c in named)
-    words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
+    words = topic_words(topic)
     # "X or Y": a record on either is on the topic, the other alternative's words aside
     return any(_holds(hit, evidence, w) for w in alternatives(question, words))
+
+
+def topic_words(topic: str) -> set[str]:
+    """The content words of a topic, as the gate asks them of a record."""
+    return {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
 
 
 def alternatives(question: str, words: set[str]) -> list[set[str]]:

@@ -157,20 +157,17 @@ class AskPipeline:
                 prepared.final = not_covered()
                 prepared.undecided = [] if listing else undecided(hits, plan.topic, self.policy)
             return
+        ordered = [first, *(h for h in hits if h is not first)]
         if listing:
-            prepared.final = self.topic_list(
-                plan, [first, *(h for h in hits if h is not first)], qvec
-            )
+            prepared.final = self.topic_list(plan, ordered, qvec)
             return
-        self.ground(prepared, [first, *(h for h in hits if h is not first)])
+        self.ground(prepared, ordered)
 
     def reconsider(self, prepared: Prepared, model: ChatModel) -> None:
         """The model's second look at a question the gate refused: the first hit it admits
         leads the sources, as the gate's choice would have; none, and "not covered" stands."""
         tick = time.perf_counter()
-        qvec = prepared.query_vector
-        if qvec is None:
-            qvec = self.searcher.embed(prepared.query)
+        qvec = self.vector(prepared)
 
         def shown(paper: Paper) -> str:
             return self.compressor.compress(paper, qvec, keep=2, query=prepared.question)
@@ -188,9 +185,7 @@ class AskPipeline:
         hits, each compressed to its sentences nearest the question, the sentences holding
         each asked part added; or an answer decided without the model."""
         question, query, subject_text = prepared.question, prepared.query, prepared.subject
-        qvec = prepared.query_vector
-        if qvec is None:
-            qvec = self.searcher.embed(query)
+        qvec = self.vector(prepared)
         # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
         hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
         papers = [h.paper for h in hits]
@@ -228,6 +223,12 @@ class AskPipeline:
         meta = paper_metadata(question, named) if named is not None else []
         if meta and not valued:  # "Who wrote Step-3?": exact, from the record, no model
             prepared.final = composed(meta, prepared.sources, "metadata")
+
+    def vector(self, prepared: Prepared) -> np.ndarray:
+        """The searched query's embedding, as `retrieve` made it."""
+        if prepared.query_vector is None:
+            prepared.query_vector = self.searcher.embed(prepared.query)
+        return prepared.query_vector
 
     def facts_asked(self, question: str, plan: QueryPlan) -> list[Fact]:
         """'What is his h-index?', 'Who are his frequent co-authors?': corpus facts, exact.

@@ -9,7 +9,6 @@ sentence it was checked against, and, when it cites nothing, the papers that sta
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from assistant.evidence.verify import Verifier
 from assistant.exports import bib_key
 from assistant.model.client import ChatModel
 from assistant.model.prompts import load
+from assistant.model.replies import VERDICT_SCHEMA, verdict_of
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
 
@@ -240,13 +240,6 @@ def check_draft(
     return CheckReport(sentences=out, unresolved=list(dict.fromkeys(resolver.unresolved)))
 
 
-VERDICT = {
-    "type": "object",
-    "properties": {"verdict": {"type": "string", "enum": ["yes", "no"]}},
-    "required": ["verdict"],
-}
-
-
 class ModelJudge:
     """The model as a second reader of a sentence the rules verified: does the supporting
     passage state it, yes or no? Shown only the aligned sentences: given whole abstracts,
@@ -260,11 +253,8 @@ class ModelJudge:
             {"role": "system", "content": load("verify_system").render()},
             {"role": "user", "content": load("verify_user").render(evidence=evidence, claim=claim)},
         ]
-        reply = "".join(self.model().stream_json(messages, VERDICT, 12))
-        try:
-            return json.loads(reply).get("verdict") != "no"
-        except (json.JSONDecodeError, AttributeError):
-            return True  # no verdict (a mute model): the rules' verdict stands
+        reply = "".join(self.model().stream_json(messages, VERDICT_SCHEMA, 12))
+        return verdict_of(reply) is not False  # no verdict (a mute model): the rules stand
 
 
 def with_veto(

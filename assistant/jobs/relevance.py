@@ -9,22 +9,14 @@ anything (the answer is checked as ever).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
-from assistant.evidence.english import is_function_word
+from assistant.evidence.select import topic_words
 from assistant.model.client import ChatModel
 from assistant.model.prompts import load
+from assistant.model.replies import VERDICT_SCHEMA, verdict_of
 from assistant.settings import AnswerSettings
 from retrieval.models import Hit, Paper
-from retrieval.text import tokenize
-
-VERDICT = {
-    "type": "object",
-    "properties": {"verdict": {"enum": ["yes", "no"]}},
-    "required": ["verdict"],
-}
-
 
 # A topic named in a few words ("robotics", "fetal brain MRI segmentation") is named as the
 # records would name it: none of its words in them means the corpus does not cover it. A
@@ -36,8 +28,7 @@ def undecided(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[H
     """The hits the model may still admit: for a topic described in `DESCRIBED` content
     words or more, the first `judged_hits`, those above the abstention cut (below it the
     corpus does not cover the question)."""
-    words = {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
-    if len(words) < DESCRIBED:
+    if len(topic_words(topic)) < DESCRIBED:
         return []
     top = hits[: policy.judged_hits]
     return [h for h in top if (h.dense or 0.0) >= policy.min_named_relevance]
@@ -58,11 +49,8 @@ class TopicJudge:
             {"role": "system", "content": load("relevance_system").render()},
             {"role": "user", "content": user},
         ]
-        reply = "".join(self.model().stream_json(messages, VERDICT, 12))
-        try:
-            return json.loads(reply).get("verdict") == "yes"
-        except (json.JSONDecodeError, AttributeError):
-            return False
+        reply = "".join(self.model().stream_json(messages, VERDICT_SCHEMA, 12))
+        return verdict_of(reply) is True
 
 
 def admitted(

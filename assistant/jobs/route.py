@@ -48,9 +48,9 @@ BIO = re.compile(
     r"intro(?:duction)?\b(?=.*\b(?:talk|speaker|seminar|keynote|lecture|colloquium)\b))",
     re.I,
 )
-# "..., based on these papers": where the text comes from, not what it is about
 # "these papers", "this collection of publications", "the library": the request pointing
-# at the corpus itself, never a topic.
+# at the corpus itself ("..., based on these papers": where the text comes from), never a
+# topic.
 CORPUS = (
     r"(?:these|this|the|his|her|their)\s+(?:(?:whole|entire)\s+)?"
     r"(?:(?:collection|set|list|library|corpus|bibliography)(?:\s+of\s+(?:(?:his|her|their|the)\s+)?"

@@ -46,6 +46,23 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 SENTENCES_SCHEMA = schema_of(SentencesReply)
 
 
+# A yes or no: does the passage state the claim, is the paper about the question. (No
+# docstring: it would become the schema's description, sent with every call.)
+class VerdictReply(BaseModel):
+    verdict: Literal["yes", "no"]
+
+
+VERDICT_SCHEMA = schema_of(VerdictReply)
+
+
+def verdict_of(reply: str) -> bool | None:
+    """The model's yes (True) or no (False); None when it gave neither (a mute model)."""
+    try:
+        return VerdictReply.model_validate_json(reply).verdict == "yes"
+    except ValidationError:
+        return None
+
+
 def synthesis_schema(keys: list[int]) -> dict[str, Any]:
     """A theme's paragraph: a name; one sentence on what several of the theme's sources
     share, citing at least two of them (one when the theme has one paper); then one
