@@ -235,3 +235,60 @@ def test_x_not_y_negates_y_only(verifier: Verifier) -> None:
     surface = "Hydrogen, not methane, forms on the copper surface at 300 K."
     assert verifier.check("Hydrogen forms on the copper surface at 300 K.", surface).ok
     assert not verifier.check("Methane forms on the copper surface at 300 K.", surface).ok
+
+
+def test_a_noun_described_by_a_negated_participle_keeps_the_rest_affirmed(
+    verifier: Verifier,
+) -> None:
+    """'Farms not using irrigation lose ...': the 'not' denies the participle's phrase only,
+    even where the small parser makes the participle the sentence's root. Invented."""
+    record = (
+        "During the drought, smaller farms not using irrigation lost far more of their maize "
+        "yield than larger irrigated farms."
+    )
+    assert verifier.check(
+        "In the drought, small farms that use no irrigation lost much more of their maize "
+        "yield than large irrigated farms.",
+        record,
+    ).ok
+    assert not verifier.check(
+        "During the drought, smaller farms not using irrigation did not lose maize yield.",
+        record,
+    ).ok
+
+
+def test_names_written_as_abbreviations_or_adjectives_are_the_records_names(
+    verifier: Verifier,
+) -> None:
+    """'UK' where the record spells out 'the United Kingdom', 'Kenyan' where it says
+    'Kenya'; a name the record never gives is still not stated. Invented records."""
+    record = (
+        "We study wage growth in the United Kingdom. Using a new payroll dataset of Kenya's "
+        "tea estates, we find that wages rose by 4 percent after the reform."
+    )
+    assert verifier.check(
+        "Using a new UK payroll dataset, the authors study wage growth.", record
+    ).ok
+    assert verifier.check(
+        "On Kenyan tea estates, wages rose by 4 percent after the reform.", record
+    ).ok
+    assert not verifier.check(
+        "On Ugandan tea estates, wages rose by 4 percent after the reform.", record
+    ).ok
+
+
+def test_a_framing_verb_is_not_compared_with_a_negated_use_of_it(verifier: Verifier) -> None:
+    """'The authors find that X' against a record that says X and elsewhere 'we do not find
+    evidence of Y': the framing verb carries no polarity of its own. Invented."""
+    record = (
+        "Using station data from 1950 to 2010, we show that glaciers retreated faster in "
+        "wet years. We do not find evidence of a link with volcanic activity."
+    )
+    assert verifier.check(
+        "Drawing on station data from 1950 to 2010, the authors find that glaciers "
+        "retreated faster in wet years.",
+        record,
+    ).ok
+    assert not verifier.check(
+        "The authors find that glaciers retreated faster in dry years.", record
+    ).ok

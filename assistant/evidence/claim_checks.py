@@ -26,11 +26,11 @@ from assistant.evidence.parsed import (
     context,
     looks_named,
     number_of,
-    phrase,
 )
+from assistant.evidence.scope import phrase
 
 
-def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
+def role_reasons(claim: Parsed, units: list[Unit], support: list[Parsed]) -> list[str]:
     """Polarity, the compared-against side and hedged comparisons, word by word."""
     reasons = []
     for u in units:
@@ -39,6 +39,17 @@ def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
         theirs = [w for p in support for w in p.units if w.lemma == u.lemma]
         if not theirs:
             continue
+        if _frames_clause(claim.doc[u.i]):
+            # "the authors find that X" frames X, whose words are checked themselves; it
+            # is compared only with the source's framing uses, not "do not find evidence".
+            theirs = [
+                w
+                for p in support
+                for w in p.units
+                if w.lemma == u.lemma and _frames_clause(p.doc[w.i])
+            ]
+            if not theirs:
+                continue
         if all(w.negated != u.negated for w in theirs):
             reasons.append(f"polarity of '{u.lemma}' differs from the source")
         elif u.pos != "VERB" and _other_side(u, theirs):
@@ -60,6 +71,10 @@ def role_reasons(units: list[Unit], support: list[Parsed]) -> list[str]:
                 if a < b and ra != rb and stated.get(a) == {rb} and stated.get(b) == {ra}:
                     reasons.append(f"'{a}' and '{b}' trade places with respect to the source")
     return reasons
+
+
+def _frames_clause(token: Any) -> bool:
+    return token.pos_ == "VERB" and any(c.dep_ == "ccomp" for c in token.children)
 
 
 def _frames(units: list[Unit]) -> dict[str, Any]:

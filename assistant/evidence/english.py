@@ -197,7 +197,12 @@ PURPOSE_ONLY = re.compile(
 
 def spelled_out(abbreviation: str, evidence: str) -> bool:
     """'DFT' where the record writes 'density functional theory': the letters of an
-    upper-case abbreviation begin consecutive content words of the text."""
+    upper-case abbreviation begin consecutive content words of the text. Two letters are
+    too easily matched by chance: they must begin two capitalised words ('UK' for 'United
+    Kingdom')."""
+    if len(abbreviation) == 2 and abbreviation.isalpha() and abbreviation.isupper():
+        a, b = abbreviation[0], abbreviation[1]
+        return re.search(rf"\b{a}[a-z]+\s+{b}[a-z]+", evidence) is not None
     if not (3 <= len(abbreviation) <= 6 and abbreviation.isalpha() and abbreviation.isupper()):
         return False
     words = re.findall(r"[a-z]+", evidence.lower())
@@ -210,3 +215,21 @@ def spelled_out(abbreviation: str, evidence: str) -> bool:
         and all(content[j + 1][0] - content[j][0] <= 2 for j in range(k, k + n - 1))
         for k in range(len(content) - n + 1)
     )
+
+
+# How English makes an adjective of a place or people's name: India -> Indian, Japan ->
+# Japanese, Europe -> European, Germany -> German, Britain -> British.
+_NAME_ENDINGS = ("n", "an", "ian", "ean", "ese", "ish", "i")
+
+
+def name_adjective(word: str, name: str) -> bool:
+    """`word` is the adjective of `name` or the other way round (lower case)."""
+    for adjective, noun in ((word, name), (name, word)):
+        if len(noun) < 4 or not adjective.startswith(noun[:3]):
+            continue
+        stems = {noun, noun[:-1]} if noun[-1] in "aeyo" else {noun}
+        if noun[-1] == "y" and adjective == noun[:-1]:
+            return True
+        if any(adjective == stem + end for stem in stems for end in _NAME_ENDINGS):
+            return True
+    return False

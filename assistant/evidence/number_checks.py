@@ -15,8 +15,8 @@ from assistant.evidence.parsed import (
     number_of,
     numbers_in,
     partners,
-    phrase,
 )
+from assistant.evidence.scope import phrase
 
 
 def _settings(doc: Any, i: int) -> set[str]:

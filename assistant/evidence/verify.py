@@ -36,7 +36,14 @@ from assistant.evidence.claim_checks import (
     sides_reasons,
     subject_reasons,
 )
-from assistant.evidence.english import LIGHT_NOUNS, SELF_WORDS, antonyms, digits_for_words
+from assistant.evidence.english import (
+    LIGHT_NOUNS,
+    SELF_WORDS,
+    antonyms,
+    digits_for_words,
+    name_adjective,
+    spelled_out,
+)
 from assistant.evidence.number_checks import number_reasons
 from assistant.evidence.parsed import (
     NAMING_POS,
@@ -142,7 +149,7 @@ class Verifier:
         here = set().union(*(p.lemmas for p in support))
         reasons = [
             *number_reasons(claim, support, record),
-            *role_reasons(units, support),
+            *role_reasons(claim, units, support),
             *direction_reasons(claim, support),
             *subject_reasons(claim, support, record),
             *predicate_reasons(claim, support),
@@ -150,6 +157,10 @@ class Verifier:
         ]
         # A thing keeps its kind: "coupled-cluster simulations" are not the record's
         # "tight-binding simulations", though both words may occur elsewhere in it.
+        # A name's abbreviation the record spells out ("UK" for "the United Kingdom") is
+        # said where that name is: like a name, anywhere in the record.
+        said = " ".join(p.text for p in record)
+        here |= {t.lemma_.lower() for t in claim.doc if spelled_out(t.text, said)}
         for t in claim.doc:
             wrong = kind_replaced(t, record, here)
             if wrong:
@@ -198,6 +209,7 @@ class Verifier:
                 and not NUMBER.match(u.lemma)
                 and not _inside(u.lemma, pieces)
                 and not (u.named and u.lemma in everywhere)
+                and not (u.named and any(name_adjective(u.lemma, w) for w in everywhere))
             }
         )
         named = {u.lemma for u in units if u.named}
