@@ -123,8 +123,15 @@ LIST = re.compile(
     rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
     r"|\blist\s+(?:all|the|every)\b"
     # "What has this researcher published on X?": what was published is a list of papers.
-    r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b",
+    r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b"
+    # "Anything on X?", "Is there something about X?": whatever papers there are.
+    r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b",
     re.I,
+)
+# "set in India", "conducted in Kenya": where the work is, said with a verb that names
+# nothing; the place is the topic.
+WHERE = re.compile(
+    r"\b(?:set|based|located|situated|conducted|carried\s+out|done|held|sited)(?=\s+in\b)", re.I
 )
 # "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
 ONE_OF = re.compile(
@@ -273,6 +280,7 @@ def analyze(
             break
     if author:
         spans.extend(m.span() for m in COAUTHOR_WORDS.finditer(text))
+    spans.extend(m.span() for m in WHERE.finditer(text))
 
     intent: Intent = "question"
     if COUNT.search(text):

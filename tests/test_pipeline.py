@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.jobs.route import resolve_follow_up
@@ -200,6 +201,19 @@ def test_topic_list_holds_every_relevant_paper_with_a_gist(make_assistant: Any) 
     titles = [c.paper.title for c in answer.citations]
     assert answer.answered and any(t.startswith("LazyDrag") for t in titles)
     assert all(": " in line for line in answer.text.splitlines()[1:])  # a gist per paper
+
+
+def test_a_list_of_a_name_holds_every_record_that_names_it(make_assistant: Any) -> None:
+    """ "Anything on <name>?" (a place, a person, a method named after one): a record that
+    gives the name in its abstract only is on the list, however weakly the embedder ranks
+    it. Here "Markov", which two abstracts and no title use."""
+    assistant = make_assistant(FakeChatModel({"sentences": []}))
+    answer = assistant.ask("anything on Markov?")
+    listed = {c.paper.title for c in answer.citations}
+    naming = {
+        p.title for p in assistant.papers if re.search(r"\bMarkov\b", f"{p.title} {p.abstract}")
+    }
+    assert answer.answered and naming and listed == naming
 
 
 def test_bio_on_an_uncovered_topic_says_so_without_the_model(make_assistant: Any) -> None:

@@ -234,3 +234,17 @@ def test_two_coauthors_named_together_must_both_be_on_the_paper() -> None:
         Paper(id="b", title="Turnout", authors=["Chidi Okafor", "Tao Wen"]),
     ]
     assert [x.id for x in Catalog(papers).select(p.filters)] == ["a"]
+
+
+def test_anything_on_a_subject_or_set_in_a_place_is_a_list_of_that_subject() -> None:
+    """ "Anything on X?" asks for whatever papers there are; "set in", "conducted in" say
+    where, and the place is the topic. Invented phrasings of other fields."""
+    for question, topic in [
+        ("anything conducted in Peru?", "Peru"),
+        ("Is there something about soil erosion?", "soil erosion"),
+        ("Anything on glacier surges since 2015?", "glacier surges"),
+        ("Which papers are based in Ghana?", "Ghana"),
+    ]:
+        plan = analyze(question)
+        assert (plan.intent, plan.topic) == ("list", topic), question
+    assert analyze("What is the dataset based on?").intent == "question"

@@ -6,7 +6,7 @@ that keeps a list to the papers really about its topic. Thresholds come from
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from assistant.evidence.english import coined, is_function_word, spelled_out
 from assistant.evidence.grounding import (
@@ -71,8 +71,14 @@ def relevant(
         text = normalise(evidence)
         return all(occurs(c, text) or spelled_out(c, text) for c in named)
     words = topic_words(topic)
+    capitals = capitalised(question)
     # "X or Y": a record on either is on the topic, the other alternative's words aside
-    return any(_holds(hit, evidence, w) for w in alternatives(question, words))
+    return any(_holds(hit, evidence, w, capitals) for w in alternatives(question, words))
+
+
+def capitalised(question: str) -> set[str]:
+    """The question's capitalised words past its first (names: "India", "Mars"), lower-cased."""
+    return {w.lower() for w in re.findall(r"[\w'’-]+", question)[1:] if w[:1].isupper()}
 
 
 def topic_words(topic: str) -> set[str]:
@@ -90,9 +96,12 @@ def alternatives(question: str, words: set[str]) -> list[set[str]]:
     return [w for w in (words - b, words - a) if w] or [words]
 
 
-def _holds(hit: Hit, evidence: str, words: set[str]) -> bool:
+def _holds(hit: Hit, evidence: str, words: set[str], capitals: Collection[str] = ()) -> bool:
     if len(words) == 1:
-        return held_words(words, set(tokenize(hit.paper.title))) == 1
+        # One common word must be in the title; a name ("set in India") is what a record
+        # is about wherever it says it.
+        where = evidence if words <= set(capitals) else hit.paper.title
+        return held_words(words, set(tokenize(where))) == 1
     # A short topic must be held whole; a long question, phrased in the user's own words,
     # by at least half of its words.
     held = held_words(words, set(tokenize(evidence)))
@@ -174,6 +183,9 @@ def on_topic(
     little a small embedder makes of a coined name (MiniLM: cosine 0.02 for a record that
     reports MultiWOZ results)."""
     named = coined_names(question, names)
+    words = topic_words(topic)
+    if not named and words and words <= capitalised(question):
+        named = words  # "anything set in India?": the records that say India
     if named:
         return [h.paper for h in hits if holds_all(h.paper, named)]
     top = hits[0].score if hits else 0.0
