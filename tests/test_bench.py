@@ -49,7 +49,7 @@ def test_concurrent_askers_all_complete_through_the_queue(make_assistant: Any) -
 
 def test_answer_section_renders_every_model_figure() -> None:
     row = {"question": "q?", "sources_s": 0.01, "first_text_s": 1.0, "total_s": 2.0,
-           "prompt_tokens": 500, "cached_tokens": 120, "model": "m"}  # fmt: skip
+           "prompt_tokens": 500, "cached_tokens": 120, "model": "m", "papers": 8}  # fmt: skip
     load = {"askers": 2, "completed": 2, "wall_s": 4.0, "throughput_per_min": 30.0,
             "p50_s": 2.0, "p95_s": 3.9, "max_ahead": 1}  # fmt: skip
     answer = {"server_start_s": 4.1, "server_reuse_s": 0.002, "backend": "llama-server",
@@ -59,7 +59,7 @@ def test_answer_section_renders_every_model_figure() -> None:
     lines = answer_section(answer)
     text = "\n".join(lines)
     assert "| server start (cold) / reuse by a later command | 4.1 s / 2.0 ms |" in lines
-    assert "0.24 / 0.9" in text and "| summary | 1.0 | 2.0 | m |" in lines
+    assert "0.24 / 0.9" in text and "| summary | 8 | 1.0 | 2.0 | m |" in lines
     assert "| 2 | 2/2 | 4.0 | 30.0 | 2.0 | 3.9 | 1 |" in lines
     assert p95([1.0, 2.0, 3.0, 10.0]) == 10.0
 
@@ -175,15 +175,19 @@ def test_stage_shares_say_where_an_answer_s_time_goes() -> None:
 
     rows = [
         {"total_s": 4.0, "retrieval_s": 0.2, "server_prompt_s": 1.0, "server_generation_s": 2.0,
-         "checking_s": 0.4, "prompt_tokens": 600, "cached_tokens": 400},
+         "checking_s": 0.4, "prompt_tokens": 600, "cached_tokens": 400,
+         "completion_tokens": 60},
         {"total_s": 2.0, "retrieval_s": 0.1, "server_prompt_s": 0.5, "server_generation_s": 1.0,
-         "checking_s": 0.2, "prompt_tokens": 300, "cached_tokens": 200},
+         "checking_s": 0.2, "prompt_tokens": 300, "cached_tokens": 200,
+         "completion_tokens": 20},
     ]  # fmt: skip
     stages = stage_shares(rows)
     assert stages["median_total_s"] == 3.0 and stages["median_new_tokens"] == 150
     assert stages["server_generation_s"] == {"median": 1.5, "share": 0.5}
     assert stages["other_s"]["median"] == 0.3  # 0.4 and 0.2 of planning, prompt, rendering
     assert stages["over_server"] == 1.333
+    # 200 new tokens in 1.0 s and 100 in 0.5 s; 60 tokens in 2.0 s and 20 in 1.0 s
+    assert stages["prompt_tok_s"] == 200.0 and stages["generation_tok_s"] == 25.0
     row = {"question": "q?", "total_s": 3.0, "model": "m"}
     load = {"askers": 1, "completed": 1, "wall_s": 3.0, "throughput_per_min": 20.0,
             "p50_s": 3.0, "p95_s": 3.0, "max_ahead": 0}  # fmt: skip
@@ -194,4 +198,5 @@ def test_stage_shares_say_where_an_answer_s_time_goes() -> None:
               "stages": stages}  # fmt: skip
     text = "\n".join(answer_section(answer))
     assert "total / llama-server's own time: 1.333x" in text
+    assert "host speed 200.0 tok/s prompt, 25.0 tok/s generation" in text
     assert "| llama-server generation | 1.5 | 50% |" in text

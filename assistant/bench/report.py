@@ -158,7 +158,9 @@ def answer_section(a: Row) -> list[str]:
                  "render, HTTP)"}  # fmt: skip
         lead = (f"Where an answer's time goes (median of {stages['answers']} answers, total "
                 f"{stages['median_total_s']} s; {stages['median_new_tokens']} new prompt tokens; "
-                f"total / llama-server's own time: {stages['over_server']}x; the checks run "
+                f"total / llama-server's own time: {stages['over_server']}x; host speed "
+                f"{stages.get('prompt_tok_s')} tok/s prompt, {stages.get('generation_tok_s')} "
+                "tok/s generation; the checks run "
                 "while the model streams, so the stages may sum past the total):")  # fmt: skip
         out += ["", lead, ""]
         out += table(
@@ -173,10 +175,10 @@ def answer_section(a: Row) -> list[str]:
         for q in a["rows"]
     ]  # fmt: skip
     out += ["", *table(heads, rows)]
-    jobs = [[name, j.get("first_text_s"), j["total_s"], j.get("model")]
+    jobs = [[name, j.get("papers"), j.get("first_text_s"), j["total_s"], j.get("model")]
             for name, j in a["jobs"].items()]  # fmt: skip
     out += ["", "### Summaries and bios (through chat routing)", ""]
-    out += table(["job", "first text s", "total s", "model"], jobs)
+    out += table(["job", "papers cited", "first text s", "total s", "model"], jobs)
     load = [[d["askers"], f"{d['completed']}/{d['askers']}", d["wall_s"], d["throughput_per_min"],
              d["p50_s"], d["p95_s"], d["max_ahead"]] for d in a["load"].values()]  # fmt: skip
     out += ["", "### Concurrent askers (one Assistant, fair queue, one model job at a time)", ""]
