@@ -269,3 +269,24 @@ def test_a_quantity_question_is_shown_the_record_s_values(embedder: Any) -> None
     assert "2.59 million acres" in shown
     plain = "Which storm hit the farms of the state?"  # no quantity asked: no value added
     assert "2.59" not in compressor.compress(paper, embedder.encode([plain])[0], 2, plain)
+
+
+def test_a_paper_cited_beside_the_one_that_states_it_is_no_source(
+    corpus: Any, embedder: Any
+) -> None:
+    """A verified sentence keeps only the cited papers whose records state it alone; a
+    statement that needs both records keeps both."""
+    from assistant.evidence.verify import Verifier, embedding_similarity
+
+    sources = _sources(corpus, "DINO:", "Mask DINO")
+    checker = Checker(sources, verifier=Verifier(embedding_similarity(embedder.encode)))
+    one, _ = checker.check(Draft(text="DINO reaches 49.4 AP in 12 epochs.", sources=["1", "2"]))
+    assert one.status == "verified" and one.keys == ["1"]
+    both, _ = checker.check(
+        Draft(
+            text="DINO reaches 49.4 AP in 12 epochs, and Mask DINO reaches 59.4 PQ on COCO "
+            "panoptic segmentation.",
+            sources=["1", "2"],
+        )
+    )
+    assert both.status == "verified" and both.keys == ["1", "2"]

@@ -205,10 +205,24 @@ class Checker:
         record = " ".join(record_text(self.sources[k].paper) for k in sentence.keys)
         check = self.verifier.check(text, record, names=self.owner_names)
         if check.ok:
-            return sentence.model_copy(update={"status": "verified"})
+            keys = self._stating(sentence, text)
+            return sentence.model_copy(update={"status": "verified", "keys": keys})
         why = "not verified: " + "; ".join(check.reasons[:2])
         note = f"{sentence.note}; {why}" if sentence.note else why
         return sentence.model_copy(update={"note": note})
+
+    def _stating(self, sentence: Sentence, text: str) -> list[str]:
+        """The cited keys whose records state the sentence alone (a paper cited beside the
+        one that states it is no source of it); all of them for a joint statement no record
+        states alone, or a sentence that counts its papers ("Both papers ...")."""
+        keys, verifier = sentence.keys, self.verifier
+        if len(keys) < 2 or GROUP_SUBJECT.match(sentence.text) or verifier is None:
+            return keys
+        alone = [
+            k for k in keys
+            if verifier.check(text, record_text(self.sources[k].paper), names=self.owner_names).ok
+        ]  # fmt: skip
+        return alone or keys
 
     def _check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
