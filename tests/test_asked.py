@@ -287,3 +287,23 @@ def test_a_noun_of_change_is_not_the_verb_asked_about() -> None:
     assert (part.attribute, part.wants_value) == ("cut", True)
     (part,) = parts("By how much did meltwater discharge rise in response to the heatwave?")
     assert part.attribute == "rise"
+
+
+def test_a_named_term_asked_by_its_abbreviation_is_held_where_written_out() -> None:
+    """ "What F1 did the SVM reach?" over a record that writes "support vector machine":
+    the record holds the term, and its sentence with the value answers. Invented."""
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="soil",
+        title="Classifying soil samples from hyperspectral scans",
+        abstract="We scan 400 soil samples. A support vector machine reaches an F1 of 0.81 "
+        "on held-out samples.",
+        authors=["A. Researcher"],
+        year=2021,
+    )
+    asked = parts("What F1 did the SVM reach on the soil samples?")
+    assert asked[0].named == ["SVM"]
+    assert "0.81" in (holding_sentence(asked[0], paper) or "")
+    assert parts("What F1 did the CNN reach?")[0].named == ["CNN"]
+    assert holding_sentence(parts("What F1 did the CNN reach?")[0], paper) is None

@@ -229,8 +229,8 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     the one sharing most words with the asked part."""
     if not asked.attribute:
         return None
-    record = normalise(" ".join([paper.title, paper.abstract]))
-    if not all(occurs(n, record) for n in asked.named):
+    record = " ".join([paper.title, paper.abstract])
+    if not all(_holds_name(n, record) for n in asked.named):
         return None
     valued = [
         s
@@ -313,8 +313,14 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
 
 
 def holds_named(asked: Asked, paper: Paper) -> bool:
-    record = normalise(" ".join([paper.title, paper.abstract, " ".join(paper.authors)]))
-    return all(occurs(n, record) for n in asked.named)
+    record = " ".join([paper.title, paper.abstract, " ".join(paper.authors)])
+    return all(_holds_name(n, record) for n in asked.named)
+
+
+def _holds_name(name: str, record: str) -> bool:
+    """The record holds a named term, or writes out the abbreviation asked ("KNN" for "k
+    Nearest Neighbors")."""
+    return occurs(name, normalise(record)) or spelled_out(name, record)
 
 
 def subject(asked: Asked, paper: Paper | None) -> str:
