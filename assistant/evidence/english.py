@@ -218,7 +218,7 @@ def spelled_out(abbreviation: str, evidence: str) -> bool:
 
 
 # How English makes an adjective of a place or people's name: India -> Indian, Japan ->
-# Japanese, Europe -> European, Germany -> German, Britain -> British.
+# Japanese, Europe -> European, Germany -> German (not the irregular Britain -> British).
 _NAME_ENDINGS = ("n", "an", "ian", "ean", "ese", "ish", "i")
 
 
