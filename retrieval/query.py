@@ -174,7 +174,8 @@ REQUEST_WORDS = frozenset(
     """researcher researchers scientist author authors he she him his her hers they them their
     published publish publishes publication publications paper papers article articles work
     works research tell me please could would you can based these those this whats what's
-    hes he's draft write came come comes out appeared appear here anything something""".split()
+    hes he's draft write came come comes out appeared appear here anything something
+    found""".split()
 )
 
 

@@ -248,3 +248,12 @@ def test_anything_on_a_subject_or_set_in_a_place_is_a_list_of_that_subject() -> 
         plan = analyze(question)
         assert (plan.intent, plan.topic) == ("list", topic), question
     assert analyze("What is the dataset based on?").intent == "question"
+
+
+def test_what_someone_found_about_a_subject_has_the_subject_as_its_topic() -> None:
+    """ "What has she found about X?": 'found' is about the request, never the topic (the
+    topic 'found X' matched no record and the question was refused). Invented."""
+    assert analyze("What have they found about glacier retreat in the Alps?").topic == (
+        "glacier retreat Alps"
+    )
+    assert analyze("what has she found on soil carbon").topic == "soil carbon"
