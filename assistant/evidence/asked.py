@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistant.evidence.english import coined, digits_for_words, spelled_out
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
+from assistant.evidence.select import holds_term
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
 
@@ -230,7 +231,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     if not asked.attribute:
         return None
     record = " ".join([paper.title, paper.abstract])
-    if not all(_holds_name(n, record) for n in asked.named):
+    if not all(holds_term(n, record) for n in asked.named):
         return None
     valued = [
         s
@@ -314,13 +315,7 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
 
 def holds_named(asked: Asked, paper: Paper) -> bool:
     record = " ".join([paper.title, paper.abstract, " ".join(paper.authors)])
-    return all(_holds_name(n, record) for n in asked.named)
-
-
-def _holds_name(name: str, record: str) -> bool:
-    """The record holds a named term, or writes out the abbreviation asked ("KNN" for "k
-    Nearest Neighbors")."""
-    return occurs(name, normalise(record)) or spelled_out(name, record)
+    return all(holds_term(n, record) for n in asked.named)
 
 
 def subject(asked: Asked, paper: Paper | None) -> str:

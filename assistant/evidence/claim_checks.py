@@ -36,20 +36,17 @@ def role_reasons(claim: Parsed, units: list[Unit], support: list[Parsed]) -> lis
     for u in units:
         if NUMBER.match(u.lemma):
             continue
-        theirs = [w for p in support for w in p.units if w.lemma == u.lemma]
+        # "the authors find that X" frames X, whose words are checked themselves; it is
+        # compared only with the source's framing uses, not "do not find evidence".
+        frames = _frames_clause(claim.doc[u.i])
+        theirs = [
+            w
+            for p in support
+            for w in p.units
+            if w.lemma == u.lemma and (not frames or _frames_clause(p.doc[w.i]))
+        ]
         if not theirs:
             continue
-        if _frames_clause(claim.doc[u.i]):
-            # "the authors find that X" frames X, whose words are checked themselves; it
-            # is compared only with the source's framing uses, not "do not find evidence".
-            theirs = [
-                w
-                for p in support
-                for w in p.units
-                if w.lemma == u.lemma and _frames_clause(p.doc[w.i])
-            ]
-            if not theirs:
-                continue
         if all(w.negated != u.negated for w in theirs):
             reasons.append(f"polarity of '{u.lemma}' differs from the source")
         elif u.pos != "VERB" and _other_side(u, theirs):

@@ -69,11 +69,17 @@ def relevant(
     named = coined_names(question, names)
     if named:
         text = normalise(evidence)
-        return all(occurs(c, text) or spelled_out(c, text) for c in named)
+        return all(holds_term(c, text) for c in named)
     words = topic_words(topic)
     capitals = capitalised(question)
     # "X or Y": a record on either is on the topic, the other alternative's words aside
     return any(_holds(hit, evidence, w, capitals) for w in alternatives(question, words))
+
+
+def holds_term(term: str, text: str) -> bool:
+    """The text holds a named term, or writes out the abbreviation asked ("KNN" for "k
+    Nearest Neighbors")."""
+    return occurs(term, normalise(text)) or spelled_out(term, text)
 
 
 def capitalised(question: str) -> set[str]:
