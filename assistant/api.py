@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields
@@ -27,20 +28,15 @@ from assistant.jobs.covered import cover
 from assistant.jobs.named import named_papers
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import FilteredServices, Services
+from assistant.jobs.shown import prefill
 from assistant.jobs.summarize import stream_summary, summarize
 from assistant.model.client import ChatModel
-from assistant.model.connect import build_chat_model, build_langchain_model
+from assistant.model.connect import build_chat_model, build_langchain_model, model_status
 from assistant.model.prompts import check_all
 from assistant.model.queue import FairQueue, in_turn, queue_for
 from assistant.overview import CorpusStats, MapPoint, corpus_stats, paper_map, papers_since
 from assistant.settings import Settings
-from assistant.types import (
-    Answer,
-    AnswerEvent,
-    Event,
-    History,
-    make_filters,
-)
+from assistant.types import Answer, AnswerEvent, Event, History, make_filters
 from retrieval.embedder import Embedder, MiniLMEmbedder, OpenAIEmbedder
 from retrieval.index import PaperIndex, SyncReport, open_index
 from retrieval.models import CorpusInfo, Filters, Hit, Paper
@@ -71,6 +67,7 @@ class Assistant:
         self._papers = papers
         self._info = info
         self._provider: str | None = "fake" if chat_model is not None else None
+        self._closed = threading.Event()
         check_all()  # a broken prompt template fails now, not at the first question
 
     # --- lazily built collaborators ---
@@ -80,10 +77,7 @@ class Assistant:
             return self._info, self._papers
         return load_corpus(self.corpus_paths)
 
-    @property
-    def corpus(self) -> str:
-        """The name of the corpus this assistant answers from."""
-        return self.corpus_paths.name
+    corpus = property(lambda self: self.corpus_paths.name, doc="The corpus answered from.")
 
     def corpora(self) -> list[CorpusSummary]:
         """Every corpus in the data dir (the shipped one first), for selectors and listings."""
@@ -200,8 +194,11 @@ class Assistant:
         return in_turn(self.model_queue, events)
 
     def warm_up(self) -> None:
-        """Start the embedded model server now (the UI does at launch); no-op when hosted."""
-        _ = self.chat_model
+        """Start the embedded model server now (the UI does at launch), then save its state
+        for each paper's prefix in the background until `close()` (llm.prefill_on_start);
+        no-op when hosted."""
+        if self.chat_model and self.settings.llm.prefill_on_start:
+            threading.Thread(target=self.prefill, daemon=True, name="prefill").start()
 
     # --- the jobs ---
     def search(self, query: str, k: int = 5, **filters: Any) -> list[Hit]:
@@ -238,16 +235,16 @@ class Assistant:
     def papers_since(self, since: date) -> list[Paper]:
         return papers_since(self.papers, since)
 
+    def prefill(self, echo: Callable[[str], None] = lambda _: None) -> int:
+        """Save the embedded server's state for each paper's lookup prefix (jobs/shown.py)."""
+        pipeline = self.pipeline
+        return prefill(
+            pipeline.prefix_messages, self.chat_model, self.papers, self.queued, echo, self._closed
+        )
+
     def model_status(self) -> str:
         """Which model answers and whether it is up; never shows a key."""
-        llm = self.settings.llm
-        if self._provider == "fake":
-            return f"test model {getattr(self._chat_model, 'name', 'fake')} (a fake) · ready"
-        if self.mode == "pipeline" and self.settings.uses_embedded_model():
-            name = llm.gguf.name if llm.gguf else f"{llm.local_model} (embedded, llama.cpp)"
-            ready = "ready" if self._chat_model is not None else "starts on the first question"
-            return f"{name} · {ready}"
-        return f"{llm.model or 'default model'} (hosted at {llm.base_url or 'api.openai.com'})"
+        return model_status(self.settings, self.mode, self._provider, self._chat_model)
 
     def stream(
         self, question: str, history: History | None = None, filters: dict[str, Any] | None = None
@@ -382,6 +379,7 @@ class Assistant:
     def close(self) -> None:
         """Stop model servers this process runs itself; the shared warm server stays up
         for the next command and stops itself after `llm.keep_alive` idle seconds."""
+        self._closed.set()
         server = sys.modules.get("assistant.model.server")
         if server is not None:
             server.stop_all()

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("model", help="the shared embedded llama.cpp model server")
     p.add_argument(
         "action",
-        choices=["serve", "start", "status", "stop", "path"],
+        choices=["serve", "start", "status", "stop", "path", "prefill"],
         help="serve: in the foreground until Ctrl-C; start: in the background (stops after "
-        "llm.keep_alive idle seconds); status; stop; path: the GGUF file",
+        "llm.keep_alive idle seconds); status; stop; path: the GGUF file; prefill: save the "
+        "server's state for each paper of the corpus, so a first question about any of them "
+        "processes only its own tokens",
     )
     p.add_argument("--json", action="store_true")
 
@@ -176,6 +179,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.command in ("ingest", "corpora", "papers"):
         return run_corpus_command(args, settings)
+    if args.command == "model" and args.action == "prefill":
+        return _prefill(Assistant(settings), args.json)
     if args.command == "model":
         from assistant.model.commands import model_command
 
@@ -295,6 +300,26 @@ def _check(assistant: Any, name: str, as_json: bool) -> None:
     for u in report.unresolved:
         print(f"unresolved citation: {u}", file=sys.stderr)
     print(", ".join(f"{n} {v}" for v, n in report.counts().items()) or "no sentences")
+
+
+def _prefill(assistant: Any, as_json: bool) -> int:
+    states = getattr(assistant.chat_model, "states", lambda: None)()
+    if states is None:
+        raise PaperchatError(
+            "Prefill needs the embedded model with llm.prefix_states on (hosted endpoints "
+            "keep their own prompt caches)"
+        )
+    started = time.perf_counter()
+    computed = assistant.prefill(echo=(lambda _: None) if as_json else print)
+    seconds = time.perf_counter() - started
+    count, size = states.usage()
+    if as_json:
+        print(json.dumps({"computed": computed, "seconds": round(seconds, 1),
+                          "states": count, "bytes": size}))  # fmt: skip
+    else:
+        print(f"{computed} states computed in {seconds:.0f} s; {count} saved, "
+              f"{size / 2**20:.0f} MB in {states.folder}")  # fmt: skip
+    return 0
 
 
 def _serve(assistant: Any, settings: Settings) -> None:

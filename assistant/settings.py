@@ -110,6 +110,23 @@ class LLMSettings(BaseModel):
     )
     threads: int = Field(default=2, ge=1, description="llama.cpp threads: never above free cores.")
     n_ctx: int = 4096
+    prefix_states: bool = Field(
+        default=True,
+        description="The embedded server keeps its state for each paper's prompt prefix on "
+        "disk (<data_dir>/model/states): a question about a paper seen before processes only "
+        "its own tokens (docs/benchmarks.md).",
+    )
+    prefix_states_mb: int = Field(
+        default=4096,
+        ge=0,
+        description="Disk kept for those states (about 13 MB per paper with Qwen 1.5B); the "
+        "least recently used go first.",
+    )
+    prefill_on_start: bool = Field(
+        default=True,
+        description="The UI and `paperchat serve` save those states for every paper of the "
+        "corpus in the background once the model is up; a question waits for at most one.",
+    )
     server_args: list[str] = Field(
         default_factory=list,
         description="More llama-server flags, as a JSON list (docs/benchmarks.md has the "
@@ -177,17 +194,27 @@ class AnswerSettings(BaseModel):
         default=0.60, description="A topic list keeps hits within this share of the best score."
     )
     answer_sources: int = Field(default=4, description="Papers shown to the model per answer.")
+    stable_words: int = Field(
+        default=350,
+        ge=20,
+        description="The best paper's abstract is shown whole up to this many words (its "
+        "leading sentences beyond): the same text for every question about the paper, so the "
+        "model server keeps its state (docs/benchmarks.md).",
+    )
     shown_first: int = Field(
-        default=3, ge=1, description="Sentences of the best paper an answer's prompt shows."
+        default=3,
+        ge=1,
+        description="Sentences of the best paper nearest the question, shown after its "
+        "stable text when that left them out.",
     )
     shown_rest: int = Field(
-        default=2, ge=1, description="Sentences of each other paper an answer's prompt shows."
+        default=1, ge=1, description="Sentences of each other paper an answer's prompt shows."
     )
     source_titles: Literal["full", "short"] = Field(
-        default="full",
-        description="How a lookup's prompt names each paper: its whole title, or its short "
-        "name where the title has one before a colon ('DINO'), else the title: fewer prompt "
-        "tokens (docs/benchmarks.md).",
+        default="short",
+        description="How a lookup's prompt names the papers after the best one (which is "
+        "named by its whole title): their whole title, or their short name where the title "
+        "has one before a colon ('DINO'), else the title: fewer prompt tokens.",
     )
     source_relative: float = Field(
         default=0.5, description="Shown papers must score within this share of the best hit."

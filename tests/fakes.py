@@ -33,6 +33,7 @@ class FakeChatModel:
         self.name = name
         self.calls: list[list[dict[str, str]]] = []
         self.avoided: list[list[str]] = []
+        self.prefixes: list[str] = []
 
     def stream_json(
         self,
@@ -40,9 +41,11 @@ class FakeChatModel:
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         self.calls.append(messages)
         self.avoided.append(list(avoid))
+        self.prefixes.append(prefix)
         text = json.dumps(self.replies[min(len(self.calls), len(self.replies)) - 1])
         for i in range(0, len(text), 9):
             yield text[i : i + 9]
@@ -64,6 +67,7 @@ class QuotingChatModel(FakeChatModel):
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         shown = re.search(r"^\[1\] .*?\(\w+(?:\.\w+)?\): (.*)$", messages[-1]["content"], re.M)
         sentences = split_sentences(shown[1]) if shown else []
@@ -85,6 +89,7 @@ class GatedChatModel(FakeChatModel):
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         self.calls.append(messages)
         self.gate.wait(30)

@@ -86,6 +86,37 @@ def _dev(kind: str) -> list[dict[str, Any]]:
     return [r for r in rows if r["kind"] == kind]
 
 
+def test_a_papers_saved_prefix_state_serves_a_new_server(local: Any, corpus: Any) -> None:
+    """Prefill saves a paper's prefix state; a server started afterwards loads it, and a
+    question about that paper recomputes only its own tokens (the state stays on disk)."""
+    import shutil
+
+    from assistant.jobs.shown import prefill
+    from assistant.model.states import states_dir
+
+    assistant = local("smollm")
+    shutil.rmtree(states_dir(assistant.settings), ignore_errors=True)  # earlier tests' states
+    dino = next(p for p in corpus[1] if p.title.startswith("DINO:"))
+
+    def prefill_dino() -> int:
+        return prefill(
+            assistant.pipeline.prefix_messages, assistant.chat_model, [dino], assistant.queued,
+            lambda _: None,
+        )  # fmt: skip
+
+    assert prefill_dino() == 1
+    assert prefill_dino() == 0  # saved already: nothing computed
+    count, size = assistant.chat_model.states().usage()
+    assert count == 1 and size > 1_000_000, (count, size)
+    stop_started()  # a new server next: its own cache is empty
+    answer = assistant.ask("What AP does DINO achieve in 12 epochs with a ResNet-50 backbone?")
+    timings = answer.timings
+    assert answer.citations and answer.citations[0].paper.id == dino.id
+    assert timings.prompt_tokens and timings.cached_tokens
+    # The system prompt and DINO's whole record came from disk: most of the prompt.
+    assert timings.cached_tokens > timings.prompt_tokens / 2, timings
+
+
 @pytest.mark.slow
 def test_qwen_on_dev_questions(local: Any, corpus: Any) -> None:
     """The default model: gold facts in lookup answers, abstention, only corpus citations."""

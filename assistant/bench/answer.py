@@ -83,6 +83,14 @@ def stage_answer(
     assistant = Assistant(s, embedder=emb, papers=papers, info=info)
     questions = questions_for(papers)
     try:
+        # Each paper's prefix state, as the UI saves it at launch (jobs/shown.py); then a new
+        # server, so each lookup below costs what a first question about its paper does.
+        log("prefill: each paper's prefix state")
+        computed, prefill_s = timed(assistant.prefill)
+        states = getattr(assistant.chat_model, "states", lambda: None)()
+        count, size = states.usage() if states else (0, 0)
+        warm.stop()
+        warm.ensure()
         rows = []
         for question in questions[:ANSWER_QUESTIONS]:
             log(f"answer: {question}")
@@ -104,6 +112,12 @@ def stage_answer(
     return {
         "server_start_s": round(start_s, 2),
         "server_reuse_s": round(reuse_s, 4),
+        "prefill": {
+            "computed": computed,
+            "seconds": round(prefill_s, 1),
+            "states": count,
+            "mb": round(size / 2**20),
+        },
         "backend": state.backend,
         "model": state.alias,
         "threads": state.threads,

@@ -145,6 +145,9 @@ def answer_section(a: Row) -> list[str]:
     out = section(title, [
         ["server start (cold) / reuse by a later command", f"{a['server_start_s']} s / "
          f"{round(1000 * a['server_reuse_s'], 1)} ms"],
+        ["prefix states saved before the answers: computed, seconds, on disk",
+         "{computed} in {seconds} s; {states} states, {mb} MB".format(**a["prefill"])
+         if a.get("prefill") else "not measured"],
         ["median first text / total", f"{a['median_first_text_s']} / {a['median_total_s']} s"],
         ["prompt tokens found cached: these answers / the same question again",
          f"{a['cached_share']} / {a['repeat_cached_share']}"],

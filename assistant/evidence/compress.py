@@ -84,11 +84,28 @@ class Compressor:
             return " ".join(parts)
         order = list(np.argsort(-self.scores(paper, query_vector, query)))
         best = order[:keep]
-        # A question asking how much sees sentences giving values, if the record has them:
-        # the most similar sentences may only set the scene ("On 10 August 2020, ...").
+        # A question asking how much sees a sentence giving values, if the record has one:
+        # the most similar sentences may only set the scene ("On 10 August 2020, ..."). It
+        # takes the last place rather than adding one: the prompt stays `keep` sentences long.
         if QUANTITY.search(query) and not any(VALUE.search(parts[i]) for i in best):
-            best += [i for i in order[keep:] if VALUE.search(parts[i])][:2]
+            valued = [i for i in order[keep:] if VALUE.search(parts[i])]
+            if valued:
+                best = [*best[:-1], valued[0]]
         return " ".join(parts[i] for i in sorted(best))
+
+    def stable(self, paper: Paper, words: int) -> str:
+        """The record as every question about it shows it, so that its prompt prefix, and
+        the model server's state for that prefix, is shared: the whole abstract, or its
+        leading sentences within `words` words."""
+        parts, _ = self.sentences(paper)
+        kept: list[str] = []
+        count = 0
+        for part in parts:
+            count += len(part.split())
+            if kept and count > words:
+                break
+            kept.append(part)
+        return " ".join(kept)
 
     def contributions(
         self, paper: Paper, query_vector: np.ndarray, keep: int = 2, query: str = ""

@@ -13,7 +13,6 @@ from functools import partial
 import numpy as np
 
 from assistant.evidence.asked import Asked, holding_sentence, misbound, parts
-from assistant.evidence.compress import format_sources
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
     Checker,
@@ -37,6 +36,7 @@ from assistant.jobs.relevance import TopicJudge, admitted, undecided
 from assistant.jobs.route import is_follow_up, narrowed, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
+from assistant.jobs.shown import answer_messages, prefix_messages, shown_texts
 from assistant.jobs.verdicts import (
     facts_answer,
     fillers,
@@ -47,7 +47,6 @@ from assistant.jobs.verdicts import (
     nothing_in_filter,
 )
 from assistant.model.client import ChatModel, Message
-from assistant.model.prompts import load
 from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
 from assistant.types import (
     Answer,
@@ -87,6 +86,7 @@ class Prepared:
     undecided: list[Hit] = field(default_factory=list)
     judging: float | None = None
     admitted: bool = False  # the model said the question is about the best hit
+    stable: str = ""  # the best paper's text as every question about it shows it
 
 
 class AskPipeline:
@@ -205,15 +205,9 @@ class AskPipeline:
         if valued and not found and all(a.attribute for a in prepared.asked):
             prepared.final = not_stated(prepared.asked, papers)  # decided before any model call
             return
-        shown = [
-            self.compressor.compress(
-                h.paper,
-                qvec,
-                keep=self.policy.shown_first if i == 0 else self.policy.shown_rest,
-                query=f"{question} {query}",
-            )
-            for i, h in enumerate(hits)
-        ]
+        shown, prepared.stable = shown_texts(
+            self.compressor, papers, qvec, f"{question} {query}", self.policy
+        )
         for j, sentence in found.values():  # every asked part's sentence is shown
             if sentence not in shown[j]:
                 shown[j] = f"{shown[j]} {sentence}".strip()
@@ -223,6 +217,9 @@ class AskPipeline:
         meta = paper_metadata(question, named) if named is not None else []
         if meta and not valued:  # "Who wrote Step-3?": exact, from the record, no model
             prepared.final = composed(meta, prepared.sources, "metadata")
+
+    def prefix_messages(self, paper: Paper) -> list[Message]:
+        return prefix_messages(self.compressor, paper, self.policy)
 
     def vector(self, prepared: Prepared) -> np.ndarray:
         """The searched query's embedding, as `retrieve` made it."""
@@ -278,16 +275,15 @@ class AskPipeline:
             model="retrieval",
         )
 
-    def messages(self, prepared: Prepared) -> list[Message]:
-        user = load("answer_user").render(
-            sources=format_sources(prepared.sources, titles=self.policy.source_titles),
-            context=prepared.context,
-            question=prepared.question,
+    def messages(self, prepared: Prepared) -> tuple[list[Message], str]:
+        """The prompt, and its start shared by every question about the best paper."""
+        return answer_messages(
+            prepared.sources,
+            prepared.stable,
+            prepared.context,
+            prepared.question,
+            self.policy.source_titles,
         )
-        return [
-            {"role": "system", "content": load("answer_system").render()},
-            {"role": "user", "content": user},
-        ]
 
     def run(self, prepared: Prepared, model: ChatModel, started: float) -> Iterator[Event]:
         """Sources first, then text deltas, then the checked answer."""
@@ -316,7 +312,8 @@ class AskPipeline:
         dropped: list[str] = []
         first: float | None = None
         checking = 0.0
-        for chunk in model.stream_json(self.messages(prepared), SENTENCES_SCHEMA):
+        messages, prefix = self.messages(prepared)
+        for chunk in model.stream_json(messages, SENTENCES_SCHEMA, prefix=prefix):
             if first is None:
                 first = time.perf_counter() - started
             for draft in (d for item in streamer.feed(chunk) for d in drafts(item)):

@@ -29,9 +29,13 @@ class ChatModel(Protocol):
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         """`avoid`: words the model should not write, where the endpoint can ban them
-        (llama.cpp's logit_bias takes words; OpenAI's takes token ids, so it is not sent)."""
+        (llama.cpp's logit_bias takes words; OpenAI's takes token ids, so it is not sent).
+        `prefix`: the start of the last message that other requests share (a paper's
+        record): the embedded server keeps its state for it on disk; hosted endpoints cache
+        shared prefixes themselves, so it is not sent."""
         ...
 
 
@@ -52,6 +56,7 @@ class MuteModel:
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         return iter(())
 
@@ -100,6 +105,7 @@ class OpenAICompatible:
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         kwargs: dict[str, Any] = {
             "model": self.name,

@@ -35,6 +35,18 @@ def build_chat_model(settings: Settings) -> tuple[ChatModel, str]:
     return client, provider
 
 
+def model_status(settings: Settings, mode: str, provider: str | None, model: Any) -> str:
+    """Which model answers and whether it is up (`model`: None until built); never a key."""
+    llm = settings.llm
+    if provider == "fake":
+        return f"test model {getattr(model, 'name', 'fake')} (a fake) · ready"
+    if mode == "pipeline" and settings.uses_embedded_model():
+        name = llm.gguf.name if llm.gguf else f"{llm.local_model} (embedded, llama.cpp)"
+        ready = "ready" if model is not None else "starts on the first question"
+        return f"{name} · {ready}"
+    return f"{llm.model or 'default model'} (hosted at {llm.base_url or 'api.openai.com'})"
+
+
 def endpoint(settings: Settings) -> tuple[str, str]:
     """The configured endpoint's dialect and model name (the one place a default is chosen:
     "auto" speaks OpenAI's dialect; a llama.cpp server elsewhere needs provider=llamacpp)."""

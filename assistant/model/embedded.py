@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from assistant.errors import ProviderError
 from assistant.model.client import Message, OpenAICompatible, Usage
-from assistant.model.warm import ServerState, WarmServer, alive
+from assistant.model.states import PrefixStates
+from assistant.model.warm import ServerState, WarmServer, alive, slot_path
 from assistant.settings import Settings
 
 TOUCH_EVERY = 5.0  # seconds: a long reply keeps resetting the keeper's idle clock
@@ -54,6 +56,40 @@ class EmbeddedModel:
         self.state = state
         return self._client
 
+    def states(self) -> PrefixStates | None:
+        """The saved prefix states of the running server (None when switched off)."""
+        state = self.state
+        slots = slot_path(state.args) if state else None
+        if state is None or slots is None:
+            return None
+        model = Path(state.model)
+        size = model.stat().st_size if model.is_file() else 0
+        identity = "|".join([state.model, str(size), state.args[0], *state.extra_args])
+        return PrefixStates(
+            Path(slots), state.base_url, identity, self.settings.llm.prefix_states_mb
+        )
+
+    def prefill(self, messages: list[Message]) -> bool:
+        """Compute and save the state of `messages` (its last message the shared prefix)
+        unless it is saved already; True when it was computed now."""
+        self.connect()
+        states = self.states()
+        if states is None:
+            return False
+        name = states.name(messages, messages[-1]["content"])
+        if states.has(name) or states.full():
+            return False
+        assert self.state is not None
+        with self.connect().errors():
+            self.connect().client.chat.completions.create(
+                model=self.state.alias,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=1,
+                extra_body={"cache_prompt": True},
+            )
+        self.warm.touch()
+        return states.save(name)
+
     @property
     def client(self) -> Any:
         """The underlying `openai.OpenAI` client (bench: direct requests)."""
@@ -65,17 +101,23 @@ class EmbeddedModel:
         schema: dict[str, Any],
         max_tokens: int | None = None,
         avoid: Sequence[str] = (),
+        prefix: str = "",
     ) -> Iterator[str]:
         client = self.connect()
         assert self.state is not None
         state = self.state
         touched = time.monotonic()
+        states = self.states() if prefix else None
+        name = states.name(messages, prefix) if states else ""
+        fresh = states is not None and not states.restore(name)
         try:
             for chunk in client.stream_json(messages, schema, max_tokens, avoid):
                 if time.monotonic() - touched > TOUCH_EVERY:
                     self.warm.touch()
                     touched = time.monotonic()
                 yield chunk
+            if states is not None and fresh:
+                states.save(name)
         except ProviderError as exc:
             if not alive(state.pid):
                 raise ProviderError(

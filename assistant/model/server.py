@@ -24,6 +24,7 @@ from typing import IO, ClassVar, NoReturn
 import httpx
 
 from assistant.errors import ConfigError, ProviderError
+from assistant.model.states import states_dir
 from assistant.model.weights import resolve_gguf
 from assistant.settings import Settings
 
@@ -90,6 +91,7 @@ class LlamaServer:
         startup_timeout: float = 120.0,
         binary: Path | None = None,
         extra_args: Sequence[str] = (),
+        slot_dir: Path | None = None,
     ) -> None:
         self.model = Path(model)
         self.model_alias = alias or self.model.stem
@@ -105,6 +107,7 @@ class LlamaServer:
         # ChatML-style one), which is what the models were tuned on.
         self.binary = binary
         self.extra_args = list(extra_args)
+        self.slot_dir = slot_dir  # where the slot's state is saved and restored (states.py)
         self.log_path: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -121,6 +124,7 @@ class LlamaServer:
             log_dir=Path(settings.paths.data_dir) / "logs",
             binary=settings.llm.server_binary or llama_server_binary(settings.paths.cache_dir),
             extra_args=settings.llm.server_args,
+            slot_dir=states_dir(settings) if settings.llm.prefix_states else None,
         )
 
     @property
@@ -152,6 +156,7 @@ class LlamaServer:
             # (FINDINGS); the slot keeps the last prompt, so a shared prefix is reused.
             "--parallel", "1",
             "--no-webui",
+            *(["--slot-save-path", str(self.slot_dir)] if self.slot_dir else []),
             *self.extra_args,
         ]  # fmt: skip
 
@@ -159,6 +164,8 @@ class LlamaServer:
         """Before a start (here or by the warm keeper): the binary, the model file and a
         free port, each a one-line ConfigError when missing."""
         self.binary = require_llama_cpp(self.binary)
+        if self.slot_dir is not None:
+            self.slot_dir.mkdir(parents=True, exist_ok=True)  # llama-server requires it
         if not self.model.is_file():
             raise ConfigError(f"Model file not found: {self.model}")
         if self.port is None:

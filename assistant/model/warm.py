@@ -64,6 +64,12 @@ def alive(pid: int) -> bool:
     return True
 
 
+def slot_path(args: list[str]) -> str | None:
+    """The `--slot-save-path` a server was started with, if any."""
+    flag = "--slot-save-path"
+    return args[args.index(flag) + 1] if flag in args[:-1] else None
+
+
 def _kill(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, sig)
@@ -128,6 +134,7 @@ class WarmServer:
             and state.backend == wanted.backend
             and state.alias == wanted.model_alias
             and state.extra_args == wanted.extra_args
+            and slot_path(state.args) == (str(wanted.slot_dir) if wanted.slot_dir else None)
         )
 
     def _start(self, server: LlamaServer) -> ServerState:
