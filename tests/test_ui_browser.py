@@ -113,8 +113,10 @@ def test_ask_check_filter_corpus_and_export(browser: Browser, server: str, tmp_p
     expect(chat).to_contain_text("DINO achieves 49.4 AP in 12 epochs")
     expect(page.locator("#pc-turn-0 .pc-s.pc-verified").first).to_be_visible()
 
-    # [1] opens the DINO card and focuses the abstract sentence that supports the claim.
-    page.locator("#pc-turn-0 a.pc-cite", has_text="[1]").first.click()
+    # The 49.4 sentence's [1] opens the DINO card and focuses the abstract sentence that
+    # supports that claim.
+    claim = page.locator("#pc-turn-0 .pc-s", has_text="49.4 AP in 12 epochs").first
+    claim.locator("xpath=following-sibling::a[contains(@class, 'pc-cite')][1]").click()
     card = page.locator("#pc-card-0-1")
     expect(card).to_have_class(re.compile(r"\bpc-active\b"))
     expect(card.locator(".pc-title")).to_contain_text(DINO_TITLE)
