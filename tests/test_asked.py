@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.evidence.asked import holding_sentence, misbound, not_stated_text, parts
 from assistant.jobs.verdicts import not_stated
+from retrieval.models import Paper
 
 OWNER = ["Heung-Yeung Shum"]
 
@@ -307,3 +308,54 @@ def test_a_named_term_asked_by_its_abbreviation_is_held_where_written_out() -> N
     assert "0.81" in (holding_sentence(asked[0], paper) or "")
     assert parts("What F1 did the CNN reach?")[0].named == ["CNN"]
     assert holding_sentence(parts("What F1 did the CNN reach?")[0], paper) is None
+
+
+def test_a_which_part_names_its_detail_and_never_decides_not_stated() -> None:
+    lead, value = parts(
+        "For the glacier survey, which instrument was flown and what resolution did it reach?"
+    )
+    assert lead.detail == "instrument" and lead.attribute == ""
+    assert value.attribute == "resolution" and value.detail == ""
+    first, second = parts("Who wrote the survey, and which backbone does it use?")
+    assert first.detail == "" and second.detail == "backbone"
+    # a 'what' inside a part that asks 'how' first is not what the part asks
+    (_, degree) = parts(
+        "Which panel do they use, and how big can the effect get depending on what banks do?"
+    )
+    assert degree.detail == ""
+    (alone,) = parts("Which instrument was flown over the glacier?")
+    assert alone.detail == ""  # one part: the model's answer is that part's answer
+    glacier = Paper(
+        id="g",
+        title="Airborne radar of a glacier",
+        abstract="We flew an ice-penetrating radar instrument over the glacier. The ice is "
+        "up to 300 m thick.",
+    )
+    held = holding_sentence(lead, glacier)
+    assert held == "We flew an ice-penetrating radar instrument over the glacier."
+
+
+def test_a_skipped_which_part_is_quoted_and_a_missing_one_is_not_refused(
+    make_assistant: Any,
+) -> None:
+    from tests.fakes import FakeChatModel
+
+    # The model answers the value part and skips the "which" part.
+    fake = FakeChatModel(
+        {"sentences": [{"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]}]}
+    )
+    answer = make_assistant(fake).ask(
+        "Which backbone gives DINO its best COCO test-dev result, and what AP does it reach "
+        "in 12 epochs?"
+    )
+    quoted = [s for s in answer.sentences if s.status == "quoted"]
+    assert quoted and "SwinL backbone" in quoted[0].text
+    assert "does not state" not in answer.text
+    fake = FakeChatModel(
+        {"sentences": [{"text": "DINO achieves 49.4 AP in 12 epochs.", "sources": [1]}]}
+    )
+    answer = make_assistant(fake).ask(
+        "Which optimizer trains DINO, and what AP does it reach in 12 epochs?"
+    )
+    # no record sentence speaks of an optimizer: nothing quoted, nothing refused
+    assert [s.status for s in answer.sentences] == ["verified"], answer.sentences

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.evidence.english import coined, digits_for_words, spelled_out
+from assistant.evidence.english import coined, digits_for_words, is_function_word, spelled_out
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
 from assistant.evidence.select import holds_term
 from retrieval.models import Paper
@@ -85,13 +85,17 @@ class Asked(BaseModel):
     attribute: str = ""
     wants_value: bool = False
     named: list[str] = Field(default_factory=list)
+    # What a "which X" part of a several-part question asks about ("public dataset"): its
+    # record sentence is quoted when the answer skips the part, but code never decides "not
+    # stated" by it (the record may name the X without the word: "in Delhi" for "which city").
+    detail: str = ""
 
     @property
     def words(self) -> set[str]:
         """The attribute's words; a compound ("success-rate") as its parts. A head that only
         says "how many" ("parameter count", "number of users") is not one of them: the
         record writes the count itself ("130B-parameter")."""
-        words = {w for w in tokenize(self.attribute) if "-" not in w}
+        words = {w for w in tokenize(self.attribute or self.detail) if "-" not in w}
         return words - COUNT_HEADS if words - COUNT_HEADS else words
 
     def phrase(self) -> str:
@@ -139,8 +143,24 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
             named = out[0].named
         elif not named:
             named = [n for n in earlier if n.lower() not in own]
-        out.append(Asked(text=text, attribute=attribute, wants_value=wants, named=named))
+        detail = "" if attribute or len(pieces) < 2 else _detail(text)
+        out.append(
+            Asked(text=text, attribute=attribute, wants_value=wants, named=named, detail=detail)
+        )
     return out or [Asked(text=question)]
+
+
+def _detail(text: str) -> str:
+    """'which public dataset was used' -> 'public dataset'; nothing for a general noun
+    ('which method'), nor when the part asks something else first ('how big ... depending
+    on what the bank does')."""
+    first = ASKS.search(text)
+    if first is None or first.group().lower() not in ("what", "which"):
+        return ""
+    m = WHAT_X.match(text, first.start()) or WHAT_MEASURE.match(text, first.start())
+    words = _clean(m["attr"]) if m else []
+    # "which of these papers": a choice among papers, no detail
+    return "" if not words or is_function_word(words[0]) else " ".join(words)
 
 
 def _attribute(text: str) -> tuple[str, bool]:
@@ -228,7 +248,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     """The sentence of the record that holds the asked attribute (and a value when one is
     asked), provided the record holds the named terms; None when it does not. Of several,
     the one sharing most words with the asked part."""
-    if not asked.attribute:
+    if not asked.attribute and not asked.detail:
         return None
     record = " ".join([paper.title, paper.abstract])
     if not all(holds_term(n, record) for n in asked.named):
@@ -243,7 +263,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
         found = [s for s in valued if any(_change(w) and not _family(w, "agre") for w in s.split())]
     part = set(tokenize(asked.text))
-    if not found:  # the attribute in other words: the sentence that matches the question
+    if not found and asked.attribute:  # the attribute in other words: the matching sentence
         found = [s for s in valued if _matches_setting(asked, s, paper)]
     return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
 

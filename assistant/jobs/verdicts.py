@@ -119,17 +119,17 @@ def fillers(
 ) -> list[Sentence]:
     """For each asked part no kept sentence speaks of: the record's sentence holding it
     (`holding`: part -> shown key and sentence), quoted and cited under its shown key, or a
-    'does not state' fact."""
+    'does not state' fact where the part asks for an attribute (not for a "which X" detail)."""
     papers = [s.paper for s in sources]
     by_key = {s.key: s.paper for s in sources}
     out = []
     for i, part in enumerate(asked):
-        if not part.attribute or any(mentions(part, text) for text in kept):
+        if not (part.attribute or part.detail) or any(mentions(part, text) for text in kept):
             continue
         if i in holding:
             key, sentence = holding[i]
             out.append(quote(key, by_key[key], sentence))
-        else:
+        elif part.attribute:
             stated = not_stated([part], papers).text
             out.append(Sentence(text=stated, status="fact", note="not stated"))
     return out
