@@ -47,6 +47,8 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
         out["author"] = args.author
     if getattr(args, "code", False):
         out["has_code"] = True
+    if getattr(args, "venue", None):
+        out["venue"] = args.venue
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -55,6 +57,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--category", help="category codes, e.g. CV or CV,LG")
     p.add_argument("--author", help="co-author name")
     p.add_argument("--code", action="store_true", help="only papers with code")
+    p.add_argument("--venue", help="a name the venue holds, e.g. AAAI or workshop")
 
 
 def build_parser() -> argparse.ArgumentParser:

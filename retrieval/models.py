@@ -166,6 +166,11 @@ class Filters(BaseModel):
         default=None, description="A second author the paper must have too ('by A and B')."
     )
     has_code: bool | None = None
+    venue: str | None = Field(
+        default=None,
+        description="A name the venue must hold, case aside ('AAAI', 'Journal of Glaciology', "
+        "'workshop').",
+    )
 
     def is_empty(self) -> bool:
         return all(v is None for v in self.model_dump().values())
@@ -186,6 +191,8 @@ class Filters(BaseModel):
             parts.append(f"with {self.author}{both}")
         if self.has_code is not None:
             parts.append("with code" if self.has_code else "without code")
+        if self.venue:
+            parts.append(f"in venues naming {self.venue}")
         return ", ".join(parts)
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from retrieval.coauthor import find_author, name_patterns
 from retrieval.models import CATEGORY_NAMES, Filters
 from retrieval.text import STOPWORDS
+from retrieval.venues import venue_in
 
 Intent = Literal["count", "list", "question"]
 
@@ -186,11 +187,12 @@ def analyze(
     owner: str | None = None,
     today: date | None = None,
     categories: Collection[str] | None = None,
+    venues: Collection[str] = (),
 ) -> QueryPlan:
     """Turn a question into filters + intent. `authors` are the corpus's known names;
     `categories` its category codes: a category filter only where the corpus has that
     category (a BibTeX corpus has none, so "machine learning" stays a topic); None when
-    unknown."""
+    unknown; `venues` its venue strings (a venue filter only for a name one of them holds)."""
 
     def known(code: str) -> bool:
         return categories is None or code in categories
@@ -288,6 +290,10 @@ def analyze(
         intent = "count"
     elif (LIST.search(text) and not ONE_OF.search(text)) or pick:
         intent = "list"
+    venue = venue_in(text, venues, listing=intent != "question")
+    if venue:
+        filters["venue"] = venue[0]
+        spans.append(venue[1])
     topic = _topic(text, spans)
     if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"
         intent = "list"

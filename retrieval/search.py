@@ -18,6 +18,7 @@ from retrieval.embedder import Embedder
 from retrieval.index import PaperIndex
 from retrieval.lexical import Lexical, tokenize
 from retrieval.models import Filters, Hit, Paper, normalise_name
+from retrieval.venues import venue_matches
 
 CANDIDATES = 50  # per retriever, before fusion
 _EPOCH = date(1, 1, 1)
@@ -62,12 +63,22 @@ class Catalog:
             mask &= np.isin(self.categories, wanted)
         if filters.has_code is not None:
             mask &= self.has_code == filters.has_code
+        if filters.venue:
+            mask &= self.venue_mask(filters.venue)
         for name in (filters.author, filters.coauthor):
             if name:
                 author_mask = np.zeros(len(self.papers), dtype=bool)
                 author_mask[list(self.author_rows(name))] = True
                 mask &= author_mask
         return mask
+
+    def venue_mask(self, name: str) -> np.ndarray:
+        """The papers whose venue, or a version's, holds the name."""
+        held = [
+            venue_matches(name, p.venue) or any(venue_matches(name, v.venue) for v in p.versions)
+            for p in self.papers
+        ]
+        return np.array(held, dtype=np.bool_)
 
     def author_rows(self, name: str) -> set[int]:
         key = normalise_name(name)

@@ -110,3 +110,11 @@ def test_ingest_reports_bad_records_and_keeps_good_ones(tmp_path: Path) -> None:
     assert f"{source}:2:" in result.stderr
     corpus = tmp_path / "corpora" / "mine" / "papers.jsonl"
     assert len(corpus.read_text().splitlines()) == 2
+
+
+def test_model_prefill_needs_the_embedded_model(state: Path) -> None:
+    hosted = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "PAPERCHAT_LLM__MODEL": "any"}
+    result = paperchat("model", "prefill", state=state, env=hosted)
+    assert result.returncode == 2
+    assert "Prefill needs the embedded model" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

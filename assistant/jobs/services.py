@@ -62,9 +62,20 @@ class Services:
     def categories(self) -> set[str]:
         return {p.category for p in self.papers if p.category}
 
+    @cached_property
+    def venues(self) -> set[str]:
+        named = [p.venue for p in self.papers] + [v.venue for p in self.papers for v in p.versions]
+        return {v for v in named if v}
+
     def plan(self, question: str) -> QueryPlan:
         owner = self.info.owner if self.info else None
-        return analyze(question, authors=self.authors, owner=owner, categories=self.categories)
+        return analyze(
+            question,
+            authors=self.authors,
+            owner=owner,
+            categories=self.categories,
+            venues=self.venues,
+        )
 
     def get_paper(self, paper_id: str) -> Paper | None:
         position = self.searcher.catalog.position.get(paper_id)
@@ -76,6 +87,11 @@ class FilteredServices(Services):
     """Services whose query plans carry the caller's filters (over the question's own)."""
 
     extra: Filters = field(default_factory=Filters)
+
+    @cached_property
+    def venues(self) -> set[str]:
+        named = [p.venue for p in self.papers] + [v.venue for p in self.papers for v in p.versions]
+        return {v for v in named if v}
 
     def plan(self, question: str) -> QueryPlan:
         plan = super().plan(question)

@@ -1,0 +1,87 @@
+"""Venues a question names ("at AAAI", "in the Journal of Glaciology", "his EMNLP papers",
+"workshop papers"), found against the corpus's own venue strings: a name is a venue only
+where some record's venue holds it, so nothing here lists any field's venues.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+# Where English names a venue: after a preposition of publishing, or before the word for
+# what was published there.
+BEFORE = re.compile(r"\b(?:at|in|from)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
+# In a question about the research ("rise in response to the Bank of England's purchases")
+# only a verb of publishing makes the name after it a venue.
+PUBLISHED = re.compile(
+    r"\b(?:publish(?:ed|es)?|appear(?:ed|s)?|accepted|submitted|presented|printed|came\s+out)"
+    r"\s+(?:in|at|to|by)\s+(?:the\s+|a\s+|an\s+)?$",
+    re.I,
+)
+AFTER = re.compile(
+    r"^\s+(?:papers?|articles?|publications?|versions?|submissions?|tracks?)\b", re.I
+)
+# "which are preprints", "any workshop ones": a kind asked of the papers themselves.
+KIND_BEFORE = re.compile(r"\b(?:are|were|as|any|only)\s+(?:\w+\s+)?$", re.I)
+# The kinds of venue English has words for; one is a venue filter only where the corpus's
+# venues use the word, and only as a kind ("workshop papers", "in a journal").
+KINDS = {"workshop", "journal", "conference", "symposium", "preprint"}
+WORD = re.compile(r"[A-Za-z][\w&+-]*")
+NAME_GOES_ON = re.compile(r"\s+(?:of|on|for|in)\s+[A-Z]")
+JOINERS = {"of", "on", "in", "for", "and", "the", "&", "to", "at"}
+LONGEST = 6  # words in a venue name as a question writes it ("Journal of Selected Topics ...")
+
+
+def venue_in(
+    question: str, venues: Collection[str], listing: bool = True
+) -> tuple[str, tuple[int, int]] | None:
+    """The venue name the question gives and its span; None when it names none. A name is
+    the longest run of the question's words, starting with a capitalised one (or a kind of
+    venue), that some venue string holds, placed where English names a venue: for a list
+    or count, after "at/in/from"; in any question, after a verb of publishing or before
+    "papers"."""
+    before_venue = BEFORE if listing else PUBLISHED
+    if not venues:
+        return None
+    held = [" ".join(v.lower().split()) for v in venues if v]
+    words = list(WORD.finditer(question))
+    for i, first in enumerate(words):
+        token = first.group()
+        kind = _kind(token)
+        if i == 0 or not (token[0].isupper() or kind):
+            continue
+        for j in range(min(len(words), i + LONGEST), i, -1):
+            start, end = first.start(), words[j - 1].end()
+            if j > i + 1 and words[j - 1].group().lower() in JOINERS:
+                continue  # "Journal of": a name ends on a name word
+            if kind and j == i + 1 and token[0].isupper() and NAME_GOES_ON.match(question[end:]):
+                continue  # "the Journal of Glaciology" names one journal, not any journal
+            name = kind if kind and j == i + 1 else question[start:end]
+            if not _held(name, held):
+                continue
+            before = question[:start]
+            if (
+                before_venue.search(before)
+                or PUBLISHED.search(before)
+                or AFTER.match(question[end:])
+                or (kind and KIND_BEFORE.search(before))
+            ):
+                return name, (start, end)
+    return None
+
+
+def _kind(token: str) -> str:
+    low = token.lower()
+    singular = low[:-1] if low.endswith("s") else low
+    return singular if singular in KINDS else ""
+
+
+def _held(name: str, venues: list[str]) -> bool:
+    # "Workshops" in a venue holds "workshop"
+    pattern = re.compile(rf"(?<![\w-]){re.escape(' '.join(name.lower().split()))}s?(?![\w-])")
+    return any(pattern.search(v) for v in venues)
+
+
+def venue_matches(name: str, venue: str | None) -> bool:
+    """A record's venue holds the name (case and spacing aside)."""
+    return bool(venue) and _held(name, [" ".join((venue or "").lower().split())])
