@@ -145,6 +145,9 @@ def _add_tools(server: MCPServer, corpora: Corpora) -> None:
         ] = None,
         author: Annotated[str | None, Field(description="A co-author's name.")] = None,
         has_code: bool | None = None,
+        venue: Annotated[
+            str | None, Field(description="A name the venue holds, e.g. 'AAAI' or 'workshop'.")
+        ] = None,
         corpus: CorpusArg = None,
     ) -> SearchResult:
         """Hybrid (semantic + keyword) search over the papers; no model involved."""
@@ -158,6 +161,7 @@ def _add_tools(server: MCPServer, corpora: Corpora) -> None:
                 categories=categories,
                 author=author,
                 has_code=has_code,
+                venue=venue,
             )
             return SearchResult(corpus=assistant.corpus, hits=hits)
 

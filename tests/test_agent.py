@@ -90,6 +90,18 @@ def test_invented_arguments_are_dropped_and_the_codes_filters_win(make_assistant
     assert tools.vet(year_from=2000, category="CV", author="Lei Zhang", has_code=True).is_empty()
 
 
+def test_the_codes_second_author_and_venue_reach_the_agents_tools(make_assistant: Any) -> None:
+    services = make_assistant(None).services
+    question = "What did Baoyuan Wang and Lei Zhang publish together?"
+    plan = services.plan(question)
+    assert plan.filters.coauthor  # two of the corpus's authors, both on the papers asked for
+    tools = CorpusTools(services, KeyRegistry(), question, plan)
+    filters = tools.vet()
+    assert {filters.author, filters.coauthor} == {plan.filters.author, plan.filters.coauthor}
+    venued = plan.model_copy(update={"filters": plan.filters.model_copy(update={"venue": "X"})})
+    assert CorpusTools(services, KeyRegistry(), question, venued).vet().venue == "X"
+
+
 def test_json_agent_searches_then_answers_with_checked_citations(make_assistant: Any) -> None:
     fake = FakeChatModel(
         [

@@ -87,7 +87,9 @@ class CorpusTools:
             year_to=year_to,
             categories=own.categories or ([category] if category else None),
             author=own.author or author,
+            coauthor=own.coauthor,
             has_code=own.has_code if own.has_code is not None else has_code,
+            venue=own.venue,
         )
 
     def known_author(self, name: str) -> str | None:
