@@ -155,6 +155,10 @@ def test_filters_of_builds_facade_filters() -> None:
         "author": "Lei Zhang",
     }
     assert filters_of("any", "any", [], False, None) == {}
+    assert filters_of("any", "any", [], False, None, "  Journal of  Glaciology ") == {
+        "venue": "Journal of Glaciology"
+    }
+    assert filters_of("any", "any", [], False, None, "   ") == {}
 
 
 def test_api_ask_returns_the_cli_json(assistant: Assistant) -> None:

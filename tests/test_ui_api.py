@@ -127,7 +127,7 @@ def one_user(
                 {"role": "assistant", "content": data["answer"]},
             ]
         else:  # the UI's own chat event: the session's conversation must hold only ours
-            out = c.predict(corpus, question, "any", "any", [], False, None, api_name="/chat")
+            out = c.predict(corpus, question, "any", "any", [], False, None, "", api_name="/chat")
             conversation = out[1]
             own = [q["content"] for q in history if q["role"] == "user"]
             ok = conversation.count('class="pc-q"') == 1 and not any(q in conversation for q in own)

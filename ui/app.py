@@ -87,6 +87,7 @@ def _switch(assistant: Assistant) -> tuple[Any, ...]:
         gr.update(choices=any_year, value="any"),
         gr.update(choices=categories, value=[]),
         gr.update(choices=coauthors, value=None),
+        gr.update(value=""),  # the venue box: another corpus, other venues
         *clear(),
         *_corpus_figures(assistant),
     )
@@ -153,6 +154,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         coauthor = gr.Dropdown(
                             coauthors, value=None, label="Co-author", elem_id="f-coauthor"
                         )
+                        venue = gr.Textbox(label="Venue (a name it holds)", elem_id="f-venue")
                     with gr.Row():
                         md_file = gr.DownloadButton(
                             "Conversation (.md)", value=None, elem_id="dl-md", size="sm"
@@ -165,7 +167,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.on(
                 [question.submit, ask.click],
                 corpora.bind(chat),
-                inputs=[corpus, question, turns, year_from, year_to, cats, code_only, coauthor],
+                inputs=[
+                    corpus,
+                    question,
+                    turns,
+                    year_from,
+                    year_to,
+                    cats,
+                    code_only,
+                    coauthor,
+                    venue,
+                ],
                 outputs=[question, conversation, sources, turns, md_file, bib_file, status],
                 api_name="chat",
                 api_visibility="undocumented",
@@ -257,6 +269,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 year_to,
                 cats,
                 coauthor,
+                venue,
                 question,
                 conversation,
                 sources,

@@ -30,7 +30,12 @@ ChatOutput = tuple[str, str, str, list[Turn], str | None, str | None, str]
 
 
 def filters_of(
-    year_from: Any, year_to: Any, categories: list[str] | None, code_only: bool, coauthor: Any
+    year_from: Any,
+    year_to: Any,
+    categories: list[str] | None,
+    code_only: bool,
+    coauthor: Any,
+    venue: Any = None,
 ) -> dict[str, Any]:
     """The filter controls as `Assistant.search`/`stream` keyword filters."""
     out: dict[str, Any] = {}
@@ -48,6 +53,8 @@ def filters_of(
         out["has_code"] = True
     if coauthor:
         out["author"] = str(coauthor)
+    if venue and str(venue).strip():
+        out["venue"] = " ".join(str(venue).split())
     return out
 
 
@@ -88,6 +95,7 @@ def chat(
     categories: list[str] | None = None,
     code_only: bool = False,
     coauthor: Any = None,
+    venue: Any = None,
 ) -> Iterator[ChatOutput | dict[str, Any]]:
     """One turn: the question at once, sources when retrieval ends, the streamed text,
     then the checked answer with its cards and export files."""
@@ -97,7 +105,7 @@ def chat(
         yield gr.skip()
         return
     try:
-        filters = filters_of(year_from, year_to, categories, code_only, coauthor)
+        filters = filters_of(year_from, year_to, categories, code_only, coauthor, venue)
     except PaperchatError as exc:
         gr.Warning(str(exc))
         yield gr.skip()
