@@ -40,7 +40,6 @@ def venue_in(
     venue), that some venue string holds, placed where English names a venue: for a list
     or count, after "at/in/from"; in any question, after a verb of publishing or before
     "papers"."""
-    before_venue = BEFORE if listing else PUBLISHED
     if not venues:
         return None
     held = [" ".join(v.lower().split()) for v in venues if v]
@@ -61,7 +60,7 @@ def venue_in(
                 continue
             before = question[:start]
             if (
-                before_venue.search(before)
+                (listing and BEFORE.search(before))
                 or PUBLISHED.search(before)
                 or AFTER.match(question[end:])
                 or (kind and KIND_BEFORE.search(before))

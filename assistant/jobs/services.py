@@ -88,11 +88,6 @@ class FilteredServices(Services):
 
     extra: Filters = field(default_factory=Filters)
 
-    @cached_property
-    def venues(self) -> set[str]:
-        named = [p.venue for p in self.papers] + [v.venue for p in self.papers for v in p.versions]
-        return {v for v in named if v}
-
     def plan(self, question: str) -> QueryPlan:
         plan = super().plan(question)
         merged = {

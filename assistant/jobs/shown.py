@@ -32,16 +32,16 @@ def shown_texts(
     policy: AnswerSettings,
 ) -> tuple[list[str], str]:
     """Each paper's shown text, and the best paper's stable part that leads its text."""
-    shown = [
-        compressor.compress(p, query_vector, keep=policy.shown_rest, query=about) for p in papers
-    ]
     if not papers:
-        return shown, ""
-    stable = compressor.stable(papers[0], policy.stable_words)
-    nearest = compressor.compress(papers[0], query_vector, keep=policy.shown_first, query=about)
+        return [], ""
+    best, *rest = papers
+    stable = compressor.stable(best, policy.stable_words)
+    nearest = compressor.compress(best, query_vector, keep=policy.shown_first, query=about)
     extra = [s for s in split_sentences(nearest) if s not in stable]
-    shown[0] = " ".join([stable, *extra])
-    return shown, stable
+    others = [
+        compressor.compress(p, query_vector, keep=policy.shown_rest, query=about) for p in rest
+    ]
+    return [" ".join([stable, *extra]), *others], stable
 
 
 def sources_text(sources: Sequence[Source], titles: str) -> str:

@@ -72,16 +72,15 @@ class EmbeddedModel:
     def prefill(self, messages: list[Message]) -> bool:
         """Compute and save the state of `messages` (its last message the shared prefix)
         unless it is saved already; True when it was computed now."""
-        self.connect()
+        client = self.connect()
         states = self.states()
-        if states is None:
+        if states is None or self.state is None:
             return False
         name = states.name(messages, messages[-1]["content"])
         if states.has(name) or states.full():
             return False
-        assert self.state is not None
-        with self.connect().errors():
-            self.connect().client.chat.completions.create(
+        with client.errors():
+            client.client.chat.completions.create(
                 model=self.state.alias,
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=1,
