@@ -235,8 +235,9 @@ class AnswerSettings(BaseModel):
         description="When no top hit holds the question's words yet some score above the "
         "abstention cut, the model reads up to this many of their abstracts and may admit "
         "one as the question's subject (a question in other words than its record's). 0: "
-        "never; the lexical gate alone decides. 1: the best hit only; below it the 1.5B model "
-        "admitted a wrong paper. About 1.5-2 s a hit on 2 cores, spent only on questions "
+        "never; the lexical gate alone decides. 1: one hit, the gate's candidate whose "
+        "nearest sentence is closest to the question; given more, the 1.5B model admitted a "
+        "wrong paper. About 1.5-2 s a hit on 2 cores, spent only on questions "
         "that would otherwise be refused (docs/eval/relevance.md).",
     )
     model_veto: Literal["off", "check", "all"] = Field(

@@ -406,7 +406,9 @@ def test_a_hit_the_model_admits_is_the_only_source(settings: Any, make_assistant
     """A 'yes' makes that hit the answer's one source; the answer is checked as ever (a
     sentence its record does not state is still dropped)."""
     settings.answer.judged_hits = 3
-    first = make_assistant(FakeChatModel({"verdict": "no"})).search(GRAY, k=1)[0].paper
+    probe = FakeChatModel([{"verdict": "yes"}, {"sentences": []}])
+    (first,) = [c.paper for c in make_assistant(probe).ask(GRAY).citations]
+    assert first.title in probe.calls[0][-1]["content"]  # the paper the model admitted
     fake = FakeChatModel(
         [{"verdict": "yes"}, {"sentences": [{"text": f"{first.title}.", "sources": [1]}]}]
     )
@@ -419,6 +421,30 @@ def test_a_hit_the_model_admits_is_the_only_source(settings: Any, make_assistant
     quoted = make_assistant(invented).ask(GRAY)
     assert "53 qubits" not in quoted.text and 'abstract states: "' in quoted.text
     assert [s.status for s in quoted.sentences] == ["unsupported", "quoted"]
+
+
+def test_the_judge_reads_first_the_hit_with_the_sentence_nearest_the_question(
+    settings: Any, make_assistant: Any
+) -> None:
+    """A question describing a finding matches the one sentence of its record that states
+    it: the hits are read in the order of their nearest sentence, not of their abstracts."""
+    settings.answer.judged_hits = 3
+    fake = FakeChatModel({"verdict": "no"})
+    assistant = make_assistant(fake)
+    assistant.ask(GRAY)
+    pipeline = assistant.pipeline
+    prepared = pipeline.prepare(GRAY)
+    qvec = pipeline.vector(prepared)
+    above = [
+        h for h in prepared.hits[:3] if (h.dense or 0.0) >= pipeline.policy.min_named_relevance
+    ]
+    nearest = sorted(above, key=lambda h: -pipeline.compressor.nearest(h.paper, qvec))
+    judged = [
+        next(h.paper.title for h in above if h.paper.title in call[-1]["content"])
+        for call in fake.calls
+    ]
+    assert len(judged) == len(above) >= 2
+    assert judged == [h.paper.title for h in nearest]
 
 
 def test_a_mute_judge_admits_nothing(settings: Any, make_assistant: Any) -> None:

@@ -76,6 +76,11 @@ class Compressor:
             )
         return np.asarray(scores)
 
+    def nearest(self, paper: Paper, query_vector: np.ndarray) -> float:
+        """The cosine of the paper's sentence nearest the query."""
+        _, vectors = self.sentences(paper)
+        return float(np.max(vectors @ query_vector))
+
     def compress(
         self, paper: Paper, query_vector: np.ndarray, keep: int = 2, query: str = ""
     ) -> str:

@@ -32,7 +32,7 @@ from assistant.jobs.named import (
     paper_metadata,
     quote,
 )
-from assistant.jobs.relevance import TopicJudge, admitted, undecided
+from assistant.jobs.relevance import CANDIDATES, TopicJudge, admitted, undecided
 from assistant.jobs.route import is_follow_up, narrowed, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
@@ -146,16 +146,20 @@ class AskPipeline:
         # The best hit may miss a name the question gives that a close second holds.
         listing = plan.intent != "question"
         by_author = not listing and bool(plan.filters.author)
-        first = next(
-            (h for h in hits[:3] if self.relevant(question, plan.topic, h, listing, by_author)),
-            None,
+        gate = (
+            h
+            for h in hits[:CANDIDATES]
+            if self.relevant(question, plan.topic, h, listing, by_author)
         )
+        first = next(gate, None)
         if first is None:
             if listing and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))
             else:
                 prepared.final = not_covered()
-                prepared.undecided = [] if listing else undecided(hits, plan.topic, self.policy)
+                if not listing:
+                    nearest = partial(self.compressor.nearest, query_vector=qvec)
+                    prepared.undecided = undecided(hits, plan.topic, self.policy, nearest)
             return
         ordered = [first, *(h for h in hits if h is not first)]
         if listing:

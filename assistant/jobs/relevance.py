@@ -22,16 +22,23 @@ from retrieval.models import Hit, Paper
 # records would name it: none of its words in them means the corpus does not cover it. A
 # question that describes its subject in a sentence may use other words than the record.
 DESCRIBED = 5
+# The hits the gate reads for the question's words; the judge chooses among the same.
+CANDIDATES = 3
 
 
-def undecided(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit]:
+def undecided(
+    hits: Sequence[Hit], topic: str, policy: AnswerSettings, nearest: Callable[[Paper], float]
+) -> list[Hit]:
     """The hits the model may still admit: for a topic described in `DESCRIBED` content
-    words or more, the first `judged_hits`, those above the abstention cut (below it the
-    corpus does not cover the question)."""
+    words or more, `judged_hits` of the gate's candidates above the abstention cut (below it
+    the corpus does not cover the question), the one with the sentence nearest the question
+    first. A question that describes a finding in other words matches the one sentence of
+    its record that states it more closely than it matches the whole abstract, which is what
+    ranked the hits."""
     if len(topic_words(topic)) < DESCRIBED:
         return []
-    top = hits[: policy.judged_hits]
-    return [h for h in top if (h.dense or 0.0) >= policy.min_named_relevance]
+    above = [h for h in hits[:CANDIDATES] if (h.dense or 0.0) >= policy.min_named_relevance]
+    return sorted(above, key=lambda h: -nearest(h.paper))[: policy.judged_hits]
 
 
 class TopicJudge:
