@@ -144,3 +144,51 @@ def test_a_lookup_among_a_named_coauthors_papers_needs_no_topic_word() -> None:
     assert not relevant(question, topic, hit, policy)
     below = Hit(paper=paper, score=0.5, dense=policy.min_named_relevance / 2)
     assert not relevant(question, topic, below, policy, by_author=True)
+
+
+def test_a_topic_the_record_writes_as_its_initials_is_held() -> None:
+    """'his work on quantitative easing' where the record says "QE"; 'density functional
+    theory' for "DFT". Two initials only when they are the whole topic: "anywhere if" is
+    not "AI". Invented records of two fields."""
+    from assistant.evidence.english import abbreviated
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    weak = (policy.min_named_relevance + policy.min_relevance) / 2  # words must back it
+    qe = Paper(id="a", title="Asset purchases and bank lending", abstract="We study QE in Japan.")
+    question = "Summarize her work on quantitative easing."
+    assert relevant(question, "quantitative easing", Hit(paper=qe, score=0.5, dense=weak), policy)
+    dft = Paper(id="b", title="Band gaps of oxides", abstract="We compute DFT band gaps.")
+    topic = "density functional theory band gaps"
+    assert relevant(f"papers on {topic}", topic, Hit(paper=dft, score=0.5, dense=weak), policy)
+    assert abbreviated("is AI hardware discussed anywhere if so".split(), "An AI model.") == set()
+    assert abbreviated(["reinforcement", "learning"], "We train RL agents.") == {
+        "reinforcement",
+        "learning",
+    }
+    # without the initials in the record, the words must be there
+    plain = Paper(id="c", title="Asset purchases", abstract="We study bank lending in Japan.")
+    assert not relevant(
+        question, "quantitative easing", Hit(paper=plain, score=0.5, dense=weak), policy
+    )
+
+
+def test_a_two_letter_initialism_does_not_cut_a_topic_list_to_its_records() -> None:
+    """'AI for quantitative investment': "AI" is shorthand a field's records use freely, so
+    the list is the papers about the topic, not every record writing "AI"; a coined name
+    (MultiWOZ) still lists exactly the records holding it. Invented records."""
+    from assistant.evidence.select import list_names, on_topic
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    strong = policy.min_relevance + 0.1
+    quant = Paper(id="a", title="Foundation models for trading", abstract="We mine alphas.")
+    chat = Paper(id="b", title="An AI chatbot", abstract="An AI companion that talks.")
+    hits = [Hit(paper=quant, score=0.9, dense=strong), Hit(paper=chat, score=0.2, dense=0.1)]
+    question = "Which papers apply AI to quantitative investment?"
+    assert list_names(question, [], "AI quantitative investment") == set()
+    assert list_names("Which papers mention AI?", [], "AI") == {"AI"}  # alone, the topic
+    listed = on_topic(hits, question, "AI quantitative investment", 0.6, policy)
+    assert listed == [quant]
+    multiwoz = "Which papers report results on MultiWOZ?"
+    assert list_names(multiwoz, [], "report results MultiWOZ") == {"MultiWOZ"}

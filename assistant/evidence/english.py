@@ -9,6 +9,7 @@ capitalised (a name, a method, a dataset, "Google") must be found in a cited rec
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -215,6 +216,23 @@ def spelled_out(abbreviation: str, evidence: str) -> bool:
         and all(content[j + 1][0] - content[j][0] <= 2 for j in range(k, k + n - 1))
         for k in range(len(content) - n + 1)
     )
+
+
+def abbreviated(words: Sequence[str], text: str) -> set[str]:
+    """The words of a phrase that the text writes as their upper-case initials
+    ("quantitative easing" where the record says "QE", "large language models" for
+    "LLMs"): runs of three to six consecutive content words, in the phrase's order, or two
+    when they are the whole phrase (two initials are too easily matched by chance: "AI"
+    in "anywhere if")."""
+    content = [w for w in words if not is_function_word(w)]
+    used = set(re.findall(r"\b([A-Z]{2,6})s?\b", text))
+    held: set[str] = set()
+    for size in range(2 if len(content) == 2 else 3, min(6, len(content)) + 1):
+        for k in range(len(content) - size + 1):
+            run = content[k : k + size]
+            if "".join(w[0] for w in run).upper() in used:
+                held.update(run)
+    return held
 
 
 # How English makes an adjective of a place or people's name: India -> Indian, Japan ->

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from assistant.evidence.english import coined, is_function_word, spelled_out
+from assistant.evidence.english import abbreviated, coined, is_function_word, spelled_out
 from assistant.evidence.grounding import (
     Source,
     allowed_words,
@@ -53,7 +53,7 @@ def relevant(
     coined names is on the list however common the name and however little an embedder
     makes of it, as `on_topic` lists it."""
     if listing:
-        named = coined_names(question, names)
+        named = list_names(question, names, topic)
         if named and holds_all(hit.paper, named):
             return True
     dense = hit.dense or 0.0
@@ -72,8 +72,9 @@ def relevant(
         return all(holds_term(c, text) for c in named)
     words = topic_words(topic)
     capitals = capitalised(question)
+    initials = set(tokenize(" ".join(abbreviated(re.findall(r"[\w'-]+", topic), evidence))))
     # "X or Y": a record on either is on the topic, the other alternative's words aside
-    return any(_holds(hit, evidence, w, capitals) for w in alternatives(question, words))
+    return any(_holds(hit, evidence, w, capitals, initials) for w in alternatives(question, words))
 
 
 def holds_term(term: str, text: str) -> bool:
@@ -102,7 +103,14 @@ def alternatives(question: str, words: set[str]) -> list[set[str]]:
     return [w for w in (words - b, words - a) if w] or [words]
 
 
-def _holds(hit: Hit, evidence: str, words: set[str], capitals: Collection[str] = ()) -> bool:
+def _holds(
+    hit: Hit,
+    evidence: str,
+    words: set[str],
+    capitals: Collection[str] = (),
+    initials: Collection[str] = (),
+) -> bool:
+    """`initials`: the topic words the record writes as an abbreviation ("QE")."""
     if len(words) == 1:
         # One common word must be in the title; a name ("set in India") is what a record
         # is about wherever it says it.
@@ -110,7 +118,7 @@ def _holds(hit: Hit, evidence: str, words: set[str], capitals: Collection[str] =
         return held_words(words, set(tokenize(where))) == 1
     # A short topic must be held whole; a long question, phrased in the user's own words,
     # by at least half of its words.
-    held = held_words(words, set(tokenize(evidence)))
+    held = held_words(words - set(initials), set(tokenize(evidence))) + len(words & set(initials))
     return bool(words) and held >= (len(words) if len(words) <= 3 else len(words) / 2)
 
 
@@ -188,7 +196,7 @@ def on_topic(
     is exactly the hits whose records hold them, however far down they rank or however
     little a small embedder makes of a coined name (MiniLM: cosine 0.02 for a record that
     reports MultiWOZ results)."""
-    named = coined_names(question, names)
+    named = list_names(question, names, topic)
     words = topic_words(topic)
     if not named and words and words <= capitalised(question):
         named = words  # "anything set in India?": the records that say India
@@ -208,6 +216,30 @@ def coined_names(question: str, names: Sequence[str] = ()) -> set[str]:
     return {c for c in claims(question, allowed_words(names)) if coined(c)}
 
 
+def list_names(question: str, names: Sequence[str], topic: str) -> set[str]:
+    """The coined names that cut a list to the records holding them. Not a two-letter
+    initialism ("AI", "RL", "UK") beside other topic words: shorthand for two English words
+    that a field's records use freely whatever their topic, and that a record on the topic
+    may write out or not at all ("AI for quantitative investment"). Alone it is the topic
+    ("Which papers mention AI?")."""
+    named = coined_names(question, names)
+    other = topic_words(topic) - {n.lower() for n in named}
+    return {c for c in named if not (other and len(c) == 2 and c.isupper())}
+
+
+def rare(term: str, corpus: Sequence[Paper], share: float) -> bool:
+    """At most `share` of the records hold the term: a whole-word count over titles and
+    abstracts that stops as soon as the name is common, cheap on 100,000 records too."""
+    limit = max(1, int(share * len(corpus)))
+    word, seen = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I), 0
+    for paper in corpus:
+        if word.search(paper.title) or word.search(paper.abstract):
+            seen += 1
+            if seen > limit:
+                return False
+    return True
+
+
 def holds_all(paper: Paper, terms: set[str]) -> bool:
     """Does the paper's whole record hold every term (whole words, case folded)?"""
     record = normalise(Source(key="1", paper=paper).evidence())
@@ -223,14 +255,4 @@ def identifies(
     coined = coined_names(question, names)
     if not coined or not corpus or not holds_all(hit.paper, coined):
         return False
-    limit = max(1, int(share * len(corpus)))
-    for term in coined:
-        # A whole-word count over titles and abstracts that stops as soon as the name is
-        # common: cheap on 100,000 records too.
-        word, seen = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I), 0
-        for paper in corpus:
-            if word.search(paper.title) or word.search(paper.abstract):
-                seen += 1
-                if seen > limit:
-                    return False
-    return True
+    return all(rare(term, corpus, share) for term in coined)
