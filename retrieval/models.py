@@ -122,6 +122,18 @@ class Paper(BaseModel):
         head, sep, _ = self.title.partition(":")
         return head.strip() if sep and len(head.split()) <= 4 else ""
 
+    def cited_as(self) -> str:
+        """'Zhang et al. (2020)', 'Zhang and Ou (2020)', 'Cloyne (2013)': how a reader cites
+        the paper in prose; '' without authors."""
+        surnames = [a.split()[-1] for a in self.authors if a.split()]
+        if not surnames:
+            return ""
+        if len(surnames) > 2 or self.authors_truncated:
+            who = f"{surnames[0]} et al."
+        else:
+            who = " and ".join(surnames)
+        return f"{who} ({self.year})" if self.year else who
+
     def short_ref(self) -> str:
         """'Title (Year)' for lists and prompts."""
         return f"{self.title} ({self.year})" if self.year else self.title

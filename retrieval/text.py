@@ -99,7 +99,10 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# A sentence ends at a stop before a space and a capital, or before a capital word with no
+# space at all: a small model writing two sentences of an abstract in one item drops the
+# space ("to test this hypothesis.Using a new dataset, ...").
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -243,6 +243,51 @@ def test_third_person_rewrites_the_abstracts_voice() -> None:
     assert third_person("As in paper [3], it works.") == "As in one paper, it works."
 
 
+def test_a_sentence_about_one_paper_names_it_by_its_authors() -> None:
+    """'One paper uses X [1]' cannot tell the reader which: the subject becomes the cited
+    record's authors and year; a sentence citing two papers is left as written. Invented
+    records."""
+    from assistant.evidence.grounding import Source
+    from assistant.jobs.sections import by_authors
+    from assistant.types import Sentence
+    from retrieval.models import Paper
+
+    three = Paper(id="a", title="T", year=2020, authors=["Ana Silva", "Bo Li", "Cy Ng"])
+    two = Paper(id="b", title="U", year=2013, authors=["James Cloyne", "Paolo Surico"])
+    alone = Paper(id="c", title="V", authors=["Ice Stupa"])
+    assert (
+        three.cited_as() == "Silva et al. (2020)" and two.cited_as() == "Cloyne and Surico (2013)"
+    )
+    assert alone.cited_as() == "Stupa" and Paper(id="d", title="W").cited_as() == ""
+    sources = {"1": Source(key="1", paper=three), "2": Source(key="2", paper=two)}
+    one = Sentence(text="One paper uses dialog states.", keys=["1"], status="verified")
+    assert by_authors(one, sources).text == "The paper by Silva et al. (2020) uses dialog states."
+    this = one.model_copy(update={"text": "This study finds a 2% rise.", "keys": ["2"]})
+    assert (
+        by_authors(this, sources).text == "The paper by Cloyne and Surico (2013) finds a 2% rise."
+    )
+    both = one.model_copy(update={"keys": ["1", "2"]})
+    assert by_authors(both, sources) == both
+    named = one.model_copy(update={"text": "ARDM uses dialog states."})
+    assert by_authors(named, sources) == named
+    found = one.model_copy(update={"text": "The authors find a 2% rise."})
+    assert by_authors(found, sources).text == "Silva et al. (2020) find a 2% rise."
+    solo = {"1": Source(key="1", paper=alone)}  # "Stupa find": left as written
+    assert by_authors(found, solo) == found
+
+
+def test_two_sentences_a_model_glued_together_are_two() -> None:
+    from retrieval.text import split_sentences
+
+    glued = "They test this hypothesis.Using a new dataset, they find X. Then Y."
+    assert split_sentences(glued) == [
+        "They test this hypothesis.",
+        "Using a new dataset, they find X.",
+        "Then Y.",
+    ]
+    assert split_sentences("It uses U.S. data and Node.js.") == ["It uses U.S. data and Node.js."]
+
+
 def test_bio_streams_the_code_written_paragraph_before_the_model(make_assistant: Any) -> None:
     fake = FakeChatModel({"1": "XiaoIce has communicated with 660 million users."})
     assistant = make_assistant(fake)

@@ -5,7 +5,7 @@ answer, so a streamed section reads exactly as it will in the final answer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.evidence.grounding import Checker, Composer, Draft, Source
 from assistant.evidence.verify import Verifier
@@ -44,6 +44,27 @@ def _one_paper(match: re.Match[str]) -> str:
     """'Paper 1: Uses X' -> 'One paper uses X' (the verb after the colon is not a name)."""
     lead = "One paper" if match.start() == 0 else "one paper"
     return f"{lead} {match[1].lower()}" if match[1] else lead
+
+
+# A sentence about one paper that calls it "one paper" (the code's own word for the prompt's
+# "Paper 4", or the model's): the reader cannot tell which.
+ONE_PAPER = re.compile(r"^(?:One|This|The|A|Another)\s+(?:paper|study|work|article)\b")
+THE_AUTHORS = re.compile(r"^The\s+authors\b")  # the abstract's "We", made third person
+
+
+def by_authors(sentence: Sentence, sources: Mapping[str, Source]) -> Sentence:
+    """'One paper uses dialog states ... [1]' as a reader cites it: 'The paper by Zhang et al.
+    (2020) uses dialog states ...'; 'The authors find' -> 'Cloyne et al. (2023) find'. Only
+    the subject changes, from the cited record's own metadata; a sentence citing several
+    papers is left as written."""
+    source = sources.get(sentence.keys[0]) if len(sentence.keys) == 1 else None
+    cited = source.paper.cited_as() if source else ""
+    if not cited:
+        return sentence
+    text = ONE_PAPER.sub(f"The paper by {cited}", sentence.text, count=1)
+    if source is not None and len(source.paper.authors) > 1:  # "find" agrees with both
+        text = THE_AUTHORS.sub(cited, text, count=1)
+    return sentence.model_copy(update={"text": text})
 
 
 def drafts(item: ReplySentence) -> list[Draft]:

@@ -20,7 +20,7 @@ from assistant.evidence.english import OPEN_ENDS, PURPOSE_ONLY
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
 from assistant.evidence.select import calibrated, listed
 from assistant.jobs.named import quote, title_name
-from assistant.jobs.sections import Renderer, check_items, verified_only
+from assistant.jobs.sections import Renderer, by_authors, check_items, verified_only
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
 from assistant.model.replies import SentenceStreamer, synthesis_schema
@@ -99,6 +99,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
         verifier=services.verifier,
     )
     model = services.model
+    by_key = {s.key: s for s in sources}
     seen_headings: set[str] = set()
     usage: dict[str, float] = {}  # token counts and server seconds, summed over the calls
     first_token: float | None = None
@@ -128,7 +129,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     first_token = time.perf_counter() - started
                 # Each sentence is shown once it is complete and verified.
                 for sentence in check_items(checker, streamer.feed(piece)):
-                    sentence = verified_only(sentence, services.verifier)
+                    sentence = by_authors(verified_only(sentence, services.verifier), by_key)
                     if sentence.status == "unsupported":
                         renderer.line(heading, sentence)  # recorded, never shown
                         continue
