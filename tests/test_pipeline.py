@@ -496,3 +496,16 @@ def test_a_mute_judge_admits_nothing(settings: Any, make_assistant: Any) -> None
     settings.answer.judged_hits = 3
     answer = make_assistant(FakeChatModel({})).ask(GRAY)
     assert answer.text == NOT_COVERED
+
+
+def test_a_part_not_stated_is_said_once(make_assistant: Any) -> None:
+    """The model's sentence removed, a question with an attribute part the record lacks:
+    the answer's 'not stated' fact appears once in its sentences, as in its text."""
+    fake = FakeChatModel({"sentences": [{"text": "DINO runs on 53 qubits.", "sources": [1]}]})
+    answer = make_assistant(fake).ask("What is DINO and how many parameters does it have?")
+    assert fake.calls, "the model is asked: one part has no attribute"
+    facts = [s.text for s in answer.sentences if s.status == "fact"]
+    assert facts and len(facts) == len(set(facts)), facts
+    assert "53 qubits" not in answer.text
+    # "it" is DINO: Mask DINO's "under one billion parameters" is not DINO's count
+    assert "Mask DINO" not in answer.text and "DINO abstract does not state" in answer.text

@@ -199,7 +199,8 @@ class AskPipeline:
         for i, asked in enumerate(prepared.asked):
             # "DINO" names the DINO paper, not Mask DINO: a paper named exactly by the
             # question is the only one that may answer for it.
-            exact = named_papers(f"{asked.text} {subject_text}", papers)
+            # "... and how many parameters does it have?": "it" is the part's named paper
+            exact = named_papers(" ".join([asked.text, *asked.named, subject_text]), papers)
             for j in exact or range(len(papers)):
                 paper = papers[j]
                 sentence = holding_sentence(asked, paper)
@@ -365,9 +366,13 @@ class AskPipeline:
         else:
             answer = not_covered()
             answer.checked = [Citation(key=s.key, paper=s.paper) for s in prepared.sources]
+        said = {s.text for s in failed.sentences}  # a part's "not stated" fact, once
         return answer.model_copy(
             update={
-                "sentences": [*failed.sentences, *answer.sentences],
+                "sentences": [
+                    *failed.sentences,
+                    *(s for s in answer.sentences if s.text not in said),
+                ],
                 "dropped_keys": failed.dropped_keys,
                 "unsupported": failed.unsupported,
             }
