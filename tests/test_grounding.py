@@ -13,7 +13,6 @@ from assistant.evidence.grounding import (
     Draft,
     claims,
     compose,
-    drafts_from_text,
     mint_sources,
     normalise,
     occurs,
@@ -108,6 +107,8 @@ def test_compose_renumbers_by_first_use_and_skips_removed(corpus: Any) -> None:
 
 
 def test_inline_markers_in_free_text() -> None:
+    from assistant.jobs.agent import drafts_from_text
+
     drafts = drafts_from_text("DINO gets 49.4 AP [1]. Mask DINO unifies tasks [2, 3].")
     assert [d.sources for d in drafts] == [["1"], ["2", "3"]]
     assert drafts[0].text == "DINO gets 49.4 AP."

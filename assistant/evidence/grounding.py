@@ -198,7 +198,9 @@ class Checker:
 
     def verified(self, sentence: Sentence) -> Sentence:
         """The sentence as `verified` when its cited records state it; else as it was, with
-        the verifier's first reasons in its note (shown as cited, not verified)."""
+        the verifier's first reasons in its note (shown as cited, not verified). A verdict
+        of "contradicted" does not remove it: on answers it was wrong for more faithful
+        sentences than false ones (docs/eval/claims.md)."""
         if self.verifier is None or not sentence.keys:
             return sentence
         text, _ = group_subject(sentence.text, len(sentence.keys))
@@ -388,13 +390,3 @@ def compose(
     for sentence in sentences:
         composer.add(sentence)
     return composer.text, composer.citations, composer.sentences
-
-
-def drafts_from_text(text: str) -> list[Draft]:
-    """Free text with inline [n] markers (agent mode) -> drafts with their keys."""
-    drafts = []
-    for sentence in split_sentences(text):
-        keys = [k.strip() for m in MARKER.finditer(sentence) for k in re.split(r"[,;]", m[1])]
-        clean = MARKER.sub("", sentence).replace(" .", ".").strip()
-        drafts.append(Draft(text=re.sub(r"\s{2,}", " ", clean), sources=keys))
-    return drafts

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from assistant.evidence.asked import Asked, misbound, parts
 from assistant.evidence.compress import format_sources
-from assistant.evidence.grounding import Checker, Composer, Source, drafts_from_text
+from assistant.evidence.grounding import MARKER, Checker, Composer, Draft, Source
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.tools import CorpusTools, KeyRegistry
@@ -54,6 +54,7 @@ from assistant.types import (
 )
 from retrieval.models import Paper
 from retrieval.query import QueryPlan
+from retrieval.text import split_sentences
 
 TOOL = re.compile(r'"tool"\s*:\s*"(\w+)"')
 # Why a kept sentence's value is not its record's for what it speaks of (`asked.misbound`).
@@ -334,3 +335,13 @@ def native(
         getattr(chat_model, "model_name", None) or getattr(chat_model, "name", "agent")
     )
     return answer
+
+
+def drafts_from_text(text: str) -> list[Draft]:
+    """Free text with inline [n] markers (agent mode) -> drafts with their keys."""
+    drafts = []
+    for sentence in split_sentences(text):
+        keys = [k.strip() for m in MARKER.finditer(sentence) for k in re.split(r"[,;]", m[1])]
+        clean = MARKER.sub("", sentence).replace(" .", ".").strip()
+        drafts.append(Draft(text=re.sub(r"\s{2,}", " ", clean), sources=keys))
+    return drafts
