@@ -13,10 +13,19 @@ from collections.abc import Collection
 BEFORE = re.compile(r"\b(?:at|in|from)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 # In a question about the research ("rise in response to the Bank of England's purchases")
 # only a verb of publishing makes the name after it a venue.
+# What was published, between the verb and the venue: "publish anything at", "published
+# papers in".
+OBJECT = r"(?:(?:anything|something|any\w*|papers?|work|much|more)\s+)?"
 PUBLISHED = re.compile(
     r"\b(?:publish(?:ed|es)?|appear(?:ed|s)?|accepted|submitted|presented|printed|came\s+out)"
-    r"\s+(?:in|at|to|by)\s+(?:the\s+|a\s+|an\s+)?$",
+    r"\s+" + OBJECT + r"(?:in|at|to|by)\s+(?:the\s+|a\s+|an\s+)?$",
     re.I,
+)
+# "Did he publish anything at CVPR?": a name after a verb that can only mean publishing,
+# whatever the corpus's venues hold ("appeared in the UK" may be about the research).
+ASKED = re.compile(
+    r"\b(?:publish(?:ed|es|ing)?|accepted)\s+" + OBJECT + r"(?:at|in)\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w&+-]*(?:\s+(?:of\s+|on\s+|for\s+)?[A-Z][\w&+-]*){0,5})"
 )
 AFTER = re.compile(
     r"^\s+(?:papers?|articles?|publications?|versions?|submissions?|tracks?)\b", re.I
@@ -67,6 +76,13 @@ def venue_in(
             ):
                 return name, (start, end)
     return None
+
+
+def venue_asked(question: str) -> str:
+    """The venue a question asks about by a verb of publishing ("published at CVPR"),
+    whether or not a record's venue holds it; '' when it asks none."""
+    found = ASKED.search(question)
+    return found["name"] if found else ""
 
 
 def _kind(token: str) -> str:

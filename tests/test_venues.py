@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from retrieval.models import Filters, Paper, PaperVersion
 from retrieval.query import analyze
 from retrieval.search import Catalog
 from retrieval.venues import venue_in, venue_matches
+from tests.fakes import FakeChatModel
 
 # Invented venues of two fields: nothing below is a venue of the shipped corpus.
 VENUES = [
@@ -77,3 +80,31 @@ def test_in_a_question_about_the_research_only_a_verb_of_publishing_names_a_venu
     assert published.filters.venue == "Central Bank of Ruritania"
     listed = analyze("Which papers are in the Central Bank of Ruritania series?", venues=venues)
     assert listed.filters.venue == "Central Bank of Ruritania"
+
+
+def test_a_venue_asked_by_a_verb_of_publishing_is_found_without_the_corpus() -> None:
+    from retrieval.venues import venue_asked
+
+    assert venue_asked("Did she publish anything at IGARSS?") == "IGARSS"
+    assert venue_asked("Which papers were published in the Journal of Hydrology?") == (
+        "Journal of Hydrology"
+    )
+    assert venue_asked("What did she find about ice published in 2020?") == ""  # a year
+    assert venue_asked("How did prices appear in the UK data?") == ""  # not publishing
+    # with the object between: the corpus's venue filter reads it too
+    assert venue_in("Did she publish anything at GMS?", VENUES, listing=False) is not None
+
+
+def test_a_corpus_without_venues_says_it_cannot_tell(make_assistant: Any) -> None:
+    """The shipped profile page gives no venues: 'at CVPR?' is answered as unknowable, not
+    as 'not covered', without the model; a corpus with venues is not answered this way."""
+    from assistant.jobs.verdicts import no_venue
+
+    fake = FakeChatModel({})
+    answer = make_assistant(fake).ask("Did he publish anything at CVPR?")
+    assert answer.text == (
+        "The corpus's records give no venues, so it cannot tell what appeared at CVPR."
+    )
+    assert not answer.answered and fake.calls == []
+    with_venue = [Paper(id="a", title="Ice A", venue="Journal of Hydrology")]
+    assert no_venue("CVPR", with_venue) is None

@@ -292,3 +292,18 @@ def test_a_framing_verb_is_not_compared_with_a_negated_use_of_it(verifier: Verif
     assert not verifier.check(
         "The authors find that glaciers retreated faster in dry years.", record
     ).ok
+
+
+def test_a_papers_year_after_its_name_is_no_claim(verifier: Verifier) -> None:
+    """'<Title> (2021) reaches ...': the model names the paper as its prompt did; the year
+    is the paper's, not a value to bind in its abstract. Invented record."""
+    from assistant.evidence.grounding import Checker, Draft, Source
+    from retrieval.models import Paper
+
+    title = "FastParse: Learned Parsing for Noisy Text"
+    paper = Paper(id="f", title=title, year=2021, abstract=RECORD.split(". ", 1)[1])
+    checker = Checker([Source(key="1", paper=paper)], verifier=verifier)
+    for named in (title, "FastParse"):
+        text = f"{named} (2021) reaches 61% on social media posts."
+        sentence, _ = checker.check(Draft(text=text, sources=["1"]))
+        assert sentence.status == "verified", sentence.note

@@ -204,7 +204,11 @@ class Checker:
         if self.verifier is None or not sentence.keys:
             return sentence
         text, _ = group_subject(sentence.text, len(sentence.keys))
-        record = " ".join(record_text(self.sources[k].paper) for k in sentence.keys)
+        papers = [self.sources[k].paper for k in sentence.keys]
+        for paper in papers:  # "<Title> (2023) shows": the year names the paper, no claim
+            for name in {paper.title.rstrip("."), paper.name()} - {""}:
+                text = text.replace(f"{name} ({paper.year})", name)
+        record = " ".join(record_text(p) for p in papers)
         check = self.verifier.check(text, record, names=self.owner_names)
         if check.ok:
             keys = self._stating(sentence, text)

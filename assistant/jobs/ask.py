@@ -42,6 +42,7 @@ from assistant.jobs.verdicts import (
     fillers,
     finish,
     metadata_answer,
+    no_venue,
     not_covered,
     not_stated,
     nothing_in_filter,
@@ -60,6 +61,7 @@ from assistant.types import (
 )
 from retrieval.models import Hit, Paper
 from retrieval.query import QueryPlan
+from retrieval.venues import venue_asked
 
 PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
 
@@ -112,9 +114,10 @@ class AskPipeline:
             question=question, plan=plan, context=previous_exchange(history, question=question)
         )
         catalog = self.searcher.catalog
-        facts = self.facts_asked(question, plan)
-        if facts:
+        if facts := self.facts_asked(question, plan):
             prepared.final = facts_answer(facts)
+        elif (venue := venue_asked(question)) and (unknown := no_venue(venue, catalog.papers)):
+            prepared.final = unknown
         elif plan.is_metadata_only:
             prepared.final = metadata_answer(plan, catalog.select(plan.filters))
         else:
@@ -146,12 +149,8 @@ class AskPipeline:
         # The best hit may miss a name the question gives that a close second holds.
         listing = plan.intent != "question"
         by_author = not listing and bool(plan.filters.author)
-        gate = (
-            h
-            for h in hits[:CANDIDATES]
-            if self.relevant(question, plan.topic, h, listing, by_author)
-        )
-        first = next(gate, None)
+        gate = partial(self.relevant, question, plan.topic, listing=listing, by_author=by_author)
+        first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
         if first is None:
             if listing and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))

@@ -147,3 +147,19 @@ def finish(composer: Composer, dropped: list[str]) -> Answer:
         reattributed=sum(s.status in ("reattributed", "attributed") for s in final),
         sentences=final,
     )
+
+
+def no_venue(name: str, papers: Sequence[Paper]) -> Answer | None:
+    """'Did he publish at CVPR?' in a corpus whose records give no venues (a profile page
+    without them): it cannot say either way, and says so. None where records give venues:
+    a venue may be written out or abbreviated there ("Association for Computational
+    Linguistics", "ACL-IJCNLP"), so no record naming it is no answer."""
+    if any(p.venue or any(v.venue for v in p.versions) for p in papers):
+        return None
+    text = f"The corpus's records give no venues, so it cannot tell what appeared at {name}."
+    return Answer(
+        text=text,
+        answered=False,
+        sentences=[Sentence(text=text, status="fact", note="no venues")],
+        model="retrieval",
+    )
