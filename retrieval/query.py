@@ -258,6 +258,12 @@ def analyze(
     if owner:
         for form in name_patterns(owner):
             spans.extend(found.span() for found in re.finditer(form, text.lower()))
+        # "Shum's papers on video", "What did Shum publish?": the owner by surname alone,
+        # capitalised as a name is
+        surname = re.escape(owner.split()[-1]) if owner.split() else ""
+        spans.extend(
+            m.span() for m in re.finditer(rf"(?<![\w-]){surname}(?:['’]s)?(?![\w-])", text)
+        )
     author = find_author(text, authors or [], owner)
     if author:
         filters["author"] = author[0]

@@ -257,3 +257,15 @@ def test_what_someone_found_about_a_subject_has_the_subject_as_its_topic() -> No
         "glacier retreat Alps"
     )
     assert analyze("what has she found on soil carbon").topic == "soil carbon"
+
+
+def test_the_owner_by_surname_alone_is_no_topic() -> None:
+    """'Which of Kerner's papers are about crops?' in Hannah Kerner's corpus: every paper is
+    hers, so her surname is no topic word (it was, and the list was refused)."""
+    from retrieval.query import analyze
+
+    owner = "Hannah Kerner"
+    assert analyze("Which of Kerner's papers are about crops?", owner=owner).topic == "crops"
+    plan = analyze("What did Kerner publish in 2020?", owner=owner)
+    assert plan.topic == "" and plan.filters.year_from == 2020
+    assert "Surico" in analyze("What did Surico publish on taxes?", owner=owner).topic

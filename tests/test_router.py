@@ -125,3 +125,21 @@ def test_a_request_pointing_at_the_whole_collection_has_no_topic() -> None:
         assert (_route(question).job, _route(question).topic) == (job, None), question
     assert _route("Write a bio covering his work on data collection").topic == "data collection"
     assert _route("Summarize his work on digital libraries").topic == "digital libraries"
+
+
+def test_a_question_about_the_work_as_a_whole_gets_the_short_bio() -> None:
+    """'What does he work on?' names no topic: as a search it was 'not covered'. Names of
+    other fields' researchers too; a topic, a co-author or a named paper keeps its job."""
+    for question in (
+        "What does he work on?",
+        "What is her research about?",
+        "What has Shum worked on?",
+        "What kind of research does Hannah Kerner do?",
+        "what does this researcher study?",
+    ):
+        r = _route(question)
+        assert (r.job, r.kind, r.length, r.topic) == ("bio", "bio", "short", None), question
+    assert _route("What has he worked on in video generation?").job == "summarize"
+    assert _route("What does he work on with Baoyuan Wang?").job != "bio"
+    assert route("What does DINO work on?", analyze("x"), names_paper=True).job == "ask"
+    assert _route("What is his h-index?").job == "ask"

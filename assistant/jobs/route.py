@@ -42,6 +42,18 @@ BODY_OF_WORK = re.compile(
     + _TOPIC_AFTER
     + ")"
 )
+# "What does he work on?", "What is her research about?", "What kind of research does
+# Shum do?": the researcher's work as a whole, with no topic named. The short bio answers it
+# (the threads of the work and their best results, cited); as a search it had no topic.
+_NAME = r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
+_WHO = rf"(?:he|she|they|(?:this|the)\s+(?:researcher|author|scientist)|{_NAME})"
+_HIS = rf"(?:his|her|their|(?:this|the)\s+(?:researcher|author)'s|{_NAME}'s)"
+OVERVIEW = re.compile(
+    rf"^\s*(?i:what)\s+(?:(?i:does|did|has|have|do)\s+{_WHO}\s+(?i:work(?:ed)?\s+on|research|"
+    rf"stud(?:y|ied)|focus(?:ed)?\s+on)|(?i:is|are)\s+{_HIS}\s+(?i:research|work)"
+    rf"(?:\s+(?i:about|on))?|(?i:kind|sort|type)s?\s+of\s+(?i:research|work)\s+(?i:does|did)\s+"
+    rf"{_WHO}\s+(?i:do))\s*[?.!]?\s*$"
+)
 BIO = re.compile(
     r"\b(?:draft|write|compose|prepare|give\s+me)\b.*\b(?:bio|biography|"
     r"(?:talk|speaker)\s+intro(?:duction)?|"
@@ -123,6 +135,8 @@ def route(
         )
     if names_paper or NOT_SUMMARY.search(question):
         return Route()
+    if OVERVIEW.match(question):
+        return Route(job="bio")
     summary = SUMMARY.search(question)
     asked = summary or (None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question))
     if asked is None:
