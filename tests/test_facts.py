@@ -16,6 +16,8 @@ def test_header_and_collaborator_questions(make_assistant: Any) -> None:
     assert "Computer Vision (21 papers)" in areas.text and areas.citations
     coauthors = assistant.ask("Who are his most frequent collaborators?")
     assert "Jingcheng Hu (3 papers)" in coauthors.text
+    verb = assistant.ask("Who does he collaborate with most?")  # the verb, not the noun
+    assert verb.text == coauthors.text
     assert fake.calls == []
 
 

@@ -14,7 +14,9 @@ Fact = tuple[str, list[Paper]]
 
 HEADER = re.compile(r"\bh[- ]?index\b|\bcitations?\b|\bcited\b", re.I)
 AREAS = re.compile(r"\b(?:research\s+)?(?:areas?|fields?|topics?|interests?)\b", re.I)
-COAUTHORS = re.compile(r"\b(?:collaborators?|co-?authors?|work(?:s|ed)?\s+with\s+most)\b", re.I)
+COAUTHORS = re.compile(
+    r"\b(?:collaborat(?:ors?|es?|ed|ing|ion)|co-?authors?|work(?:s|ed)?\s+with\s+most)\b", re.I
+)
 SPAN = re.compile(r"\b(?:what|which)\s+years?\b|\bspan\b|\bfirst\s+paper\b", re.I)
 
 
