@@ -11,11 +11,11 @@ from collections.abc import Collection
 # Where English names a venue: after a preposition of publishing, or before the word for
 # what was published there.
 BEFORE = re.compile(r"\b(?:at|in|from)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
-# In a question about the research ("rise in response to the Bank of England's purchases")
-# only a verb of publishing makes the name after it a venue.
 # What was published, between the verb and the venue: "publish anything at", "published
 # papers in".
 OBJECT = r"(?:(?:anything|something|any\w*|papers?|work|much|more)\s+)?"
+# In a question about the research ("rise in response to the Bank of England's purchases")
+# only a verb of publishing makes the name after it a venue.
 PUBLISHED = re.compile(
     r"\b(?:publish(?:ed|es)?|appear(?:ed|s)?|accepted|submitted|presented|printed|came\s+out)"
     r"\s+" + OBJECT + r"(?:in|at|to|by)\s+(?:the\s+|a\s+|an\s+)?$",

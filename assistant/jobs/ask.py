@@ -116,7 +116,9 @@ class AskPipeline:
         catalog = self.searcher.catalog
         if facts := self.facts_asked(question, plan):
             prepared.final = facts_answer(facts)
-        elif (venue := venue_asked(question)) and (unknown := no_venue(venue, catalog.papers)):
+        elif (venue := venue_asked(question)) and (
+            unknown := no_venue(venue, self.services.venues)
+        ):
             prepared.final = unknown
         elif plan.is_metadata_only:
             prepared.final = metadata_answer(plan, catalog.select(plan.filters))

@@ -4,7 +4,7 @@ counts, corpus facts, and topic lists. Each is a result, never an exception.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from assistant.evidence.asked import Asked, holds_named, mentions, not_stated_text
 from assistant.evidence.facts import Fact
@@ -149,12 +149,12 @@ def finish(composer: Composer, dropped: list[str]) -> Answer:
     )
 
 
-def no_venue(name: str, papers: Sequence[Paper]) -> Answer | None:
+def no_venue(name: str, venues: Collection[str]) -> Answer | None:
     """'Did he publish at CVPR?' in a corpus whose records give no venues (a profile page
     without them): it cannot say either way, and says so. None where records give venues:
     a venue may be written out or abbreviated there ("Association for Computational
     Linguistics", "ACL-IJCNLP"), so no record naming it is no answer."""
-    if any(p.venue or any(v.venue for v in p.versions) for p in papers):
+    if venues:  # the corpus's venue strings, versions' too (Services.venues)
         return None
     text = f"The corpus's records give no venues, so it cannot tell what appeared at {name}."
     return Answer(
