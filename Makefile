@@ -41,6 +41,11 @@ index: setup
 
 setup: $(STAMP)
 
+# ggml's AMX matmul segfaults while loading any model on the Xeons of this machine kind
+# that report amx_int8 (docs/benchmarks.md, thirteenth session); GCC keeps an explicit -mno-*
+# over -march=native, so the rest of the native build stays.
+NO_AMX := $(if $(shell grep -s -m1 -o amx_tile /proc/cpuinfo),-DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+
 # The embedded model server: llama.cpp's own llama-server (the standard json_schema dialect,
 # prefix caching; no Linux wheel on PyPI), built offline once from the llama-cpp-python
 # sdist's vendored llama.cpp: 5-13 min on 2 cores, then cached under .cache/.
@@ -54,7 +59,8 @@ $(LLAMA_SERVER): | $(VENV)/bin/python
 	cmake -S .cache/llama-src/llama_cpp_python-$(LLAMA_VERSION)/vendor/llama.cpp \
 		-B .cache/llama-src/build -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_SERVER=ON \
 		-DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
-		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF
+		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF \
+		$(NO_AMX)
 	cmake --build .cache/llama-src/build --target llama-server -j2
 	mkdir -p $(dir $(LLAMA_SERVER))
 	cp .cache/llama-src/build/bin/llama-server $(LLAMA_SERVER).tmp && mv $(LLAMA_SERVER).tmp $(LLAMA_SERVER)
