@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--syntheses", type=Path, default=None, help="score summaries and bios on a request set"
     )
+    p.add_argument("--snapshot", type=Path, help="write what the code decides per set question")
+    p.add_argument("--against", type=Path, help="an earlier --snapshot file to compare with")
     p.add_argument(
         "--mute", action="store_true", help="answers from a model that writes nothing (the floor)"
     )

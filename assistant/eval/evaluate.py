@@ -246,6 +246,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         return _phrasings(args, settings)
     if getattr(args, "syntheses", None):
         return _syntheses(args, settings)
+    if getattr(args, "snapshot", None):
+        return _snapshot(args, settings)
     questions = load_questions(args.qset or DEFAULT_SET)
     mute = getattr(args, "mute", False)
     if mute:
@@ -326,6 +328,19 @@ def _phrasings(args: argparse.Namespace, settings: Settings) -> int:
         ask.close()
     result["set"], result["split"] = str(args.phrasings), args.split
     print(json.dumps(result, indent=2) if args.json else render(result))
+    return 0
+
+
+def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.eval.snapshot import differences, take
+
+    taken = take(settings, ROOT / "data" / "eval")
+    args.snapshot.write_text(json.dumps(taken, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"{len(taken)} questions -> {args.snapshot}")
+    if args.against:
+        old = json.loads(args.against.read_text(encoding="utf-8"))
+        changed = differences(old, taken)
+        print("\n".join(changed) or "no question's snapshot changed")
     return 0
 
 
