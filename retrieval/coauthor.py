@@ -15,12 +15,16 @@ def clean_name(name: str) -> str:
 
 
 def name_patterns(name: str) -> list[str]:
-    """Ways a name is written: 'Baoyuan Wang', 'Wang, Baoyuan', 'B. Wang', 'H.-Y. Shum'."""
+    """Ways a name is written: 'Baoyuan Wang', 'Wang, Baoyuan', 'B. Wang', 'H.-Y. Shum',
+    'Alan Taylor' for 'Alan M. Taylor'."""
     parts = normalise_name(clean_name(name)).split()
     if len(parts) < 2:
         return [re.escape(p) for p in parts]
     first, last = parts[:-1], parts[-1]
     forms = [parts, [last, *first], [p[0] for p in first] + [last], [first[0][0], last]]
+    if len(clean_name(name).split()) > 2:  # people drop middle names: "Alan Taylor" for
+        # "Alan M. Taylor" (a hyphenated given name is one name: not "Heung Shum")
+        forms.append([first[0], last])
     joiner = r"[\s.,\-]+"
     patterns = [r"(?<!\w)" + joiner.join(re.escape(w) for w in form) + r"(?!\w)" for form in forms]
     if any(len(p) == 1 for p in first):  # the record's own initial ("G. Tseng") stands for

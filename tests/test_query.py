@@ -207,6 +207,19 @@ def test_a_coauthor_typed_without_accents_or_with_the_full_given_name() -> None:
     assert analyze("papers with Yue Ma", authors=["Yi Ma"]).filters.author is None
 
 
+def test_a_coauthor_typed_without_the_middle_initial() -> None:
+    """Records write 'Grace W. Adeyemi'; people type 'Grace Adeyemi', also beside the owner's
+    own name. A hyphenated given name stays whole. Names invented."""
+    names = ["Rosa Lindqvist", "Grace W. Adeyemi", "Ming-Hua Ko", "Ming Ko"]
+    p = analyze(
+        "list the papers rosa lindqvist co-wrote with Grace Adeyemi",
+        authors=names,
+        owner="Rosa Lindqvist",
+    )
+    assert (p.intent, p.filters.author, p.topic) == ("list", "Grace W. Adeyemi", "")
+    assert analyze("papers with Ming Ko", authors=names).filters.author == "Ming Ko"
+
+
 def test_a_coauthor_named_by_surname_alone() -> None:
     """'What did she write with Okafor?': a capitalised surname one co-author has names
     them; a surname two people share, a lower-case word or the question's first word does
