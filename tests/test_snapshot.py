@@ -13,9 +13,9 @@ def test_a_snapshot_holds_routes_prompts_and_code_made_answers(
     settings: Settings, tmp_path: Path
 ) -> None:
     rows = [
-        {"id": "q1", "question": "How many papers are in the corpus?"},
-        {"id": "q2", "question": "How many parameters does Step-Video-T2V have?"},
-        {"id": "q3", "question": "Summarize his work on video generation."},
+        {"id": "q1", "kind": "metadata", "question": "How many papers are in the corpus?"},
+        {"id": "q2", "kind": "lookup", "question": "How many parameters does Step-Video-T2V have?"},
+        {"id": "q3", "kind": "summary", "question": "Summarize his work on video generation."},
     ]
     (tmp_path / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     taken = take(settings, tmp_path)

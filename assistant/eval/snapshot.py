@@ -10,46 +10,39 @@ differs. Nothing here loads the model: the assistants get a `MuteModel`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
+from assistant.eval.metrics import load_questions
+from assistant.eval.phrasings import load_phrasings
+from assistant.eval.syntheses import load_syntheses
 from assistant.model.client import MuteModel
 from assistant.settings import Settings
 
 SHIPPED = ("shipped", "default")
+# The corpus names data/eval/README.md ingests the real files under.
+REAL_CORPORA = {"hannah-rae": "kerner"}
 
 
 def set_questions(root: Path) -> Iterator[tuple[str, str, str]]:
     """(corpus, id, question) for every question set under `root` (data/eval): the dev set,
     the real corpora's sets, the site debug sets, the phrasings and the synthesis requests."""
-
-    def lines(path: Path) -> Iterator[dict[str, Any]]:
-        if not path.exists():
-            return
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                yield json.loads(line)
-
-    for row in lines(root / "dev.jsonl"):
-        yield "default", row["id"], row["question"]
+    sets = [("default", root / "dev.jsonl")]
     for path in sorted(root.glob("*.questions.jsonl")):
-        corpus = REAL_CORPORA.get(path.name.split("__")[0], path.name.split("__")[0])
-        for row in lines(path):
-            yield corpus, row["id"], row["question"]
-    for path in sorted((root / "sites_debug").glob("*.questions.jsonl")):
-        for row in lines(path):
-            yield path.name.split(".")[0], row["id"], row["question"]
-    for row in lines(root / "phrasings.jsonl"):
-        yield row["corpus"], row["id"], row["question"]
-    for row in lines(root / "syntheses.jsonl"):
-        yield row["corpus"], row["id"], row["request"]
-
-
-# The corpus names data/eval/README.md ingests the real files under.
-REAL_CORPORA = {"hannah-rae": "kerner"}
+        owner = path.name.split("__")[0]
+        sets.append((REAL_CORPORA.get(owner, owner), path))
+    sets += [
+        (p.name.split(".")[0], p) for p in sorted((root / "sites_debug").glob("*.questions.jsonl"))
+    ]
+    for corpus, path in sets:
+        if path.exists():
+            yield from ((corpus, q.id, q.question) for q in load_questions(path))
+    if (phrasings := root / "phrasings.jsonl").exists():
+        yield from ((r["corpus"], r["id"], r["question"]) for r in load_phrasings(phrasings, "all"))
+    if (syntheses := root / "syntheses.jsonl").exists():
+        yield from ((r["corpus"], r["id"], r["request"]) for r in load_syntheses(syntheses, "all"))
 
 
 def snapshot_one(assistant: Assistant, question: str) -> dict[str, Any]:
