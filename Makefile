@@ -44,7 +44,8 @@ setup: $(STAMP)
 # ggml's AMX matmul segfaults while loading any model on the Xeons of this machine kind
 # that report amx_int8 (docs/benchmarks.md, thirteenth session); GCC keeps an explicit -mno-*
 # over -march=native, so the rest of the native build stays.
-NO_AMX := $(if $(shell grep -s -m1 -o amx_tile /proc/cpuinfo),-DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+AMX_OFF := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+NO_AMX := $(if $(shell grep -s -m1 -o amx_tile /proc/cpuinfo),-DCMAKE_C_FLAGS="$(AMX_OFF)" -DCMAKE_CXX_FLAGS="$(AMX_OFF)")
 
 # The embedded model server: llama.cpp's own llama-server (the standard json_schema dialect,
 # prefix caching; no Linux wheel on PyPI), built offline once from the llama-cpp-python
