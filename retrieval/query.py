@@ -134,6 +134,23 @@ LIST = re.compile(
 WHERE = re.compile(
     r"\b(?:set|based|located|situated|conducted|carried\s+out|done|held|sited)(?=\s+in\b)", re.I
 )
+# "papers that focus on X", "work dealing with X": the verb joining the papers to their topic.
+ABOUT_VERB = re.compile(
+    rf"\b{PAPER_NOUNS}\s+(?P<verb>(?:that\s+|which\s+)?(?:focus(?:es|ed|ing)?|concern(?:s|ing)?|"
+    r"cent(?:er|re)(?:s|d|ed)?|discuss(?:es|ing)?|address(?:es|ing)?|look(?:s|ing)?\s+at|"
+    r"examin(?:e|es|ing))\s+(?:on\s+|upon\s+|with\s+)?)",
+    re.I,
+)
+# "Bhalla's papers" in a corpus whose owner is not known: a possessive name before the
+# papers is whose they are, not what they are about.
+WHOSE = re.compile(rf"(?<![\w-])[A-Z][\w-]+['’]s(?=\s+(?:\w+\s+)?{PAPER_NOUNS}\b)")
+# "all his EMNLP papers, Findings included", "including workshop papers": what the list
+# takes in as well, not what it is about.
+INCLUDED = re.compile(
+    r",\s*(?:[\w-]+\s+){1,3}?(?:included|too|as\s+well)\b|"
+    r"\b(?:including|incl\.)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
+    re.I,
+)
 # "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
 ONE_OF = re.compile(
     rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\s+"
@@ -265,6 +282,9 @@ def analyze(
             m.span() for m in re.finditer(rf"(?<![\w-]){surname}(?:['’]s)?(?![\w-])", text)
         )
     author = find_author(text, authors or [], owner)
+    if not owner and not author:
+        spans.extend(m.span() for m in WHOSE.finditer(text))
+    spans.extend(m.span("verb") for m in ABOUT_VERB.finditer(text))
     if author:
         filters["author"] = author[0]
         spans.append(author[1])
@@ -300,6 +320,8 @@ def analyze(
     if venue:
         filters["venue"] = venue[0]
         spans.append(venue[1])
+    if intent != "question":
+        spans.extend(m.span() for m in INCLUDED.finditer(text))
     topic = _topic(text, spans)
     if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"
         intent = "list"

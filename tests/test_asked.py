@@ -359,3 +359,17 @@ def test_a_skipped_which_part_is_quoted_and_a_missing_one_is_not_refused(
     )
     # no record sentence speaks of an optimizer: nothing quoted, nothing refused
     assert [s.status for s in answer.sentences] == ["verified"], answer.sentences
+
+
+def test_a_value_in_the_unit_of_the_asked_measure_is_bound_to_it() -> None:
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="c",
+        title="Pore size and ion transport",
+        abstract="Membranes with pore widths of 1.2 nm and 2.0 nm were made. At 1.6 nm, the "
+        "ion flux peaks. Flux rose by 40% over controls.",
+    )
+    asked = parts("At what pore width does the ion flux peak?")
+    assert misbound(asked, "The ion flux peaks at a pore width of 1.6 nm.", [paper]) is None
+    assert misbound(asked, "The ion flux peaks at a pore width of 40%.", [paper]) is not None

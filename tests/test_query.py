@@ -282,3 +282,22 @@ def test_the_owner_by_surname_alone_is_no_topic() -> None:
     plan = analyze("What did Kerner publish in 2020?", owner=owner)
     assert plan.topic == "" and plan.filters.year_from == 2020
     assert "Surico" in analyze("What did Surico publish on taxes?", owner=owner).topic
+
+
+def test_a_verb_joining_papers_to_their_topic_is_not_the_topic() -> None:
+    for q in ("Which papers focus on glacier melt?", "Which of her papers look at glacier melt?"):
+        assert analyze(q).topic == "glacier melt", q
+    assert analyze("Which papers concern glacier melt?").topic == "glacier melt"
+
+
+def test_a_possessive_name_is_whose_papers_when_the_owner_is_unknown() -> None:
+    plan = analyze("Which of Okafor's papers are about Lagos?", authors=[], owner=None)
+    assert plan.intent == "list" and plan.topic == "Lagos"
+    # a capitalised word before the papers that is not a possessive stays in the topic
+    assert "Lagos" in analyze("Which Lagos papers are about traffic?").topic
+
+
+def test_what_a_list_takes_in_as_well_is_not_its_topic() -> None:
+    plan = analyze("list all her ICML papers, workshops included", venues=["ICML"])
+    assert plan.filters.venue == "ICML" and plan.topic == ""
+    assert analyze("Which papers on glaciers, including preprints?").topic == "glaciers"

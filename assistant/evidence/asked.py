@@ -326,11 +326,35 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
             s for p in papers for s in _sentences(p) if any(speaks_of(a.words, s) for a in spoken)
         )
     )
-    loose = sorted(n for n in numbers if not occurs(n, holding))
+    record = normalise(" ".join(s for p in papers for s in _sentences(p)))
+    # a change ("improved by") shares its unit with the absolute values it is not
+    measures = not any(_change(w) for a in spoken for w in a.attribute.split())
+    loose = sorted(
+        n
+        for n in numbers
+        if not occurs(n, holding) and not (measures and _same_unit(n, record, holding))
+    )
     if not loose:
         return None
     named = ", ".join(a.attribute for a in spoken)
     return f"{', '.join(loose)} is not what the record gives for {named}"
+
+
+# A physical unit after a number ("8.5 Å", "300 K"); a percentage or a multiple is not one:
+# any ratio is written so.
+UNIT_AFTER = r"\s?(?P<unit>(?:[^\W\d_]|°)[\w/°]*)"
+
+
+def _same_unit(number: str, record: str, holding: str) -> bool:
+    """The record writes the number with the unit its sentences on the asked attribute give
+    their values in ("at 8.5 Å" where the slit widths are "6.5 Å" and "9.5 Å"): the same kind
+    of quantity, though its sentence does not name the attribute."""
+    units = {
+        m["unit"]
+        for m in re.finditer(rf"(?<![\w.]){re.escape(number)}{UNIT_AFTER}", record)
+        if m["unit"].lower() not in {"x", "times", "fold", "percent"}
+    }
+    return any(re.search(rf"\d\s?{re.escape(u)}(?!\w)", holding) for u in units)
 
 
 def holds_named(asked: Asked, paper: Paper) -> bool:

@@ -32,6 +32,8 @@ def _settings(doc: Any, i: int) -> set[str]:
             if prep.dep_ == "prep" and prep.lower_ in ("on", "in", "for", "at", "across"):
                 # "on LongBench and 64% on QuALITY": the conjunct is another setting
                 words = {c for o in prep.children for c in phrase(o)}
+                if i in words:  # "at 8.5 Å": the number's own phrase, not a setting
+                    continue
                 out |= {
                     prep.doc[c].lemma_.lower()
                     for c in words

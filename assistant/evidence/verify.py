@@ -259,7 +259,7 @@ def _inside(word: str, pieces: tuple[set[str], set[str], str, str]) -> bool:
         return True
     if any(ch.isdigit() for ch in bare) and bare in squashed:
         return True  # '4K' where the record's tokens are '4' 'K'
-    if word in parts or (len(bare) >= 3 and any(bare in g for g in glued)):
+    if word in parts or bare in glued or (len(bare) >= 3 and any(bare in g for g in glued)):
         return True
     return word.isalpha() and 2 <= len(word) <= 6 and word in initials
 

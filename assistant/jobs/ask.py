@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from assistant.evidence.asked import Asked, holding_sentence, misbound, parts
+from assistant.evidence.asked import Asked, holding_sentence, parts
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
     Checker,
@@ -22,7 +22,8 @@ from assistant.evidence.grounding import (
     claims,
     mint_sources,
 )
-from assistant.evidence.select import calibrated, on_topic, relevant
+from assistant.evidence.select import calibrated, relevant
+from assistant.evidence.slots import answer_binds, slots
 from assistant.jobs.named import (
     PAPER_META,
     composed,
@@ -41,11 +42,14 @@ from assistant.jobs.verdicts import (
     facts_answer,
     fillers,
     finish,
+    identified,
     metadata_answer,
     no_venue,
     not_covered,
     not_stated,
     nothing_in_filter,
+    slot_answer,
+    topic_answer,
 )
 from assistant.model.client import ChatModel, Message
 from assistant.model.replies import SENTENCES_SCHEMA, SentenceStreamer
@@ -251,35 +255,7 @@ class AskPipeline:
         return relevant(question, topic, hit, self.policy, names, papers, listing, by_author)
 
     def topic_list(self, plan: QueryPlan, hits: list[Hit], qvec: np.ndarray) -> Answer:
-        """'Which papers are about X': relevant hits with their most relevant sentence."""
-        sources = mint_sources(
-            on_topic(
-                hits,
-                plan.question,
-                plan.topic,
-                self.policy.list_relative,
-                self.policy,
-                self.allowed_names(),
-            )
-        )
-        if not sources:
-            return not_covered()
-        lines = []
-        for source in sources:
-            gist = self.compressor.best_sentence(source.paper, qvec, plan.topic)
-            lines.append(f"- {source.paper.short_ref()} [{source.key}]: {gist}")
-        noun, verb = ("paper", "is") if len(sources) == 1 else ("papers", "are")
-        if plan.intent == "count":
-            head = f"{len(sources)} {noun} in the corpus {verb} closely about this (by relevance):"
-        else:
-            head = f"{len(sources)} {noun} in the corpus {verb} about this (most relevant first):"
-        return Answer(
-            text="\n".join([head, *lines]),
-            answered=True,
-            citations=[Citation(key=s.key, paper=s.paper) for s in sources],
-            sentences=[Sentence(text=line, status="fact") for line in lines],
-            model="retrieval",
-        )
+        return topic_answer(plan, hits, qvec, self.compressor, self.policy, self.allowed_names())
 
     def messages(self, prepared: Prepared) -> tuple[list[Message], str]:
         """The prompt, and its start shared by every question about the best paper."""
@@ -311,7 +287,7 @@ class AskPipeline:
             self.allowed_names(),
             min_overlap=self.policy.min_overlap,
             question=prepared.question,
-            binds=partial(misbound, prepared.asked),
+            binds=answer_binds(prepared.asked, prepared.question),
             verifier=self.services.verifier,
         )
         composer = Composer(prepared.sources)
@@ -353,15 +329,20 @@ class AskPipeline:
         kept = [s.text for s in composer.sentences if s.status != "unsupported"]
         wanted = fillers(prepared.asked, prepared.holding, prepared.sources, kept)
         added = [composer.add(filler) for filler in wanted]
+        if named := identified(prepared.question, composer):
+            added.append(composer.add(named))
         return " ".join(p for p in added if p)
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:
         """Nothing survived the checks: an honest 'not stated' when an attribute was asked;
         else a record's own sentence, quoted, when the corpus covers the question; otherwise
         'not covered'. Never a quote that turns a 'not stated' into an answer."""
-        papers = [s.paper for s in prepared.sources]
+        papers, wanted = [s.paper for s in prepared.sources], slots(prepared.asked)
         if any(a.attribute for a in prepared.asked):
             answer = not_stated(prepared.asked, papers)
+        elif wanted and all(s is not None and s.kind != "open" for s in wanted):
+            named = [s for s in wanted if s is not None]
+            answer = slot_answer(prepared.asked, named, prepared.question, prepared.sources)
         elif quoted := self.own_sentence(prepared):
             answer = composed(quoted, prepared.sources, "quote")
         else:

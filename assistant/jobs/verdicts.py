@@ -4,15 +4,23 @@ counts, corpus facts, and topic lists. Each is a result, never an exception.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
-from assistant.evidence.asked import Asked, holds_named, mentions, not_stated_text
+import numpy as np
+
+from assistant.evidence.asked import Asked, holds_named, mentions, not_stated_text, subject, the
+from assistant.evidence.compress import Compressor
 from assistant.evidence.facts import Fact
-from assistant.evidence.grounding import Composer, Source, mint_sources
+from assistant.evidence.grounding import Composer, Source, compose, mint_sources
+from assistant.evidence.select import on_topic
+from assistant.evidence.slots import Slot, fills, names_slot, slot_of
 from assistant.jobs.named import quote
+from assistant.settings import AnswerSettings
 from assistant.types import NOT_COVERED, Answer, Citation, Sentence
-from retrieval.models import Paper
+from retrieval.models import Hit, Paper
 from retrieval.query import QueryPlan
+from retrieval.text import split_sentences, tokenize
 
 
 def not_covered() -> Answer:
@@ -46,6 +54,80 @@ def not_stated(asked: Sequence[Asked], papers: Sequence[Paper]) -> Answer:
         answered=False,
         checked=[Citation(key=s.key, paper=s.paper) for s in checked],
         sentences=[Sentence(text=line, status="fact", note="not stated") for line in lines],
+        model="retrieval",
+    )
+
+
+# "Which paper argues ...", "which of her papers ...": the answer is a paper, by its title.
+IDENTIFY = re.compile(
+    r"\b(?:which|what)\s+(?:(?:one\s+)?of\s+(?:his|her|their|the|these|(?:[\w.-]+\s+){0,2}[\w.-]+['’]s?)\s+)?"
+    r"(?:papers?|works?|stud(?:y|ies)|articles?|publications?)\b",
+    re.I,
+)
+
+
+def identified(question: str, composer: Composer) -> Sentence | None:
+    """For a question asking which paper: the first cited paper's title and year, from its
+    record, when no kept sentence names it."""
+    shown = [s for s in composer.sentences if s.status != "unsupported"]
+    cited = [k for s in shown for k in s.keys]
+    if not IDENTIFY.search(question) or not cited:
+        return None
+    minted = {new: old for old, new in composer.renumber.items()}
+    source = composer.by_key.get(minted.get(cited[0], ""))
+    if source is None:
+        return None
+    name = source.paper.title.split(":")[0].strip().lower()
+    if any(name in s.text.lower() for s in shown):
+        return None
+    return Sentence(
+        text=f'The paper is "{source.paper.short_ref()}"', keys=[source.key], status="fact"
+    )
+
+
+def naming_quote(
+    asked: Sequence[Asked], wanted: Sequence[Slot], question: str, sources: Sequence[Source]
+) -> Sentence | None:
+    """The record sentence that names what a slot asks for and speaks of it, quoted, from a
+    paper holding the question's named terms; of several, the one sharing most words with
+    the question."""
+    papers = [s.paper for s in sources]
+    asked_words = set(tokenize(question))
+    for source in (s for s in sources if all(holds_named(a, s.paper) for a in asked)):
+        naming = [
+            sentence
+            for sentence in split_sentences(source.paper.abstract)
+            if any(names_slot(slot, sentence, question, papers) for slot in wanted)
+        ]
+        if naming:
+            best = max(naming, key=lambda s: len(asked_words & set(tokenize(s))))
+            return quote(source.key, source.paper, best)
+    return None
+
+
+def slot_answer(
+    asked: Sequence[Asked], wanted: Sequence[Slot], question: str, sources: Sequence[Source]
+) -> Answer:
+    """What a "which X" question gets when no written sentence named X: the record's own
+    sentence that names it and speaks of X, quoted; else "does not state which X", with the
+    papers looked at in `checked`."""
+    papers = [s.paper for s in sources]
+    said = naming_quote(asked, wanted, question, sources)
+    if said is not None:
+        text, citations, kept = compose([said], sources)
+        return Answer(text=text, answered=True, citations=citations, sentences=kept, model="quote")
+    paper = subject_paper(asked[0], papers) if asked else None
+    what = " or ".join(dict.fromkeys(slot.phrase() for slot in wanted))
+    if paper is None:
+        line = f"No abstract in the corpus states {what}."
+    else:
+        kind = "abstract" if paper.abstract.strip() else "record"
+        line = f"{the(subject(asked[0], paper))} {kind} does not state {what}."
+    return Answer(
+        text=line,
+        answered=False,
+        checked=[Citation(key=s.key, paper=s.paper) for s in sources],
+        sentences=[Sentence(text=line, status="fact", note="not stated")],
         model="retrieval",
     )
 
@@ -124,15 +206,37 @@ def fillers(
     by_key = {s.key: s.paper for s in sources}
     out = []
     for i, part in enumerate(asked):
-        if not (part.attribute or part.detail) or any(mentions(part, text) for text in kept):
+        slot = slot_of(part) if len(asked) > 1 and not part.attribute else None
+        if slot is not None and slot.kind == "year" and i not in holding:
+            # "when did X happen, and how many ...": a part only a date answers
+            if not any(fills(slot, text, part.text, papers) for text in kept):
+                found = naming_quote([part], [slot], part.text, sources)
+                out.extend([found] if found is not None else [])
+            continue
+        if not (part.attribute or part.detail) or any(answers(part, text, asked) for text in kept):
             continue
         if i in holding:
             key, sentence = holding[i]
-            out.append(quote(key, by_key[key], sentence))
+            slot = slot_of(part) if not part.attribute else None
+            # a "which countries" part is not answered by "cross-country panel data"
+            if slot is None or names_slot(slot, sentence, part.text, papers):
+                out.append(quote(key, by_key[key], sentence))
         elif part.attribute:
             stated = not_stated([part], papers).text
             out.append(Sentence(text=stated, status="fact", note="not stated"))
     return out
+
+
+def answers(part: Asked, text: str, asked: Sequence[Asked]) -> bool:
+    """Does a kept sentence answer this part? It speaks of the part's attribute; and where
+    another part asks the same attribute ("at what width does A happen, and at which width
+    B?"), it holds a word of this part's own, so one value does not answer both."""
+    if not mentions(part, text):
+        return False
+    same = [a for a in asked if a is not part and a.attribute and a.words == part.words]
+    others = {w for a in same for w in tokenize(a.text)}
+    own = set(tokenize(part.text)) - others - part.words
+    return not same or not own or bool(own & set(tokenize(text)))
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
@@ -161,5 +265,36 @@ def no_venue(name: str, venues: Collection[str]) -> Answer | None:
         text=text,
         answered=False,
         sentences=[Sentence(text=text, status="fact", note="no venues")],
+        model="retrieval",
+    )
+
+
+def topic_answer(
+    plan: QueryPlan,
+    hits: list[Hit],
+    qvec: np.ndarray,
+    compressor: Compressor,
+    policy: AnswerSettings,
+    names: Sequence[str],
+) -> Answer:
+    """'Which papers are about X': relevant hits with their most relevant sentence."""
+    on = on_topic(hits, plan.question, plan.topic, policy.list_relative, policy, names)
+    sources = mint_sources(on)
+    if not sources:
+        return not_covered()
+    lines = []
+    for source in sources:
+        gist = compressor.best_sentence(source.paper, qvec, plan.topic)
+        lines.append(f"- {source.paper.short_ref()} [{source.key}]: {gist}")
+    noun, verb = ("paper", "is") if len(sources) == 1 else ("papers", "are")
+    if plan.intent == "count":
+        head = f"{len(sources)} {noun} in the corpus {verb} closely about this (by relevance):"
+    else:
+        head = f"{len(sources)} {noun} in the corpus {verb} about this (most relevant first):"
+    return Answer(
+        text="\n".join([head, *lines]),
+        answered=True,
+        citations=[Citation(key=s.key, paper=s.paper) for s in sources],
+        sentences=[Sentence(text=line, status="fact") for line in lines],
         model="retrieval",
     )

@@ -1,0 +1,216 @@
+"""What a wh-question asks to be named, and whether a sentence names it.
+
+"Which two benchmarks was DASI evaluated on?" asks for the benchmarks' names; "DASI was
+evaluated on two semantic similarity benchmarks [1]" is true of the record and cites it,
+but answers nothing: it is the question said back. A sentence answers a part when it adds
+what the part asks for:
+- a `year` slot ("when", "which years"): a year the question does not give;
+- a `specific` slot ("which countries", "which water model"): a number or name the question
+  and the cited title do not give, or the asked noun with a new word of its own ("a
+  contrastive loss" for "which loss");
+- an `open` slot ("what does X propose", "which paper argues Y"): at least one content word
+  the question does not give.
+Parts with no wh-word (yes/no questions, requests) have no slot, and a sentence may answer
+them with anything the checks let through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, misbound
+from assistant.evidence.english import digits_for_words, is_function_word
+from assistant.evidence.grounding import claims
+from retrieval.models import Paper
+from retrieval.text import tokenize
+
+WH = re.compile(r"\b(?P<wh>what|which|who|whom|where|when|how)\b", re.I)
+# The noun a "which/what" asks for: the words after it up to the verb, a preposition, a
+# pronoun or punctuation ("which water model (TIP4P, ...) was used").
+NOUN = re.compile(
+    rf"\b(?:what|which)(?:['’]s)?\s+(?P<noun>(?:[A-Za-z][\w/-]*\s+){{0,4}}?[A-Za-z][\w/-]*)"
+    rf"(?=\s+(?:{AUX}|{PREP}|it|its|they|he|she|we|you|his|her|their|this|these)\b|\s*[(,?.;:]|\s*$)",
+    re.I,
+)
+YEAR_NOUNS = frozenset("year years period periods decade decades date dates span".split())
+YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
+# The words in which any sentence reports on a paper, and the sizes and kinds that tell no
+# thing apart ("a large dataset"): they tell nothing the question lacks.
+REPORT_WORDS = frozenset(
+    tokenize(
+        """paper papers study studies work works article research researcher researchers author
+        authors abstract record source data result results finding findings evidence analysis
+        approach method model use uses used using propose proposes proposed present presents
+        presented introduce introduces introduced show shows shown describe describes described
+        focus focuses focused discuss discusses discussed examine examines examined investigate
+        investigates investigated explore explores explored address addresses addressed
+        provide provides provided state states stated mention mentions mentioned report
+        reports reported specific specifically particular particularly various different
+        also new novel main approach approaches large small big huge vast massive extensive
+        multiple numerous several public existing standard common popular well-known"""
+    )
+)
+# "Which is faster, X or Y?": the answer is one of the question's own words; so may be the
+# answer to a yes/no question joined on ("..., and is it open source?").
+CHOICE = re.compile(rf"\bor\b|\band\s+{AUX}\b", re.I)
+# "(TIP4P/Ice, SPC/E, ...)", "e.g. AAM": examples the asker offers; naming one answers.
+EXAMPLES = re.compile(r"\([^)]*\)|\be\.g\.[^?,;]*", re.I)
+Kind = Literal["year", "specific", "open"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What one wh-part asks to be named."""
+
+    kind: Kind
+    noun: str = ""  # "semantic similarity benchmarks"
+    part: str = ""
+
+    def phrase(self) -> str:
+        """'which countries', 'which years'."""
+        return f"which {self.noun}" if self.noun else "this"
+
+
+def slot_of(part: Asked) -> Slot | None:
+    """The part's slot; None when the part asks no wh-question, or asks for a value that the
+    attribute checks (`asked.misbound`) already hold it to."""
+    text = part.text
+    wh = WH.search(text)
+    if wh is None or part.attribute or CHOICE.search(text):
+        return None
+    if wh["wh"].lower() == "when":
+        return Slot("year", "years", text)
+    m = NOUN.search(text, wh.start())
+    if wh["wh"].lower() not in ("what", "which") or m is None:
+        return Slot("open", "", text)
+    words = [w for w in m["noun"].split() if not _quantity(w)]
+    if not words or is_function_word(words[0]) or words[0].lower() in GENERIC:
+        # "which of his papers", "what is X", "which paper argues Y": a choice or a
+        # description, answered by any new word
+        return Slot("open", "", text)
+    content = [w for w in words if not is_function_word(w) and w.lower() not in GENERIC]
+    if words and words[-1].lower() in YEAR_NOUNS:
+        return Slot("year", " ".join(words), text)
+    if not content:  # "which paper", "what method", "which of": any new word answers
+        return Slot("open", "", text)
+    return Slot("specific", " ".join(words), text)
+
+
+def _quantity(word: str) -> bool:
+    """'two' in 'which two benchmarks': how many, not what."""
+    return bool(re.fullmatch(r"\d+", digits_for_words(word))) or word.lower() in {"the", "a"}
+
+
+def slots(asked: Sequence[Asked]) -> list[Slot | None]:
+    return [slot_of(a) for a in asked]
+
+
+def _family(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and long.startswith(short))
+
+
+def _new(tokens: Sequence[str], known: set[str]) -> list[str]:
+    return [
+        t
+        for t in tokens
+        if t not in REPORT_WORDS
+        and not is_function_word(t)
+        and not any(_family(t, k) for k in known)
+        and not t.isdigit()
+    ]
+
+
+def _counts(text: str, head: str) -> set[str]:
+    """The numbers that count the asked noun ("two regions"): how many, not which."""
+    words = _words(text)
+    return {
+        w
+        for i, w in enumerate(words)
+        if w.isdigit() and any(_is_head(n, head) for n in words[i + 1 : i + 4])
+    }
+
+
+def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool:
+    """Does the sentence name what the slot asks for (module docstring)?"""
+    asked = set(tokenize(question))
+    if slot.kind == "open":
+        return bool(_new(tokenize(text), asked))
+    titles = " ".join(p.title for p in papers)
+    # a title names the paper, not what is asked of it; but a date in it may be the answer
+    named = titles if slot.kind == "specific" else ""
+    known_claims = {c.lower() for c in claims(f"{EXAMPLES.sub(' ', question)} {named}")}
+    head = slot.noun.split()[-1] if slot.noun else ""
+    fresh = [c for c in claims(text) if c.lower() not in known_claims | _counts(text, head)]
+    if slot.kind == "year":
+        return any(YEAR.fullmatch(c) for c in fresh)
+    if fresh:
+        return True
+    # "a contrastive loss" for "which loss": the asked noun, with a word of its own
+    # whole words: "cross-country" is not a country named
+    words = _words(text)
+    known = asked | set(tokenize(titles))
+    for i, word in enumerate(words):
+        before = [t for w in words[max(0, i - 3) : i] for t in tokenize(w)[:1]]
+        if _is_head(word, head) and _new(before, known):
+            return True
+    return False
+
+
+def unanswering(
+    asked: Sequence[Asked], question: str, text: str, papers: Sequence[Paper]
+) -> str | None:
+    """Why a sentence answers no part of the question, or None. Only when every part has a
+    slot: a part without one (a yes/no, a value) may be answered by anything."""
+    found = slots(asked)
+    if not found or any(s is None for s in found):
+        return None
+    wanted = [s for s in found if s is not None]
+    if any(fills(s, text, question, papers) for s in wanted):
+        return None
+    if all(s.kind == "open" for s in wanted):
+        return "restates the question"
+    named = " or ".join(s.phrase() for s in wanted if s.kind != "open")
+    return f"does not say {named}"
+
+
+def names_slot(slot: Slot, sentence: str, question: str, papers: Sequence[Paper]) -> bool:
+    """A record sentence the code may quote for a slot: it names the asked thing and speaks of
+    the asked noun ("... simulated with the TIP4P/Ice water model"), so a quote never answers
+    a different question."""
+    if slot.kind == "open":
+        return fills(slot, sentence, question, papers)
+    head = slot.noun.split()[-1] if slot.noun else ""
+    return fills(slot, sentence, question, papers) and (
+        slot.kind == "year" or any(_is_head(w, head) for w in _words(sentence))
+    )
+
+
+def _is_head(word: str, head: str) -> bool:
+    """The asked noun itself, singular or plural ("dataset", "datasets"); not a word of its
+    stem only ("data", "optimized" for "optimizer")."""
+    return bool(head) and _singular(word) == _singular(head)
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9][\w/-]*", digits_for_words(text).lower())
+
+
+def answer_binds(asked: Sequence[Asked], question: str) -> Callable[[str, list[Paper]], str | None]:
+    """The checker's test of what a kept sentence says against what was asked: a value bound
+    to the asked attribute (`misbound`), and something the question asks to be named."""
+
+    def binds(text: str, papers: list[Paper]) -> str | None:
+        return misbound(asked, text, papers) or unanswering(asked, question, text, papers)
+
+    return binds

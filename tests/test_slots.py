@@ -1,0 +1,109 @@
+"""A sentence must name what a wh-question asks for; the question said back is no answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.evidence.asked import parts
+from assistant.evidence.slots import fills, slots, unanswering
+from retrieval.models import Paper
+
+GLACIER = Paper(
+    id="g",
+    title="Scaling of debris-covered glacier volumes",
+    abstract="We compile thickness surveys of 48 glaciers in the Khumbu and Karakoram regions "
+    "between 1998 and 2019. Volumes were estimated with a mass-conservation model.",
+)
+
+
+def _slot(question: str) -> Any:
+    [slot] = slots(parts(question))
+    return slot
+
+
+def test_slot_kinds_follow_the_question_shape() -> None:
+    assert _slot("Which regions were the glaciers surveyed in?").kind == "specific"
+    assert _slot("Which two ice models were compared?").noun == "ice models"  # not "two"
+    assert _slot("What years do the thickness surveys span?").kind == "year"
+    assert _slot("When were the glaciers surveyed?").kind == "year"
+    # a description or a choice among papers: any new word may answer
+    assert _slot("What does the glacier paper propose?").kind == "open"
+    assert _slot("Which of her papers estimates glacier volumes?").kind == "open"
+    assert _slot("Which paper argues that debris slows melt?").kind == "open"
+    # no slot: a yes/no question, a choice offered, a value the attribute checks hold
+    assert _slot("Do debris-covered glaciers thin faster?") is None
+    assert _slot("Which is larger, Khumbu or Karakoram?") is None
+    assert _slot("How many glaciers were surveyed?") is None
+
+
+def test_the_question_said_back_fills_no_slot() -> None:
+    question = "Which regions were the glaciers surveyed in?"
+    echo = "The glaciers were surveyed in two regions."
+    assert not fills(_slot(question), echo, question, [GLACIER])
+    assert fills(
+        _slot(question), "The surveys cover the Khumbu and Karakoram.", question, [GLACIER]
+    )
+    years = "What years do the thickness surveys span?"
+    assert not fills(_slot(years), "The surveys span several years.", years, [GLACIER])
+    assert fills(_slot(years), "They span 1998 to 2019.", years, [GLACIER])
+    # the asked noun with a word of its own answers without a name
+    model = "Which model estimated the volumes?"
+    assert fills(_slot(model), "A mass-conservation model estimated them.", model, [GLACIER])
+
+
+def test_an_example_the_asker_offers_is_an_answer_when_named() -> None:
+    question = "Which region (e.g. Khumbu, Alps) was surveyed?"
+    assert fills(_slot(question), "The Khumbu was surveyed.", question, [GLACIER])
+
+
+def test_a_sentence_is_unanswering_only_when_every_part_has_a_slot() -> None:
+    two = "Which regions were surveyed, and what years do the surveys span?"
+    assert unanswering(parts(two), two, "The surveys span many regions.", [GLACIER])
+    assert unanswering(parts(two), two, "They span 1998 to 2019.", [GLACIER]) is None
+    mixed = "Which regions were surveyed, and is the model new?"
+    assert unanswering(parts(mixed), mixed, "The model is new.", [GLACIER]) is None
+    described = "What does the glacier paper propose?"
+    why = unanswering(parts(described), described, "The glacier paper proposes it.", [GLACIER])
+    assert why == "restates the question"
+
+
+def test_an_echo_is_dropped_and_the_record_sentence_naming_it_is_quoted(
+    make_assistant: Any,
+) -> None:
+    from tests.fakes import FakeChatModel
+
+    echo = {"sentences": [{"text": "DINO was pre-trained on a large dataset.", "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(echo)).ask("Which pre-training dataset did DINO use?")
+    dropped = [s for s in answer.sentences if s.status == "unsupported"]
+    assert dropped and dropped[0].note == "does not say which pre-training dataset"
+    assert answer.answered and "Objects365" in answer.text  # the record's own sentence
+    assert any(s.status == "quoted" for s in answer.sentences)
+
+
+def test_an_echo_with_no_record_sentence_naming_it_is_not_stated(make_assistant: Any) -> None:
+    from tests.fakes import FakeChatModel
+
+    echo = {"sentences": [{"text": "DINO was trained with an optimizer.", "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(echo)).ask("Which optimizer was DINO trained with?")
+    assert not answer.answered and not answer.citations
+    assert "does not state which optimizer" in answer.text
+    assert any(c.paper.title.startswith("DINO:") for c in answer.checked)
+
+
+def test_a_which_paper_answer_names_the_paper_by_its_record(make_assistant: Any) -> None:
+    from tests.fakes import FakeChatModel
+
+    said = "It improves DETR-like detectors with a contrastive way for denoising training."
+    reply = {"sentences": [{"text": said, "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(reply)).ask(
+        "Which of his papers improves DETR-like detectors with denoising anchor boxes?"
+    )
+    assert said.rstrip(".") in answer.text
+    assert 'The paper is "DINO: DETR with Improved DeNoising Anchor Boxes' in answer.text
+
+
+def test_a_year_in_the_title_still_answers_when() -> None:
+    dated = Paper(id="d", title="The 2019 surge of Khumbu glacier", abstract="It surged in 2019.")
+    question = "When did the Khumbu glacier surge?"
+    assert fills(_slot(question), "The Khumbu glacier surged in 2019.", question, [dated])
+    assert not fills(_slot(question), "The Khumbu glacier surged.", question, [dated])
