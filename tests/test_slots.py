@@ -107,3 +107,20 @@ def test_a_year_in_the_title_still_answers_when() -> None:
     question = "When did the Khumbu glacier surge?"
     assert fills(_slot(question), "The Khumbu glacier surged in 2019.", question, [dated])
     assert not fills(_slot(question), "The Khumbu glacier surged.", question, [dated])
+
+
+def test_a_wh_word_inside_a_yes_no_question_asks_nothing() -> None:
+    assert _slot("Do glaciers thin faster when debris covers them?") is None
+    assert _slot("Does the model work for what the surveys measured?") is None
+    # a lead-in before the wh-word keeps it the question's
+    assert _slot("In the glacier paper, exactly which regions were surveyed?").kind == "specific"
+    assert _slot("glacier paper: at what altitude do surveys stop?") is not None
+
+
+def test_how_many_with_no_noun_wants_a_number() -> None:
+    question = "In the glacier paper, which regions and how many are surveyed?"
+    regions, count = slots(parts(question))
+    assert regions is not None and regions.kind == "specific"
+    assert count is not None and count.kind == "number" and count.phrase() == "how many"
+    assert fills(count, "They survey 48 glaciers.", question, [GLACIER])
+    assert unanswering(parts(question), question, "They survey glaciers in panels.", [GLACIER])

@@ -35,6 +35,9 @@ NOUN = re.compile(
     rf"(?=\s+(?:{AUX}|{PREP}|it|its|they|he|she|we|you|his|her|their|this|these)\b|\s*[(,?.;:]|\s*$)",
     re.I,
 )
+HOW_MANY = re.compile(r"how\s+(?:many|much)\b", re.I)
+# Prepositions a wh-phrase may start with: "at which width", "in what year", "by how much".
+LEAD_INS = frozenset("at in on by for from with to of over under during between into".split())
 YEAR_NOUNS = frozenset("year years period periods decade decades date dates span".split())
 YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 # The words in which any sentence reports on a paper, and the sizes and kinds that tell no
@@ -58,7 +61,7 @@ REPORT_WORDS = frozenset(
 CHOICE = re.compile(rf"\bor\b|\band\s+{AUX}\b", re.I)
 # "(TIP4P/Ice, SPC/E, ...)", "e.g. AAM": examples the asker offers; naming one answers.
 EXAMPLES = re.compile(r"\([^)]*\)|\be\.g\.[^?,;]*", re.I)
-Kind = Literal["year", "specific", "open"]
+Kind = Literal["year", "number", "specific", "open"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,9 @@ class Slot:
     part: str = ""
 
     def phrase(self) -> str:
-        """'which countries', 'which years'."""
+        """'which countries', 'which years', 'how many'."""
+        if self.kind == "number":
+            return "how many"
         return f"which {self.noun}" if self.noun else "this"
 
 
@@ -79,10 +84,12 @@ def slot_of(part: Asked) -> Slot | None:
     attribute checks (`asked.misbound`) already hold it to."""
     text = part.text
     wh = WH.search(text)
-    if wh is None or part.attribute or CHOICE.search(text):
+    if wh is None or part.attribute or CHOICE.search(text) or not _leads(text[: wh.start()]):
         return None
     if wh["wh"].lower() == "when":
         return Slot("year", "years", text)
+    if HOW_MANY.match(text, wh.start()):  # "and how many are in the panel?"
+        return Slot("number", "", text)
     m = NOUN.search(text, wh.start())
     if wh["wh"].lower() not in ("what", "which") or m is None:
         return Slot("open", "", text)
@@ -97,6 +104,19 @@ def slot_of(part: Asked) -> Slot | None:
     if not content:  # "which paper", "what method", "which of": any new word answers
         return Slot("open", "", text)
     return Slot("specific", " ".join(words), text)
+
+
+def _leads(before: str) -> bool:
+    """The wh-word asks the question: it opens the part, or follows a lead-in ("In the
+    X paper, which ...", "X paper: at what width ...", "exactly which"); not a clause inside
+    a yes/no question ("Do people spend more when taxes change?")."""
+    words = before.split()
+    if not words:
+        return True
+    if re.fullmatch(AUX, words[0], re.I):  # "Does it work for what ...?": a yes/no question
+        return False
+    last = words[-1].lower()
+    return before.rstrip().endswith((",", ":", ";")) or last in LEAD_INS or last.endswith("ly")
 
 
 def _quantity(word: str) -> bool:
@@ -147,6 +167,8 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
     fresh = [c for c in claims(text) if c.lower() not in known_claims | _counts(text, head)]
     if slot.kind == "year":
         return any(YEAR.fullmatch(c) for c in fresh)
+    if slot.kind == "number":
+        return any(c[0].isdigit() for c in fresh)
     if fresh:
         return True
     # "a contrastive loss" for "which loss": the asked noun, with a word of its own
@@ -183,10 +205,13 @@ def names_slot(slot: Slot, sentence: str, question: str, papers: Sequence[Paper]
     a different question."""
     if slot.kind == "open":
         return fills(slot, sentence, question, papers)
+    if not fills(slot, sentence, question, papers):
+        return False
+    if slot.kind == "number":  # a number about what the part names ("in the panel")
+        own = set(tokenize(slot.part)) - set(tokenize(" ".join(p.title for p in papers)))
+        return bool(own & set(tokenize(sentence)))
     head = slot.noun.split()[-1] if slot.noun else ""
-    return fills(slot, sentence, question, papers) and (
-        slot.kind == "year" or any(_is_head(w, head) for w in _words(sentence))
-    )
+    return slot.kind == "year" or any(_is_head(w, head) for w in _words(sentence))
 
 
 def _is_head(word: str, head: str) -> bool:
