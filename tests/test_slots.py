@@ -124,3 +124,19 @@ def test_how_many_with_no_noun_wants_a_number() -> None:
     assert count is not None and count.kind == "number" and count.phrase() == "how many"
     assert fills(count, "They survey 48 glaciers.", question, [GLACIER])
     assert unanswering(parts(question), question, "They survey glaciers in panels.", [GLACIER])
+
+
+def test_a_which_paper_answer_the_verifier_cannot_pass_shows_the_record_evidence(
+    make_assistant: Any,
+) -> None:
+    from tests.fakes import FakeChatModel
+
+    said = "It is about anchor boxes for end-to-end object detection that delight engineers."
+    reply = {"sentences": [{"text": said, "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(reply)).ask(
+        "Which of his papers makes DETR-like detectors better with denoising anchor boxes?"
+    )
+    statuses = [s.status for s in answer.sentences if s.status != "unsupported"]
+    assert "verified" not in statuses, answer.sentences  # the premise
+    assert 'The paper is "DINO:' in answer.text or answer.text.startswith("The DINO")
+    assert "quoted" in statuses and "abstract states:" in answer.text

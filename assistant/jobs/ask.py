@@ -329,8 +329,8 @@ class AskPipeline:
         kept = [s.text for s in composer.sentences if s.status != "unsupported"]
         wanted = fillers(prepared.asked, prepared.holding, prepared.sources, kept)
         added = [composer.add(filler) for filler in wanted]
-        if named := identified(prepared.question, composer):
-            added.append(composer.add(named))
+        named = identified(prepared.question, composer, self.compressor.answering)
+        added.extend(composer.add(sentence) for sentence in named)
         return " ".join(p for p in added if p)
 
     def abstain(self, prepared: Prepared, failed: Answer) -> Answer:

@@ -5,7 +5,7 @@ counts, corpus facts, and topic lists. Each is a result, never an exception.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -66,23 +66,29 @@ IDENTIFY = re.compile(
 )
 
 
-def identified(question: str, composer: Composer) -> Sentence | None:
-    """For a question asking which paper: the first cited paper's title and year, from its
-    record, when no kept sentence names it."""
+def identified(
+    question: str, composer: Composer, best: Callable[[Paper, str], str]
+) -> list[Sentence]:
+    """For a question asking which paper: the first cited paper named by its record's title
+    and year when no kept sentence names it, and its record sentence nearest the question
+    (`best`), quoted, when no kept sentence is verified or quoted: the evidence that it is
+    the paper, where the model only said the question back in other words."""
     shown = [s for s in composer.sentences if s.status != "unsupported"]
     cited = [k for s in shown for k in s.keys]
     if not IDENTIFY.search(question) or not cited:
-        return None
+        return []
     minted = {new: old for old, new in composer.renumber.items()}
     source = composer.by_key.get(minted.get(cited[0], ""))
     if source is None:
-        return None
+        return []
+    out = []
     name = source.paper.title.split(":")[0].strip().lower()
-    if any(name in s.text.lower() for s in shown):
-        return None
-    return Sentence(
-        text=f'The paper is "{source.paper.short_ref()}"', keys=[source.key], status="fact"
-    )
+    if not any(name in s.text.lower() for s in shown):
+        title = f'The paper is "{source.paper.short_ref()}"'
+        out.append(Sentence(text=title, keys=[source.key], status="fact"))
+    if source.paper.abstract.strip() and not any(s.status in ("verified", "quoted") for s in shown):
+        out.append(quote(source.key, source.paper, best(source.paper, question)))
+    return out
 
 
 def naming_quote(
