@@ -39,10 +39,10 @@ from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.shown import answer_messages, prefix_messages, shown_texts
 from assistant.jobs.verdicts import (
+    evidenced,
     facts_answer,
     fillers,
     finish,
-    identified,
     metadata_answer,
     no_venue,
     not_covered,
@@ -329,7 +329,7 @@ class AskPipeline:
         kept = [s.text for s in composer.sentences if s.status != "unsupported"]
         wanted = fillers(prepared.asked, prepared.holding, prepared.sources, kept)
         added = [composer.add(filler) for filler in wanted]
-        named = identified(prepared.question, composer, self.compressor.answering)
+        named = evidenced(prepared.question, composer, self.compressor.answering)
         added.extend(composer.add(sentence) for sentence in named)
         return " ".join(p for p in added if p)
 

@@ -66,24 +66,23 @@ IDENTIFY = re.compile(
 )
 
 
-def identified(
+def evidenced(
     question: str, composer: Composer, best: Callable[[Paper, str], str]
 ) -> list[Sentence]:
-    """For a question asking which paper: the first cited paper named by its record's title
-    and year when no kept sentence names it, and its record sentence nearest the question
-    (`best`), quoted, when no kept sentence is verified or quoted: the evidence that it is
-    the paper, where the model only said the question back in other words."""
+    """What an answer whose sentences are only cited adds from the record: for a question
+    asking which paper, the first cited paper's title and year when no kept sentence names
+    it; and, when no kept sentence is verified or quoted, that paper's record sentence
+    nearest the question (`best`), quoted, so the reader sees what the record says where
+    the code could not vouch for the model's words."""
     shown = [s for s in composer.sentences if s.status != "unsupported"]
     cited = [k for s in shown for k in s.keys]
-    if not IDENTIFY.search(question) or not cited:
-        return []
     minted = {new: old for old, new in composer.renumber.items()}
-    source = composer.by_key.get(minted.get(cited[0], ""))
+    source = composer.by_key.get(minted.get(cited[0], "")) if cited else None
     if source is None:
         return []
     out = []
     name = source.paper.title.split(":")[0].strip().lower()
-    if not any(name in s.text.lower() for s in shown):
+    if IDENTIFY.search(question) and not any(name in s.text.lower() for s in shown):
         title = f'The paper is "{source.paper.short_ref()}"'
         out.append(Sentence(text=title, keys=[source.key], status="fact"))
     if source.paper.abstract.strip() and not any(s.status in ("verified", "quoted") for s in shown):
