@@ -18,6 +18,7 @@ from retrieval.models import Paper
 WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "words.txt.gz"
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 ENDINGS = ("'s", "s", "es", "ed", "d", "ing", "ly", "er", "est")
+Y_ENDINGS = ("ies", "ied", "ier", "iest", "ily")
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +132,10 @@ class Spelling:
     def _is_known(self, word: str) -> bool:
         if word in self.known:
             return True
-        return any(word.endswith(e) and word[: -len(e)] in self.known for e in ENDINGS)
+        if any(word.endswith(e) and word[: -len(e)] in self.known for e in ENDINGS):
+            return True
+        # "cities", "studied", "earlier": a final y turned to i before the ending
+        return any(word.endswith(e) and f"{word[: -len(e)]}y" in self.known for e in Y_ENDINGS)
 
 
 def _swaps(word: str) -> set[str]:

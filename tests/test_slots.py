@@ -140,3 +140,15 @@ def test_a_which_paper_answer_the_verifier_cannot_pass_shows_the_record_evidence
     assert "verified" not in statuses, answer.sentences  # the premise
     assert 'The paper is "DINO:' in answer.text or answer.text.startswith("The DINO")
     assert "quoted" in statuses and "abstract states:" in answer.text
+
+
+def test_a_place_is_named_without_the_word_for_it() -> None:
+    question = "Which regions and what years did the surveys cover?"
+    regions = slots(parts(question))[0]
+    assert regions is not None and regions.place
+    assert fills(regions, "The surveys covered the Khumbu.", question, [GLACIER])
+    assert not fills(regions, "The surveys covered 2 regions.", question, [GLACIER])
+    from assistant.evidence.slots import names_slot
+
+    record = GLACIER.abstract.split(". ")[0]
+    assert names_slot(regions, record, question, [GLACIER])  # "in the Khumbu and Karakoram"

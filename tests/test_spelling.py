@@ -73,3 +73,9 @@ def test_abbreviations_are_spelt_out_as_the_records_define_them(corpus: Any) -> 
     assert spell("What is PaCoRe?") == "What is PaCoRe?"  # a title's name stays a name
     nlp = load_source(REAL / "594zyc__594zyc.github.io__papers.bib").papers
     assert Spelling(nlp)("Do VLMs see illusions?") == "Do vision-language models see illusions?"
+
+
+def test_a_plural_in_ies_is_a_known_word_not_a_typo() -> None:
+    spell = Spelling([], FUNCTION_WORDS | REQUEST_WORDS)
+    asked = "which cities and countries were studied, and which one is earlier?"
+    assert spell(asked) == asked

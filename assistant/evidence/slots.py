@@ -38,6 +38,9 @@ NOUN = re.compile(
 HOW_MANY = re.compile(r"how\s+(?:many|much)\b", re.I)
 # Prepositions a wh-phrase may start with: "at which width", "in what year", "by how much".
 LEAD_INS = frozenset("at in on by for from with to of over under during between into".split())
+# Nouns for places, in general English; a place is named after a locative preposition.
+PLACE_NOUNS = frozenset("city country region state place location town province nation".split())
+LOCATIVE = re.compile(r"\b(?:in|at|from|across|throughout|near)\s+(?:the\s+)?(?P<name>[A-Z][\w-]+)")
 YEAR_NOUNS = frozenset("year years period periods decade decades date dates span".split())
 YEAR = re.compile(r"(?<!\d)(?:1[5-9]\d\d|20\d\d)(?!\d)")
 # The words in which any sentence reports on a paper, and the sizes and kinds that tell no
@@ -71,6 +74,11 @@ class Slot:
     kind: Kind
     noun: str = ""  # "semantic similarity benchmarks"
     part: str = ""
+
+    @property
+    def place(self) -> bool:
+        """'which cities': answered by a place's name, which need not say 'city'."""
+        return bool(self.noun) and _singular(self.noun.split()[-1]) in PLACE_NOUNS
 
     def phrase(self) -> str:
         """'which countries', 'which years', 'how many'."""
@@ -169,6 +177,8 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
         return any(YEAR.fullmatch(c) for c in fresh)
     if slot.kind == "number":
         return any(c[0].isdigit() for c in fresh)
+    if slot.place:  # a name, not a number: "two cities" names none
+        return any(not c[0].isdigit() for c in fresh)
     if fresh:
         return True
     # "a contrastive loss" for "which loss": the asked noun, with a word of its own
@@ -210,6 +220,9 @@ def names_slot(slot: Slot, sentence: str, question: str, papers: Sequence[Paper]
     if slot.kind == "number":  # a number about what the part names ("in the panel")
         own = set(tokenize(slot.part)) - set(tokenize(" ".join(p.title for p in papers)))
         return bool(own & set(tokenize(sentence)))
+    if slot.place:  # "in Delhi and Bengaluru" for "which cities"
+        known = {c.lower() for c in claims(question)}
+        return any(m["name"].lower() not in known for m in LOCATIVE.finditer(sentence))
     head = slot.noun.split()[-1] if slot.noun else ""
     return slot.kind == "year" or any(_is_head(w, head) for w in _words(sentence))
 

@@ -212,8 +212,8 @@ def fillers(
     out = []
     for i, part in enumerate(asked):
         slot = slot_of(part) if len(asked) > 1 and not part.attribute else None
-        if slot is not None and slot.kind == "year" and i not in holding:
-            # "when did X happen, and how many ...": a part only a date answers
+        if slot is not None and (slot.kind == "year" or slot.place) and i not in holding:
+            # "when did X happen, and how many ...": a part only a date or a place answers
             if not any(fills(slot, text, part.text, papers) for text in kept):
                 found = naming_quote([part], [slot], part.text, sources)
                 out.extend([found] if found is not None else [])
