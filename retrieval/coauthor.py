@@ -32,6 +32,8 @@ def name_patterns(name: str) -> list[str]:
         # Ma") does not ("Yue Ma" is someone else)
         given = [re.escape(p) + (r"\w*" if len(p) == 1 else "") for p in first]
         patterns.append(r"(?<!\w)" + joiner.join([*given, re.escape(last)]) + r"(?!\w)")
+        if len(given) > 1:  # "Kiri Wagstaff" for "K. L. Wagstaff": the middle one dropped
+            patterns.append(r"(?<!\w)" + joiner.join([given[0], re.escape(last)]) + r"(?!\w)")
     return patterns
 
 

@@ -115,7 +115,7 @@ CODE_YES = re.compile(
     re.I,
 )
 CODE_NO = re.compile(r"\b(?:without|no|lacking)\s+(?:public\s+|released\s+)?code\b", re.I)
-PAPER_NOUNS = r"(?:papers|works|publications|articles)"
+PAPER_NOUNS = r"(?:papers|works|publications|articles|items|entries)"
 COUNT = re.compile(
     rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
 )
@@ -141,6 +141,11 @@ ABOUT_VERB = re.compile(
     r"examin(?:e|es|ing))\s+(?:on\s+|upon\s+|with\s+)?)",
     re.I,
 )
+# "in the library", "from my collection": where the papers are, said of the corpus itself.
+IN_CORPUS = re.compile(
+    r"\b(?:in|from|of)\s+(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)\b",
+    re.I,
+)
 # "Bhalla's papers" in a corpus whose owner is not known: a possessive name before the
 # papers is whose they are, not what they are about.
 WHOSE = re.compile(rf"(?<![\w-])[A-Z][\w-]+['’]s(?=\s+(?:\w+\s+)?{PAPER_NOUNS}\b)")
@@ -148,7 +153,7 @@ WHOSE = re.compile(rf"(?<![\w-])[A-Z][\w-]+['’]s(?=\s+(?:\w+\s+)?{PAPER_NOUNS}
 # takes in as well, not what it is about.
 INCLUDED = re.compile(
     r",\s*(?:[\w-]+\s+){1,3}?(?:included|too|as\s+well)\b|"
-    r"\b(?:including|incl\.)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
+    r"\b(?:including|incl\.|counting|plus)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
     re.I,
 )
 # "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
@@ -193,7 +198,7 @@ REQUEST_WORDS = frozenset(
     published publish publishes publication publications paper papers article articles work
     works research tell me please could would you can based these those this whats what's
     hes he's draft write came come comes out appeared appear here anything something
-    found""".split()
+    found item items entry entries""".split()
 )
 
 
@@ -285,6 +290,7 @@ def analyze(
     if not owner and not author:
         spans.extend(m.span() for m in WHOSE.finditer(text))
     spans.extend(m.span("verb") for m in ABOUT_VERB.finditer(text))
+    spans.extend(m.span() for m in IN_CORPUS.finditer(text))
     if author:
         filters["author"] = author[0]
         spans.append(author[1])

@@ -301,3 +301,16 @@ def test_what_a_list_takes_in_as_well_is_not_its_topic() -> None:
     plan = analyze("list all her ICML papers, workshops included", venues=["ICML"])
     assert plan.filters.venue == "ICML" and plan.topic == ""
     assert analyze("Which papers on glaciers, including preprints?").topic == "glaciers"
+
+
+def test_a_given_name_typed_in_full_matches_the_records_initials() -> None:
+    plan = analyze("papers with ada okafor?", authors=["A. N. Okafor", "B. Lee"])
+    assert plan.filters.author == "A. N. Okafor" and plan.topic == ""
+
+
+def test_items_in_a_library_are_the_papers_not_the_topic() -> None:
+    plan = analyze("which items in the library are by or with Okafor?", authors=["A. Okafor"])
+    assert plan.intent == "list" and plan.filters.author == "A. Okafor" and plan.topic == ""
+    assert analyze("Which items in my library are about lake ice?").topic == "lake ice"
+    counted = analyze("Which of her papers were at ICML, counting workshops?", venues=["ICML"])
+    assert counted.filters.venue == "ICML" and counted.topic == ""

@@ -143,3 +143,12 @@ def test_a_question_about_the_work_as_a_whole_gets_the_short_bio() -> None:
     assert _route("What does he work on with Baoyuan Wang?").job != "bio"
     assert route("What does DINO work on?", analyze("x"), names_paper=True).job == "ask"
     assert _route("What is his h-index?").job == "ask"
+
+
+def test_what_was_published_in_a_venue_is_a_list_not_a_summary() -> None:
+    from assistant.jobs.route import route
+    from retrieval.query import analyze
+
+    question = "what has he published in the Journal of Glaciology?"
+    plan = analyze(question, venues=["Journal of Glaciology"])
+    assert route(question, plan, lambda q: analyze(q)).job == "ask"

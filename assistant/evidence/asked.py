@@ -250,7 +250,8 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     the one sharing most words with the asked part."""
     if not asked.attribute and not asked.detail:
         return None
-    record = " ".join([paper.title, paper.abstract])
+    # the venue too: "the AER paper" names it by where it appeared
+    record = " ".join([paper.title, paper.abstract, paper.venue or ""])
     if not all(holds_term(n, record) for n in asked.named):
         return None
     valued = [
@@ -358,7 +359,7 @@ def _same_unit(number: str, record: str, holding: str) -> bool:
 
 
 def holds_named(asked: Asked, paper: Paper) -> bool:
-    record = " ".join([paper.title, paper.abstract, " ".join(paper.authors)])
+    record = " ".join([paper.title, paper.abstract, " ".join(paper.authors), paper.venue or ""])
     return all(holds_term(n, record) for n in asked.named)
 
 

@@ -147,6 +147,8 @@ def route(
     if summary and ONLY_CORPUS.match(rest):  # "Summarize this collection of papers": all
         return Route(job="summarize", topic=None)
     topic = plan_of(rest).topic if rest.strip(" ?.!") else ""
+    if not summary and not plan.topic and not plan.filters.is_empty():
+        topic = ""  # "what has he published in <a venue>": the words were a filter
     if not topic and not summary:
         return Route()  # "what has she written with <co-author>": a list by its filter
     return Route(job="summarize", topic=topic or plan.topic or None)

@@ -212,9 +212,22 @@ def fillers(
     out = []
     for i, part in enumerate(asked):
         slot = slot_of(part) if len(asked) > 1 and not part.attribute else None
-        if slot is not None and (slot.kind == "year" or slot.place) and i not in holding:
-            # "when did X happen, and how many ...": a part only a date or a place answers
-            if not any(fills(slot, text, part.text, papers) for text in kept):
+        if (
+            slot is not None
+            and (slot.kind in ("year", "number") or slot.place)
+            and i not in holding
+        ):
+            # "when did X happen, and how many ...": a part only a date, a count or a place
+            # answers
+            # a count answers this part only where it speaks of the part's own words
+            own = set(tokenize(part.text)) - {
+                w for a in asked if a is not part for w in tokenize(a.text)
+            }
+            if not any(
+                fills(slot, text, part.text, papers)
+                and (slot.kind != "number" or not own or bool(own & set(tokenize(text))))
+                for text in kept
+            ):
                 found = naming_quote([part], [slot], part.text, sources)
                 out.extend([found] if found is not None else [])
             continue
