@@ -223,10 +223,10 @@ def _change_verb(attribute: str) -> bool:
 
 def _change(word: str) -> bool:
     token = next(iter(tokenize(word.strip(",.?;:"))), "")
-    return any(_family(token, verb) for verb in CHANGE)
+    return any(family(token, verb) for verb in CHANGE)
 
 
-def _family(a: str, b: str) -> bool:
+def family(a: str, b: str) -> bool:
     """One word family after the crude stem: 'improv' ~ 'improvement', 'agre' ~ 'agree'."""
     if a == b:
         return True
@@ -237,7 +237,7 @@ def _family(a: str, b: str) -> bool:
 def speaks_of(words: set[str], text: str) -> bool:
     """Every attribute word has a member of its family among the text's words."""
     tokens = set(tokenize(text))
-    return bool(words) and all(any(_family(w, t) for t in tokens) for w in words)
+    return bool(words) and all(any(family(w, t) for t in tokens) for w in words)
 
 
 def _sentences(paper: Paper) -> list[str]:
@@ -262,7 +262,7 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     found = [s for s in valued if speaks_of(asked.words, s) or _spelled(asked, s)]
     if not found and _change_verb(asked.attribute):
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
-        found = [s for s in valued if any(_change(w) and not _family(w, "agre") for w in s.split())]
+        found = [s for s in valued if any(_change(w) and not family(w, "agre") for w in s.split())]
     part = set(tokenize(asked.text))
     if not found and asked.attribute:  # the attribute in other words: the matching sentence
         found = [s for s in valued if _matches_setting(asked, s, paper)]
@@ -294,7 +294,7 @@ def _matches_setting(asked: Asked, sentence: str, paper: Paper) -> bool:
     specific |= {w for n in own for w in tokenize(n)} - title
     if len(specific) >= 2 and specific <= words:
         return True
-    attribute = any(any(_family(w, t) for t in words) for w in asked.words)
+    attribute = any(any(family(w, t) for t in words) for w in asked.words)
     rest = set(tokenize(asked.text)) - set(asked.words)
     return attribute and len(rest & words) >= 2
 

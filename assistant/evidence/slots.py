@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, misbound
+from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, family, misbound
 from assistant.evidence.english import digits_for_words, is_function_word
 from assistant.evidence.grounding import claims
 from retrieval.models import Paper
@@ -136,18 +136,13 @@ def slots(asked: Sequence[Asked]) -> list[Slot | None]:
     return [slot_of(a) for a in asked]
 
 
-def _family(a: str, b: str) -> bool:
-    short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= 4 and long.startswith(short))
-
-
 def _new(tokens: Sequence[str], known: set[str]) -> list[str]:
     return [
         t
         for t in tokens
         if t not in REPORT_WORDS
         and not is_function_word(t)
-        and not any(_family(t, k) for k in known)
+        and not any(family(t, k) for k in known)
         and not t.isdigit()
     ]
 
@@ -197,7 +192,12 @@ def unanswering(
 ) -> str | None:
     """Why a sentence answers no part of the question, or None. Only when every part has a
     slot: a part without one (a yes/no, a value) may be answered by anything."""
-    found = slots(asked)
+    return _unanswering(slots(asked), question, text, papers)
+
+
+def _unanswering(
+    found: Sequence[Slot | None], question: str, text: str, papers: Sequence[Paper]
+) -> str | None:
     if not found or any(s is None for s in found):
         return None
     wanted = [s for s in found if s is not None]
@@ -248,7 +248,9 @@ def answer_binds(asked: Sequence[Asked], question: str) -> Callable[[str, list[P
     """The checker's test of what a kept sentence says against what was asked: a value bound
     to the asked attribute (`misbound`), and something the question asks to be named."""
 
+    found = slots(asked)  # once per answer, not per sentence
+
     def binds(text: str, papers: list[Paper]) -> str | None:
-        return misbound(asked, text, papers) or unanswering(asked, question, text, papers)
+        return misbound(asked, text, papers) or _unanswering(found, question, text, papers)
 
     return binds

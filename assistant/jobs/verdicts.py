@@ -218,11 +218,8 @@ def fillers(
             and i not in holding
         ):
             # "when did X happen, and how many ...": a part only a date, a count or a place
-            # answers
-            # a count answers this part only where it speaks of the part's own words
-            own = set(tokenize(part.text)) - {
-                w for a in asked if a is not part for w in tokenize(a.text)
-            }
+            # answers; a count answers it only where it speaks of the part's own words
+            own = own_words(part, asked)
             if not any(
                 fills(slot, text, part.text, papers)
                 and (slot.kind != "number" or not own or bool(own & set(tokenize(text))))
@@ -252,9 +249,13 @@ def answers(part: Asked, text: str, asked: Sequence[Asked]) -> bool:
     if not mentions(part, text):
         return False
     same = [a for a in asked if a is not part and a.attribute and a.words == part.words]
-    others = {w for a in same for w in tokenize(a.text)}
-    own = set(tokenize(part.text)) - others - part.words
+    own = own_words(part, same) - part.words
     return not same or not own or bool(own & set(tokenize(text)))
+
+
+def own_words(part: Asked, asked: Sequence[Asked]) -> set[str]:
+    """The part's words that no other of the `asked` parts uses."""
+    return set(tokenize(part.text)) - {w for a in asked if a is not part for w in tokenize(a.text)}
 
 
 def finish(composer: Composer, dropped: list[str]) -> Answer:
