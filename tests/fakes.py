@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,7 +28,12 @@ from retrieval.text import split_sentences
 class FakeChatModel:
     """A FAKE chat model: replies with fixed JSON, streamed in small chunks."""
 
-    def __init__(self, reply: dict[str, Any] | list[dict[str, Any]], name: str = "fake") -> None:
+    def __init__(
+        self,
+        reply: dict[str, Any] | list[dict[str, Any]] | Callable[[dict[str, Any]], dict[str, Any]],
+        name: str = "fake",
+    ) -> None:
+        # A callable reply is written from the request's schema (a summary's labels).
         self.replies = reply if isinstance(reply, list) else [reply]
         self.name = name
         self.calls: list[list[dict[str, str]]] = []
@@ -46,7 +51,8 @@ class FakeChatModel:
         self.calls.append(messages)
         self.avoided.append(list(avoid))
         self.prefixes.append(prefix)
-        text = json.dumps(self.replies[min(len(self.calls), len(self.replies)) - 1])
+        reply = self.replies[min(len(self.calls), len(self.replies)) - 1]
+        text = json.dumps(reply(schema) if callable(reply) else reply)
         for i in range(0, len(text), 9):
             yield text[i : i + 9]
 

@@ -233,6 +233,55 @@ def test_summary_streams_theme_by_theme(make_assistant: Any) -> None:
     assert "".join(texts) == events[-1].answer.text
 
 
+def test_a_summary_sentence_is_made_from_a_papers_name_and_what_the_model_wrote() -> None:
+    """The model goes on from a paper's name; whatever form its words take, the shown
+    sentence has that subject and only the model's words besides a copula or "reports
+    that". Invented names and phrases."""
+    from assistant.jobs.sections import with_subject
+
+    cases = {
+        ("MAGI", "Combines masked and causal modeling"): "MAGI combines masked and causal "
+        "modeling.",
+        ("Orb", "a graph network on orbital features"): "Orb is a graph network on orbital "
+        "features.",
+        ("Orb", "diffusion-based framework for a user click"): "Orb is a diffusion-based "
+        "framework for a user click.",
+        ("One paper", "extensive evaluations demonstrate good results."): "One paper reports "
+        "that extensive evaluations demonstrate good results.",
+        ("One paper", "here, we present a snow model"): "The authors present a snow model.",
+        ("Think-on-Graph", "the paper introduces beam search"): "Think-on-Graph introduces "
+        "beam search.",
+        ("Hand Avatar", "HandAvatar renders hands"): "HandAvatar renders hands.",
+        ("One paper", "Present a new method"): "The authors present a new method.",
+        ("One paper", "SNOWPY is an open-source model"): "One paper reports that SNOWPY is an "
+        "open-source model.",
+        ("One paper", "the papers show that winds cool snow"): "The authors show that winds "
+        "cool snow.",
+        ("One paper", "using strikes in two cities, they examine tweets"): "The authors "
+        "examine tweets.",
+        ("One paper", "  "): "",
+    }
+    for (subject, rest), sentence in cases.items():
+        assert with_subject(subject, rest) == sentence, (subject, rest)
+
+
+def test_a_theme_of_one_paper_shows_its_sentence_once() -> None:
+    from assistant.jobs.summarize import _repeats
+    from retrieval.text import tokenize
+
+    said = [set(tokenize("HandAvatar is a novel representation for hand animation."))]
+    assert _repeats("HandAvatar is a novel representation for hand animation and rendering.", said)
+    assert not _repeats("HandAvatar renders hands with self-occlusion-aware texture.", said)
+
+
+def test_a_summary_sentence_that_says_the_topic_back_is_not_shown() -> None:
+    from assistant.jobs.summarize import _echoes
+
+    topic = "agents following natural-language instructions"
+    assert _echoes("Agents follow natural-language instructions.", topic)
+    assert not _echoes("DANLI plans with neural and symbolic representations.", topic)
+
+
 def test_third_person_rewrites_the_abstracts_voice() -> None:
     from assistant.jobs.sections import third_person
 
@@ -323,19 +372,16 @@ def test_bio_streams_each_checked_sentence_and_ends_with_the_answer_text(
 
 
 def test_summary_streams_each_checked_sentence_as_it_completes(make_assistant: Any) -> None:
-    fake = FakeChatModel(
-        {
+    def reply(schema: dict[str, Any]) -> dict[str, Any]:
+        labels = schema["properties"]["each"]["required"]  # each paper's name, in order
+        rests = ["we propose a one-shot talking head synthesis method. It won the Turing Award"]
+        return {
             "theme": "Talking heads",
-            "common": {"text": "Paper 1: It won the Turing Award.", "sources": [1]},
-            "each": [
-                {
-                    "text": "The authors propose a one-shot talking head synthesis method.",
-                    "sources": [1],
-                },
-                {"text": "It controls lip motion, eye gaze and head pose.", "sources": [1]},
-            ],
+            "common": {"text": "It controls lip motion, eye gaze and head pose.", "sources": [1]},
+            "each": dict(zip(labels, rests + ["x"] * len(labels), strict=False)),
         }
-    )
+
+    fake = FakeChatModel(reply)
     events = list(make_assistant(fake).stream("Summarize the work on talking heads."))
     texts = [e.delta for e in events if isinstance(e, TextEvent)]
     answer = events[-1].answer

@@ -92,3 +92,36 @@ def test_one_sentence_pattern_allows_inner_full_stops_but_no_second_sentence() -
     assert '"." [^" .' in rules  # a full stop is never followed by a space
     with pytest.raises(ValueError, match="unsupported pattern"):
         compact_gbnf({"type": "string", "pattern": "^[a-z]+$"})
+
+
+def test_predicate_reply_holds_each_papers_sentence_under_its_name() -> None:
+    """A summary's paragraph: the model goes on from each paper's name; the name is the
+    key, so a sentence cannot land on another paper, and the code makes it a sentence."""
+    import json
+
+    from assistant.model.grammar import compact_gbnf
+    from assistant.model.replies import PredicateStreamer, predicate_schema
+
+    schema = predicate_schema([1, 2], ["MAGI", "Kerner et al. (2019)"])
+    each = schema["properties"]["each"]
+    assert each["required"] == ["MAGI", "Kerner et al. (2019)"]
+    assert '"\\"MAGI\\"" ":" sp sentence' in compact_gbnf(schema)
+    reply = json.dumps(
+        {
+            "theme": "Video",
+            "common": {"text": "Both generate video.", "sources": [1, 2]},
+            "each": {"MAGI": 'combines two "modes"', "Kerner et al. (2019)": "maps change"},
+        }
+    )
+    streamer = PredicateStreamer(
+        {"MAGI": (1, "MAGI"), "Kerner et al. (2019)": (2, "One paper")},
+        lambda subject, rest: f"{subject} {rest}.",
+    )
+    got = []
+    for i in range(0, len(reply), 7):
+        got += [(s.text, s.sources) for s in streamer.feed(reply[i : i + 7])]
+    assert got == [
+        ("Both generate video.", [1, 2]),
+        ('MAGI combines two "modes".', [1]),
+        ("One paper maps change.", [2]),
+    ]

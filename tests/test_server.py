@@ -301,7 +301,12 @@ def test_compact_grammar_of_every_reply_schema_runs_on_llama_server(smollm: Llam
     (model/grammar.py); the real server must compile it, and the reply must parse."""
     from assistant.jobs.agent import step_schema
     from assistant.model.client import OpenAICompatible
-    from assistant.model.replies import SENTENCES_SCHEMA, per_source_schema, synthesis_schema
+    from assistant.model.replies import (
+        SENTENCES_SCHEMA,
+        per_source_schema,
+        predicate_schema,
+        synthesis_schema,
+    )
 
     model = OpenAICompatible(
         smollm.base_url, None, smollm.model_alias, provider="llamacpp", max_tokens=150
@@ -309,7 +314,9 @@ def test_compact_grammar_of_every_reply_schema_runs_on_llama_server(smollm: Llam
     ask = [{"role": "user", "content": "Source [1]: Paris is the capital of France. Answer."}]
     keyed = per_source_schema(["1", "2"])
     themed = synthesis_schema([1, 2])
-    for schema in (SENTENCES_SCHEMA, themed, keyed, step_schema(False), step_schema(True)):
+    named = predicate_schema([1, 2], ["MAGI", "Kerner et al. (2019)"])
+    schemas = (SENTENCES_SCHEMA, themed, named, keyed, step_schema(False), step_schema(True))
+    for schema in schemas:
         reply = "".join(model.stream_json(ask, schema))
         assert "\n " not in reply, reply  # no indentation tokens
         data = json.loads(reply)  # complete JSON: the grammar closes what it opens

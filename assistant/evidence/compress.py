@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -138,13 +138,17 @@ class Compressor:
         return parts[int(np.argmax(self.scores(paper, query_vector, query)))]
 
 
-def format_sources(sources: Sequence[Source], *, titles: Titles = "full") -> str:
+def format_sources(
+    sources: Sequence[Source], *, titles: Titles = "full", labels: Mapping[str, str] | None = None
+) -> str:
     """One line per source, its text kept inside the <sources> data block (a record cannot
     close the block early: tags in its text are defused). With `titles="none"`, a paper is
     introduced by its name only ("OrbNet" of "OrbNet: Deep learning for ..."): shown the
     titles, the 1.5B model filled a summary's sentences with them. With "short", by its
     name where the title has one, else its title: what tells the papers apart, in fewer
-    prompt tokens."""
+    prompt tokens. With `labels`, each source is introduced by its label (key -> label)."""
+    if labels is not None:
+        return "\n".join(_defuse(f"[{s.key}] {labels[s.key]}: {s.shown}") for s in sources)
     return "\n".join(
         _defuse(f"[{s.key}] {_label(s, titles)}({s.paper.year or 'n.d.'}): {s.shown}")
         for s in sources

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from assistant.evidence.grounding import Checker, Composer, Draft, Source
+from assistant.evidence.parsed import nlp
 from assistant.evidence.verify import Verifier
 from assistant.model.replies import ReplySentence
 from assistant.types import Answer, Sentence, Timings
@@ -44,6 +46,73 @@ def _one_paper(match: re.Match[str]) -> str:
     """'Paper 1: Uses X' -> 'One paper uses X' (the verb after the colon is not a name)."""
     lead = "One paper" if match.start() == 0 else "one paper"
     return f"{lead} {match[1].lower()}" if match[1] else lead
+
+
+# What the model writes after a paper's name when it copies the abstract's voice ("here,
+# they present X", "overall, we conclude ..."), or names the paper again ("the paper
+# introduces X").
+AUTHORS_SUBJECT = re.compile(r"^(?:[^,]{1,80},\s*)?(?:we|they|the\s+authors)\s+", re.I)
+PAPER_SUBJECT = re.compile(r"^(?:the|this)\s+(?:paper|work|study|article)\s+(?=[a-z])", re.I)
+PAPERS_SUBJECT = re.compile(r"^the\s+(?:papers|works|studies|articles)\s+(?=[a-z])", re.I)
+FINITE = {"VBZ", "VBD", "VBP", "VBN", "MD"}
+VERBS = {"VERB", "AUX"}
+
+
+def with_subject(subject: str, rest: str) -> str:
+    """A summary sentence from a paper's name and what the model wrote after it: 'MAGI' +
+    'combines masked and causal modeling' as one sentence; a noun phrase is what the
+    paper is ('a 30B model' -> 'X is a 30B model'); a clause with its own subject is what
+    the paper reports ('VLMs are trained on ...' -> 'X reports that VLMs are ...'); the
+    abstract's "we" is the authors. Only words around the model's are added, never facts."""
+    rest = " ".join(rest.split()).rstrip(".")
+    if not rest:
+        return ""
+    if _squeezed(rest).startswith(_squeezed(subject)):
+        text = rest
+    elif AUTHORS_SUBJECT.match(rest):
+        text = AUTHORS_SUBJECT.sub("The authors ", rest, count=1)
+    elif PAPERS_SUBJECT.match(rest):  # "the papers show": a plural verb, said of one paper
+        text = PAPERS_SUBJECT.sub("The authors ", rest, count=1)
+    elif PAPER_SUBJECT.match(rest):
+        text = f"{subject} {PAPER_SUBJECT.sub('', rest, count=1)}"
+    else:
+        first, _, tail = rest.partition(" ")
+        if first[:1].isupper() and (first[1:].islower() or first == "A"):  # not "GAN", "3D"
+            rest = f"{first.lower()} {tail}".strip()
+        lead = nlp()(f"It {rest}")[1]  # as a predicate: "It combines ...", "It a model ..."
+        word = lead.text == lead.lower_  # "COSIPY is ...": a name, whatever its tag
+        if word and lead.tag_ in FINITE - {"VBP"}:
+            text = f"{subject} {rest}"
+        elif word and (lead.tag_ == "VBP" or nlp()(f"They {rest}")[1].tag_ == "VBP"):
+            text = f"The authors {rest}"  # "present a method": the authors do
+        elif any(_subject_of_clause(t) for t in nlp()(rest)):
+            text = f"{subject} reports that {rest}"
+        elif lead.lower_ in ("a", "an", "the"):
+            text = f"{subject} is {rest}"
+        else:
+            text = f"{subject} is {'an' if rest[:1].lower() in 'aeiou' else 'a'} {rest}"
+    return text[:1].upper() + text[1:] + "."
+
+
+def _subject_of_clause(token: Any) -> bool:
+    """The subject of a finite main verb, unless the two disagree in number: in "framework
+    for animation with a user click" the parser may read "click" as a verb whose subject is
+    "framework", which it cannot be ("a framework clicks")."""
+    verb = token.head
+    return (
+        token.dep_ in ("nsubj", "nsubjpass")
+        and verb.dep_ == "ROOT"
+        and verb.pos_ in VERBS
+        and (
+            verb.tag_ in ("VBZ", "VBD", "VBP")
+            or any(c.dep_.startswith("aux") for c in verb.children)
+        )
+        and not (token.tag_ == "NN" and verb.tag_ == "VBP")
+    )
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text.lower())
 
 
 # A sentence about one paper that calls it "one paper" (the code's own word for the prompt's

@@ -20,10 +20,16 @@ from assistant.evidence.english import OPEN_ENDS, PURPOSE_ONLY
 from assistant.evidence.grounding import Checker, Source, claims, mint_sources
 from assistant.evidence.select import calibrated, listed
 from assistant.jobs.named import quote, title_name
-from assistant.jobs.sections import Renderer, by_authors, check_items, verified_only
+from assistant.jobs.sections import (
+    Renderer,
+    by_authors,
+    check_items,
+    verified_only,
+    with_subject,
+)
 from assistant.jobs.services import Services
 from assistant.model.prompts import load
-from assistant.model.replies import SentenceStreamer, synthesis_schema
+from assistant.model.replies import PredicateStreamer, predicate_schema
 from assistant.types import (
     NOT_COVERED,
     Answer,
@@ -36,7 +42,7 @@ from assistant.types import (
     Timings,
 )
 from retrieval.models import Filters, Paper
-from retrieval.text import split_sentences
+from retrieval.text import split_sentences, tokenize
 
 
 def summarize(services: Services, topic: str | None, filters: Filters) -> Answer:
@@ -76,7 +82,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     vectors = searcher.vectors[[searcher.catalog.position[p.id] for p in papers]]
     shown = [
         compressor.contributions(
-            p, query_vector if query_vector is not None else vectors[i], keep=2, query=topic
+            p, query_vector if query_vector is not None else vectors[i], keep=1, query=topic
         )
         for i, p in enumerate(papers)
     ]
@@ -101,6 +107,7 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
     model = services.model
     by_key = {s.key: s for s in sources}
     seen_headings: set[str] = set()
+    shown_words: list[set[str]] = []  # of each sentence shown
     usage: dict[str, float] = {}  # token counts and server seconds, summed over the calls
     first_token: float | None = None
     # A record with no abstract has nothing to summarize: it is named at the end, and the
@@ -113,17 +120,27 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
             chunk = group_sources[start : start + policy.chunk]
             heading = ""  # decided by the chunk's first kept sentence
             covered: set[str] = set()
+            labels = subjects(chunk)
             messages = [
                 {"role": "system", "content": load("summary_system").render()},
                 {
                     "role": "user",
                     "content": load("summary_user").render(
-                        topic=topic, sources=format_sources(chunk, titles="none")
+                        topic=topic,
+                        sources=format_sources(
+                            chunk,
+                            labels={
+                                k: _dated(label, by_key[k].paper)
+                                for label, (k, _) in labels.items()
+                            },
+                        ),
                     ),
                 },
             ]
-            streamer = SentenceStreamer()
-            schema = synthesis_schema([int(s.key) for s in chunk])
+            streamer = PredicateStreamer(
+                {label: (int(k), s) for label, (k, s) in labels.items()}, with_subject
+            )
+            schema = predicate_schema([int(s.key) for s in chunk], list(labels))
             for piece in model.stream_json(messages, schema, policy.long_reply_tokens):
                 if first_token is None:
                     first_token = time.perf_counter() - started
@@ -133,8 +150,13 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
                     if sentence.status == "unsupported":
                         renderer.line(heading, sentence)  # recorded, never shown
                         continue
-                    heading = heading or _heading(streamer.theme(), chunk, seen_headings)
+                    if _echoes(sentence.text, topic):
+                        continue
                     covered.update(sentence.keys)
+                    if _repeats(sentence.text, shown_words):
+                        continue
+                    shown_words.append(set(tokenize(sentence.text)))
+                    heading = heading or _heading(streamer.theme(), chunk, seen_headings)
                     delta = renderer.line(heading, sentence)
                     if delta:
                         yield TextEvent(delta=delta)
@@ -171,6 +193,39 @@ def stream_summary(services: Services, topic: str | None, filters: Filters) -> I
             ).with_usage(usage),
         )
     )
+
+
+def _repeats(text: str, said: Sequence[set[str]], share: float = 0.7) -> bool:
+    """Most of the shorter sentence's words are in an earlier one (the model's sentence on
+    what a paper shares with no other, then that paper's own sentence)."""
+    words = set(tokenize(text))
+    return any(len(words & other) >= share * min(len(words), len(other)) for other in said)
+
+
+def _echoes(text: str, topic: str) -> bool:
+    """'Agents follow natural-language instructions' for the topic 'agents following
+    natural-language instructions': the request said back, not a finding."""
+    return len(set(tokenize(text)) - set(tokenize(topic))) < 2
+
+
+def _dated(label: str, paper: Paper) -> str:
+    """'MAGI (2025)': the year beside the name, so the model can tell what came first."""
+    return f"{label} ({paper.year})" if paper.year and str(paper.year) not in label else label
+
+
+def subjects(chunk: Sequence[Source]) -> dict[str, tuple[str, str]]:
+    """Each source's label in the prompt and reply (unique) -> (its key, the subject its
+    sentence is shown with): the paper's name ("MAGI"), else how a reader cites it
+    ("Kerner et al. (2019)"), else its title."""
+    out: dict[str, tuple[str, str]] = {}
+    for source in chunk:
+        paper = source.paper
+        label = paper.name() or paper.cited_as() or paper.title
+        label = label if label not in out else f"{label} [{source.key}]"
+        # "One paper" until checked: "Kerner et al. (2019)" would be split at "al." as two
+        # sentences; `by_authors` then names the paper as a reader cites it.
+        out[label] = (source.key, paper.name() or "One paper")
+    return out
 
 
 def left_open(papers: Sequence[Paper], limit: int = 3) -> list[tuple[Paper, str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -95,6 +96,31 @@ def synthesis_schema(keys: list[int]) -> dict[str, Any]:
                 "items": item(1, 1),
                 "minItems": len(keys),
                 "maxItems": len(keys),
+            },
+        },
+        "required": ["theme", "common", "each"],
+    }
+
+
+def predicate_schema(keys: list[int], labels: list[str]) -> dict[str, Any]:
+    """A theme's paragraph: a name, one sentence citing at least two of the theme's sources
+    (what they share), then, under each paper's label in order, the rest of a sentence
+    whose subject is that label ("MAGI": "combines masked and causal modeling"). Shown the
+    papers' sentences and asked for whole sentences, the 1.5B model copied them; asked to
+    go on from the paper's name, it shortens and rewords (docs/eval/syntheses.md). The
+    label is the key, so no sentence can land on the wrong paper."""
+    common = synthesis_schema(keys)["properties"]["common"]
+    return {
+        "type": "object",
+        "properties": {
+            "theme": {"type": "string", "maxLength": 60},
+            "common": common,
+            "each": {
+                "type": "object",
+                "properties": {
+                    label: {"type": "string", "pattern": ONE_SENTENCE} for label in labels
+                },
+                "required": labels,
             },
         },
         "required": ["theme", "common", "each"],
@@ -223,6 +249,32 @@ class SentenceStreamer:
     def theme(self) -> str:
         found = self.THEME.search(self.buffer)
         return str(json.loads(f'"{found[1]}"')) if found else ""
+
+
+class PredicateStreamer(SentenceStreamer):
+    """A `predicate_schema` reply: the "common" item as `SentenceStreamer` yields it, then
+    each `"label": "rest of the sentence"` entry once complete, as the sentence
+    `compose(subject, rest)` citing that label's key."""
+
+    def __init__(
+        self, labels: dict[str, tuple[int, str]], compose: Callable[[str, str], str]
+    ) -> None:
+        super().__init__()
+        self.labels = labels  # label -> (key, the subject the sentence is shown with)
+        self.compose = compose
+        alternatives = "|".join(re.escape(json.dumps(label)) for label in labels)
+        self.entry = re.compile(rf'({alternatives})\s*:\s*"((?:[^"\\]|\\.)*)"')
+        self.entry_position = 0
+
+    def feed(self, chunk: str) -> list[ReplySentence]:
+        done = super().feed(chunk)
+        for match in self.entry.finditer(self.buffer, self.entry_position):
+            self.entry_position = match.end()
+            key, subject = self.labels[json.loads(match[1])]
+            text = self.compose(subject, json.loads(f'"{match[2]}"'))
+            if text:
+                done.append(ReplySentence(text=text, sources=[key]))
+        return done
 
 
 class KeyedStreamer:
