@@ -126,6 +126,14 @@ def test_how_many_with_no_noun_wants_a_number() -> None:
     assert unanswering(parts(question), question, "They survey glaciers in panels.", [GLACIER])
 
 
+def test_a_rank_is_no_count() -> None:
+    question = "In the glacier paper, which regions and how many are surveyed?"
+    count = slots(parts(question))[1]
+    assert count is not None
+    assert not fills(count, "The surveys model the 21st century.", question, [GLACIER])
+    assert fills(count, "The 2nd survey covers 21 glaciers.", question, [GLACIER])
+
+
 def test_a_which_paper_answer_the_verifier_cannot_pass_shows_the_record_evidence(
     make_assistant: Any,
 ) -> None:

@@ -157,6 +157,10 @@ def _counts(text: str, head: str) -> set[str]:
     }
 
 
+ORDINAL = re.compile(r"(?<![\d.])(\d+)(?:st|nd|rd|th)\b", re.I)
+CARDINAL = re.compile(r"(?<![\d.])(\d+)(?![\d]|st\b|nd\b|rd\b|th\b)", re.I)
+
+
 def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool:
     """Does the sentence name what the slot asks for (module docstring)?"""
     asked = set(tokenize(question))
@@ -170,8 +174,9 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
     fresh = [c for c in claims(text) if c.lower() not in known_claims | _counts(text, head)]
     if slot.kind == "year":
         return any(YEAR.fullmatch(c) for c in fresh)
-    if slot.kind == "number":
-        return any(c[0].isdigit() for c in fresh)
+    if slot.kind == "number":  # a count, not a rank: "the 21st century" counts nothing
+        ranks = set(ORDINAL.findall(text)) - set(CARDINAL.findall(text))
+        return any(c[0].isdigit() and c not in ranks for c in fresh)
     if slot.place:  # a name, not a number: "two cities" names none
         return any(not c[0].isdigit() for c in fresh)
     if fresh:
