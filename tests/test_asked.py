@@ -373,3 +373,21 @@ def test_a_value_in_the_unit_of_the_asked_measure_is_bound_to_it() -> None:
     asked = parts("At what pore width does the ion flux peak?")
     assert misbound(asked, "The ion flux peaks at a pore width of 1.6 nm.", [paper]) is None
     assert misbound(asked, "The ion flux peaks at a pore width of 40%.", [paper]) is not None
+    # the value's unit says what it measures, though the sentence never names the width
+    two = parts("At which pore width is transport fastest, and at which width does flux peak?")
+    assert misbound(two, "The ion flux peaks at 1.6 nm.", [paper]) is None
+    assert misbound(two, "The ion flux rose by 40%.", [paper]) is not None
+
+
+def test_one_hyphenated_name_is_one_specific_term() -> None:
+    """'GPT-2' tokenizes as gpt-2, gpt and 2: a sentence that only mentions GPT-2 does not
+    hold 'which size of GPT-2' on the strength of three terms that are one. Invented record."""
+    paper = Paper(
+        id="d",
+        title="A dialog model",
+        abstract="Large models such as BERT and GPT-2 (2019) work well. We build a dialog "
+        "model on them.",
+    )
+    [part] = parts("Which size of GPT-2 did they use in the dialog paper?")
+    assert part.attribute == "size"
+    assert holding_sentence(part, paper) is None

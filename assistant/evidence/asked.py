@@ -292,7 +292,9 @@ def _matches_setting(asked: Asked, sentence: str, paper: Paper) -> bool:
     specific = {w for w in question if any(ch.isdigit() for ch in w)}
     own = [n for n in asked.named if n.lower() in asked.text.lower()]  # not the earlier turn's
     specific |= {w for n in own for w in tokenize(n)} - title
-    if len(specific) >= 2 and specific <= words:
+    # "gpt-2" is one term, though its parts are tokens too
+    terms = {w for w in specific if not any(w in v.split("-") for v in specific if v != w)}
+    if len(terms) >= 2 and specific <= words:
         return True
     attribute = any(any(family(w, t) for t in words) for w in asked.words)
     rest = set(tokenize(asked.text)) - set(asked.words)
@@ -315,19 +317,22 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
     part asks for a value, a sentence with values must speak of one of them."""
     numbers = {c for c in claims(text) if c[0].isdigit()}
     spoken = [a for a in asked if a.attribute and a.wants_value and mentions(a, text)]
+    record = normalise(" ".join(s for p in papers for s in _sentences(p)))
     if numbers and not spoken and asked and all(a.attribute and a.wants_value for a in asked):
-        # Every part asks for a value and this one gives a value for none of them:
-        # "trained on 30B parameters" for "how many GPUs were used to train it?".
-        wanted = " or ".join(a.attribute for a in asked)
-        return f"gives a value, but not one for {wanted}"
+        # A value in an asked measure's unit is of that measure ("at 8.5 Å" for "which
+        # width"); else it is a value for none: "trained on 30B parameters" for "how many GPUs?"
+        spoken = [
+            a
+            for a in asked
+            if not any(_change(w) for w in a.attribute.split())
+            and any(_same_unit(n, record, _holding([a], papers)) for n in numbers)
+        ]
+        if not spoken:
+            wanted = " or ".join(a.attribute for a in asked)
+            return f"gives a value, but not one for {wanted}"
     if not numbers or not spoken:
         return None
-    holding = normalise(
-        " ".join(
-            s for p in papers for s in _sentences(p) if any(speaks_of(a.words, s) for a in spoken)
-        )
-    )
-    record = normalise(" ".join(s for p in papers for s in _sentences(p)))
+    holding = _holding(spoken, papers)
     # a change ("improved by") shares its unit with the absolute values it is not
     measures = not any(_change(w) for a in spoken for w in a.attribute.split())
     loose = sorted(
@@ -339,6 +344,12 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
         return None
     named = ", ".join(a.attribute for a in spoken)
     return f"{', '.join(loose)} is not what the record gives for {named}"
+
+
+def _holding(spoken: Sequence[Asked], papers: Sequence[Paper]) -> str:
+    """The record sentences that speak of any of the asked attributes, normalised."""
+    said = (s for p in papers for s in _sentences(p) if any(speaks_of(a.words, s) for a in spoken))
+    return normalise(" ".join(said))
 
 
 # A physical unit after a number ("8.5 Å", "300 K"); a percentage or a multiple is not one:
