@@ -143,7 +143,9 @@ DOWN_WORDS = frozenset(
 # Words that make a claim stronger than a source that does not use one of their class:
 # universal quantifiers ("in all cases" from "in some cases") and degree adverbs ("clearly
 # outperforms" from "outperforms or is on par with").
-UNIVERSALS = frozenset("all every each always never universally".split())
+UNIVERSALS = frozenset(
+    "all every each always never universally completely entirely wholly exclusively".split()
+)
 INTENSIFIERS = frozenset(
     """clearly significantly substantially consistently dramatically vastly greatly fully
     completely entirely""".split()
@@ -226,7 +228,14 @@ def abbreviated(words: Sequence[str], text: str) -> set[str]:
     in "anywhere if")."""
     content = [w for w in words if not is_function_word(w)]
     used = set(re.findall(r"\b([A-Z]{2,6})s?\b", text))
-    held: set[str] = set()
+    # a hyphenated compound keeps every part's letter: "state-of-the-art" is "SOTA"
+    held = {
+        part
+        for compound in words
+        if compound.count("-") >= 2
+        and "".join(p[0] for p in compound.split("-") if p).upper() in used
+        for part in compound.split("-")
+    }
     for size in range(2 if len(content) == 2 else 3, min(6, len(content)) + 1):
         for k in range(len(content) - size + 1):
             run = content[k : k + size]

@@ -39,6 +39,7 @@ from assistant.evidence.claim_checks import (
 from assistant.evidence.english import (
     LIGHT_NOUNS,
     SELF_WORDS,
+    abbreviated,
     antonyms,
     digits_for_words,
     name_adjective,
@@ -161,12 +162,15 @@ class Verifier:
         # said where that name is: like a name, anywhere in the record.
         said = " ".join(p.text for p in record)
         here |= {t.lemma_.lower() for t in claim.doc if spelled_out(t.text, said)}
+        # ... and a phrase the record writes as its initials ("state-of-the-art": "SOTA")
+        initials = abbreviated(re.findall(r"[\w-]+", claim.text.lower()), said)
+        here |= initials
         for t in claim.doc:
             wrong = kind_replaced(t, record, here)
             if wrong:
                 reasons.append(f"not what the record calls it: {' '.join(wrong)} {t.text}")
         reasons += self._opposed(claim, units, support)
-        reasons += self._unheld(units, support, record)
+        reasons += self._unheld(units, support, record, initials)
         return list(dict.fromkeys(reasons))
 
     def _opposed(self, claim: Parsed, units: list[Unit], support: list[Parsed]) -> list[str]:
@@ -192,13 +196,15 @@ class Verifier:
                 reasons.append(f"'{u.lemma}' where the source says '{said[0].lemma}'")
         return reasons
 
-    def _unheld(self, units: list[Unit], support: list[Parsed], record: list[Parsed]) -> list[str]:
+    def _unheld(
+        self, units: list[Unit], support: list[Parsed], record: list[Parsed], held: set[str]
+    ) -> list[str]:
         """Every content word must be held by the supporting sentences: the same lemma, a
         piece of one of their tokens, or (for a common word) a near synonym of one of their
         words. A name has no synonym; it may come from anywhere in the record (the system's
         name where the sentence says "we"). Unheld naming words are unstated claims; too
         many unheld verbs mean the sentences say something else."""
-        here = set().union(*(p.lemmas for p in support))
+        here = set().union(*(p.lemmas for p in support)) | held
         everywhere = set().union(*(p.lemmas for p in record))
         pieces = _pieces(record)
         loose = sorted(
