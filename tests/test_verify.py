@@ -336,3 +336,15 @@ def test_universals_initials_and_prior_to_are_read_as_meant(verifier: Verifier, 
 def test_a_universal_the_record_does_not_make_is_still_stronger(verifier: Verifier) -> None:
     check = verifier.check("FastParse always requires no labelled data.", RECORD)
     assert check.verdict != "verified" and any("stronger" in r for r in check.reasons)
+
+
+def test_x_comma_not_by_y_negates_the_by_phrase_only(verifier: Verifier) -> None:
+    """'..., not by Y as the scheme holds' denies Y, not the rest of the sentence."""
+    record = (
+        "Ice hopping in pores. In contrast to the common scheme that hopping is driven by "
+        "density fluctuations, we find that hopping is induced by local bond fluctuations."
+    )
+    right = "Hopping is induced by local bond fluctuations, not by density fluctuations."
+    wrong = "Hopping is induced by density fluctuations, not by local bond fluctuations."
+    assert verifier.check(right, record).verdict == "verified"
+    assert verifier.check(wrong, record).verdict != "verified"

@@ -45,6 +45,10 @@ def phrase(t: Any) -> set[int]:
     return out
 
 
+def _opens_phrase(t: Any) -> bool:
+    return t is not None and t.pos_ in ("ADP", "DET", "NOUN", "PROPN", "ADJ")
+
+
 def scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
     """Indices of tokens under a negation, on the compared-against side, and on the side a
     hedge puts level with the subject ("comparably to X", "on par with X")."""
@@ -58,7 +62,10 @@ def scoped(doc: Any) -> tuple[set[int], set[int], set[int]]:
             before = doc[t.i - 1] if t.i > 0 else None
             if after is not None and after.lower_ in ("only", "just", "merely"):
                 continue  # "not only X but also Y" asserts X
-            if before is not None and before.dep_ == "cc":  # "but not ...": the contrast only
+            # "but not ...", "X, not by Y as the scheme holds": the contrast only
+            if before is not None and (
+                before.dep_ == "cc" or (before.text == "," and _opens_phrase(after))
+            ):
                 scope = set()
                 if after is not None and after.pos_ == "ADJ":  # "small but not large widths"
                     scope = {after.i}
