@@ -316,9 +316,11 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
     record's 74.4 is its agreement with oracle metrics answers the wrong part. When every
     part asks for a value, a sentence with values must speak of one of them."""
     numbers = {c for c in claims(text) if c[0].isdigit()}
+    if not numbers:  # every sentence of an answer comes here: no record work for these
+        return None
     spoken = [a for a in asked if a.attribute and a.wants_value and mentions(a, text)]
     record = normalise(" ".join(s for p in papers for s in _sentences(p)))
-    if numbers and not spoken and asked and all(a.attribute and a.wants_value for a in asked):
+    if not spoken and asked and all(a.attribute and a.wants_value for a in asked):
         # A value in an asked measure's unit is of that measure ("at 8.5 Å" for "which
         # width"); else it is a value for none: "trained on 30B parameters" for "how many GPUs?"
         spoken = [
@@ -330,7 +332,7 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
         if not spoken:
             wanted = " or ".join(a.attribute for a in asked)
             return f"gives a value, but not one for {wanted}"
-    if not numbers or not spoken:
+    if not spoken:
         return None
     holding = _holding(spoken, papers)
     # a change ("improved by") shares its unit with the absolute values it is not
