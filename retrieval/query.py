@@ -106,7 +106,7 @@ EMPTY_TOPIC = frozenset(
     research topic topics field area areas published publish publications paper papers work
     works did he she they his her their all any some recent latest first earliest listed
     dated date dates carry carries bear bears shown here included total overall these
-    those""".split()
+    those got get gets have has had put out things stuff pubs""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
@@ -115,9 +115,17 @@ CODE_YES = re.compile(
     re.I,
 )
 CODE_NO = re.compile(r"\b(?:without|no|lacking)\s+(?:public\s+|released\s+)?code\b", re.I)
-PAPER_NOUNS = r"(?:papers|works|publications|articles|items|entries)"
+PAPER_NOUNS = r"(?:papers|works|publications|pubs|articles|items|entries)"
+# What a researcher "put out", "published" or "had" in a year is papers, whatever the noun
+# ("how many things did he put out in 2020?").
+PUT_OUT = (
+    r"(?:did|has|have|had)\s+(?:he|she|they|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+"
+    r"(?:publish|put\s+out|release|write|produce|bring\s+out|get\s+out)\b"
+)
 COUNT = re.compile(
-    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
+    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b"
+    rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}",
+    re.I,
 )
 # Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
 LIST = re.compile(
@@ -162,6 +170,12 @@ ONE_OF = re.compile(
     r"(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus', 'discuss': plural forms
     re.I,
 )
+# "Which of her papers looked at letting a rover pick its own targets, and what approach
+# worked best?": whatever the verb's number, a topic this long describes one paper.
+WHICH_OF = re.compile(
+    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
+)
+DESCRIBES_ONE = 8
 LIST_WORDS = frozenset(
     """which what list show name give me find all every many how number count did write wrote
     written publish published co authored co-authored coauthored appear appeared released there
@@ -329,14 +343,20 @@ def analyze(
     if intent != "question":
         spans.extend(m.span() for m in INCLUDED.finditer(text))
     topic = _topic(text, spans)
+    if intent == "list" and WHICH_OF.search(text) and len(topic.split()) >= DESCRIBES_ONE:
+        intent = "question"  # a paper described in a sentence is one paper, asked about
     if intent == "question" and not topic and filters:  # "Joint work with B. Wang?"
         intent = "list"
     if intent != "question" and not filters.get("categories"):
-        code = _CATEGORY_BY_WORDS.get(topic.lower()) or (topic if topic in CATEGORY_NAMES else None)
+        bare = " ".join(w for w in topic.lower().split() if w not in STOPWORDS)
+        code = _CATEGORY_BY_WORDS.get(bare) or (topic if topic in CATEGORY_NAMES else None)
         if code and known(code):  # "Which papers are about computer vision?": the category
             filters["categories"] = [code]
             topic = ""
-    if intent != "question" and set(re.findall(r"[\w-]+", topic.lower())) <= EMPTY_TOPIC:
+    if intent != "question" and set(re.findall(r"[\w-]+", topic.lower())) <= EMPTY_TOPIC | {
+        "and",
+        "or",
+    }:
         topic = ""
     return QueryPlan(
         question=question, intent=intent, filters=Filters(**filters), topic=topic, pick=pick
@@ -350,13 +370,24 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
         for i in range(start, end):
             chars[i] = " "
     words = re.findall(r"[A-Za-z0-9][A-Za-z0-9\-']*", "".join(chars))
-    kept = [
+    kept = [_content(w) for w in words]
+    # "misinformation and fact-checking": the coordinator between two topic words stays, so
+    # a list can take a record on either side (`select.alternatives`).
+    return " ".join(
         w
-        for w in words
-        if w.lower() not in STOPWORDS
-        and re.sub(r"['’]s$", "", w.lower()) not in LIST_WORDS  # "what's"
-        and re.sub(r"['’]s$", "", w.lower()) not in REQUEST_WORDS  # "this researcher's"
-        and w.lower() not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
-        and not re.fullmatch(r"(?:19|20)\d\d", w)
-    ]
-    return " ".join(kept)
+        for i, w in enumerate(words)
+        if kept[i]
+        or (w.lower() in ("and", "or") and 0 < i < len(words) - 1 and kept[i - 1] and kept[i + 1])
+    )
+
+
+def _content(word: str) -> bool:
+    lowered = word.lower()
+    bare = re.sub(r"['’]s$", "", lowered)  # "what's", "this researcher's"
+    return (
+        lowered not in STOPWORDS
+        and bare not in LIST_WORDS
+        and bare not in REQUEST_WORDS
+        and lowered not in {"in", "on", "to", "of", "s", "his", "her", "their", "field"}
+        and not re.fullmatch(r"(?:19|20)\d\d", word)
+    )

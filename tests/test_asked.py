@@ -223,7 +223,7 @@ def test_a_list_names_every_record_holding_its_coined_name(corpus: Any) -> None:
 
 
 def test_a_change_noun_is_not_a_change_verb() -> None:
-    from assistant.evidence.asked import _change_verb
+    from assistant.evidence.english import change_verb as _change_verb
 
     assert _change_verb("improved") and _change_verb("rise") and _change_verb("increases")
     assert not _change_verb("speedup") and not _change_verb("growth")

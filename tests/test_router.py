@@ -16,7 +16,7 @@ def _route(question: str, previous: str | None = None):  # type: ignore[no-untyp
 
 def test_summary_and_bio_requests() -> None:
     s = _route("Summarize the work on talking heads and face synthesis.")
-    assert (s.job, s.topic) == ("summarize", "talking heads face synthesis")
+    assert (s.job, s.topic) == ("summarize", "talking heads and face synthesis")
     b = _route(
         "Draft a short talk introduction about Heung-Yeung Shum's work on conversational AI."
     )

@@ -11,7 +11,18 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.evidence.english import coined, digits_for_words, is_function_word, spelled_out
+from assistant.evidence.english import (
+    BY_AMOUNT,
+    IN_UNIT,
+    change_verb,
+    coined,
+    comparative,
+    digits_for_words,
+    family,
+    is_change,
+    is_function_word,
+    spelled_out,
+)
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
 from assistant.evidence.select import holds_term
 from retrieval.models import Paper
@@ -35,12 +46,6 @@ DEGREE = re.compile(
     r"\b(?:by\s+)?how\s+(?:much|far|closely|well|large|big|strongly|high|low|many\s+times)"
     r"(?:\s+(?:of\s+)?(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",  # "how much of a gain"
     re.I,
-)
-# Verbs of general English whose size a "by how much" question asks for.
-CHANGE = frozenset(
-    """improve increase reduce decrease outperform exceed boost lower raise accelerate agree
-    correlate gain drop grow cut beat surpass shrink save speed rise fall decline climb
-    jump""".split()
 )
 # General nouns that name no measurable detail: "what is the name of...", "which method".
 GENERIC = frozenset(
@@ -104,7 +109,7 @@ class Asked(BaseModel):
             return f"the {self.attribute}"
         if HOW_MANY.search(self.text):
             return f"the number of {self.attribute}"
-        if _change_verb(self.attribute):
+        if change_verb(self.attribute):
             return f"how much it {_third_person(self.attribute.lower())}"
         return f"the {self.attribute}"
 
@@ -173,11 +178,15 @@ def _attribute(text: str) -> tuple[str, bool]:
         if m["noun"] and m["noun"].lower() not in GENERIC:
             return m["noun"], True
         rest = [w.strip(",.?;:") for w in m["rest"].split()]
+        if rest and comparative(rest[0], m["rest"]):  # "how much cheaper is it than DFT"
+            return rest[0], True
         # the change verb itself ("... wage growth rise ..." asks how much it rose), not a
         # noun of change ("the jumps in pricing", "a rise of rates")
         be = bool(rest) and rest[0].lower() in {"is", "are", "was", "were"}
-        rest = [w for i, w in enumerate(rest) if not _noun_of_change(rest, i, be)]
-        verb = next((w for w in rest if _change_verb(w)), next((w for w in rest if _change(w)), ""))
+        rest = [w for i, w in enumerate(rest) if not _noun_ofis_change(rest, i, be)]
+        verb = next(
+            (w for w in rest if change_verb(w)), next((w for w in rest if is_change(w)), "")
+        )
         if verb:
             return verb.strip(",.?;:"), True
     m = TELEGRAPHIC.search(text) if not ASKS.search(text) else None
@@ -185,9 +194,14 @@ def _attribute(text: str) -> tuple[str, bool]:
         return " ".join(_clean(m["attr"] or m["of"])), True
     m = WHAT_X.search(text)
     if m:
-        words = _clean(m["attr"])
         # Only a measurable detail is decided by code; "which datasets" is left to the model.
-        if words and (any(w.lower() in MEASURES for w in words) or any(w.isupper() for w in words)):
+        # A unit asked for ("what peak discharge in m3/s", "what area in km2") makes any
+        # noun a measure.
+        in_unit = IN_UNIT.match(text, m.end("attr"))
+        words = _clean(m["attr"]) or (m["attr"].split() if in_unit else [])
+        if words and (
+            in_unit or any(w.lower() in MEASURES for w in words) or any(w.isupper() for w in words)
+        ):
             return " ".join(words), True
     m = WHAT_MEASURE.search(text)
     if m and m["attr"].lower() in MEASURES:
@@ -204,7 +218,7 @@ def _clean(phrase: str) -> list[str]:
     return content if content and words[-1].lower() not in GENERIC else []
 
 
-def _noun_of_change(words: Sequence[str], i: int, be: bool) -> bool:
+def _noun_ofis_change(words: Sequence[str], i: int, be: bool) -> bool:
     """A word after an article is a noun ("the increase"), not the verb whose size is
     asked; so is one before 'in'/'of' in a question on what something is ("How large is X,
     from the jumps in Y?"), but not in one on what it did ("By how much did X rise in
@@ -213,25 +227,6 @@ def _noun_of_change(words: Sequence[str], i: int, be: bool) -> bool:
     after = words[i + 1].lower() if i + 1 < len(words) else ""
     article = before in {"a", "an", "the", "this", "that", "these", "those"}
     return article or (be and after in {"in", "of"})
-
-
-def _change_verb(attribute: str) -> bool:
-    """'improve', 'improved', 'rises': a change verb asked about, not a noun ('speedup')."""
-    low = attribute.lower()
-    return any(low.removesuffix(end) in CHANGE for end in ("", "d", "s", "ed", "es"))
-
-
-def _change(word: str) -> bool:
-    token = next(iter(tokenize(word.strip(",.?;:"))), "")
-    return any(family(token, verb) for verb in CHANGE)
-
-
-def family(a: str, b: str) -> bool:
-    """One word family after the crude stem: 'improv' ~ 'improvement', 'agre' ~ 'agree'."""
-    if a == b:
-        return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long.startswith(short)
 
 
 def speaks_of(words: set[str], text: str) -> bool:
@@ -260,9 +255,14 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
         if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
     found = [s for s in valued if speaks_of(asked.words, s) or _spelled(asked, s)]
-    if not found and _change_verb(asked.attribute):
+    if not found and (change_verb(asked.attribute) or comparative(asked.attribute)):
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
-        found = [s for s in valued if any(_change(w) and not family(w, "agre") for w in s.split())]
+        # or any verb with the amount after "by" ("limiting the radiation by 70 %")
+        found = [
+            s
+            for s in valued
+            if any(is_change(w) and not family(w, "agre") for w in s.split()) or BY_AMOUNT.search(s)
+        ]
     part = set(tokenize(asked.text))
     if not found and asked.attribute:  # the attribute in other words: the matching sentence
         found = [s for s in valued if _matches_setting(asked, s, paper)]
@@ -326,7 +326,7 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
         spoken = [
             a
             for a in asked
-            if not any(_change(w) for w in a.attribute.split())
+            if not any(is_change(w) for w in a.attribute.split())
             and any(_same_unit(n, record, _holding([a], papers)) for n in numbers)
         ]
         if not spoken:
@@ -336,7 +336,7 @@ def misbound(asked: Sequence[Asked], text: str, papers: Sequence[Paper]) -> str 
         return None
     holding = _holding(spoken, papers)
     # a change ("improved by") shares its unit with the absolute values it is not
-    measures = not any(_change(w) for a in spoken for w in a.attribute.split())
+    measures = not any(is_change(w) for a in spoken for w in a.attribute.split())
     loose = sorted(
         n
         for n in numbers

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.text import tokenize
+
 FUNCTION_WORDS = frozenset(
     """a an the this that these those there here it its it's they them their theirs he him his
     she her hers we us our ours you your i me my mine one ones who whom whose which what when
@@ -260,3 +262,60 @@ def name_adjective(word: str, name: str) -> bool:
         if any(adjective == stem + end for stem in stems for end in _NAME_ENDINGS):
             return True
     return False
+
+
+# "in m3/s", "in %", "in km": a unit the answer is to be given in (a symbol, a ratio of
+# symbols, or an SI or time unit by name).
+IN_UNIT = re.compile(
+    r"\s+in\s+(?:%|percent\b|per\s+cent\b|[A-Za-zµ°]{1,4}\d?(?:/[A-Za-z]{1,4}\d?)+(?![\w-])|"
+    r"(?:mm|cm|m|km|kg|g|mg|s|ms|h|yr|Hz|kHz|MHz|GHz|W|kW|MW|GW|J|kJ|eV|K|Pa|kPa|hPa|°C|"
+    r"(?:kilo|milli|centi)?(?:meters?|metres?|grams?)|seconds?|minutes?|hours?|days?|"
+    r"years?|degrees?|watts?|joules?|kelvin)[23²³]?(?![\w-]))",
+)
+
+BY_AMOUNT = re.compile(
+    r"\bby\s+(?:(?:about|around|roughly|nearly|almost|approximately|up\s+to|over|more\s+than|"
+    r"less\s+than|a\s+factor\s+of)\s+)?~?\d",
+    re.I,
+)
+COMPARATIVES = frozenset(
+    """better worse more less fewer faster slower cheaper larger smaller bigger higher lower
+    greater longer shorter quicker stronger weaker""".split()
+)
+
+
+def comparative(word: str, context: str = "") -> bool:
+    """'cheaper', 'better', 'more': a degree asked by comparison; a word ending in -er
+    ('power', 'water') only beside a 'than'."""
+    low = word.lower()
+    return low in COMPARATIVES or (
+        low.endswith("er") and len(low) > 4 and bool(re.search(r"\bthan\b", context, re.I))
+    )
+
+
+# Verbs of general English whose size a "by how much" question asks for.
+CHANGE = frozenset(
+    """improve increase reduce decrease outperform exceed boost lower raise accelerate agree
+    correlate gain drop grow cut beat surpass shrink save speed rise fall decline climb
+    jump""".split()
+)
+
+
+def change_verb(attribute: str) -> bool:
+    """'improve', 'improved', 'rises': a change verb asked about, not a noun ('speedup')."""
+    low = attribute.lower()
+    return any(low.removesuffix(end) in CHANGE for end in ("", "d", "s", "ed", "es"))
+
+
+def is_change(word: str) -> bool:
+    """A word of the family of a change verb ('improvement', 'reduced')."""
+    token = next(iter(tokenize(word.strip(",.?;:"))), "")
+    return any(family(token, verb) for verb in CHANGE)
+
+
+def family(a: str, b: str) -> bool:
+    """One word family after the crude stem: 'improv' ~ 'improvement', 'agre' ~ 'agree'."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)

@@ -73,8 +73,13 @@ def relevant(
     words = topic_words(topic)
     capitals = capitalised(question)
     initials = set(tokenize(" ".join(abbreviated(re.findall(r"[\w'-]+", topic), evidence))))
-    # "X or Y": a record on either is on the topic, the other alternative's words aside
-    return any(_holds(hit, evidence, w, capitals, initials) for w in alternatives(question, words))
+    # "X or Y": a record on either is on the topic, the other alternative's words aside; in
+    # a list, "X and Y" too ("misinformation and fact-checking": papers on either)
+    pairs = LIST_PAIR if listing else OR_PAIR
+    return any(
+        _holds(hit, evidence, w, capitals, initials)
+        for w in alternatives(question, words, pairs, topic if listing else "")
+    )
 
 
 def holds_term(term: str, text: str) -> bool:
@@ -93,14 +98,20 @@ def topic_words(topic: str) -> set[str]:
     return {w for w in tokenize(topic) if len(w) > 1 and not is_function_word(w)}
 
 
-def alternatives(question: str, words: set[str]) -> list[set[str]]:
-    """The topic words as the question's "A or B" splits them: without B's words, and
-    without A's; the words themselves when the question has no "or"."""
-    found = OR_PAIR.search(question)
+def alternatives(
+    question: str, words: set[str], pairs: re.Pattern[str] | None = None, topic: str = ""
+) -> list[set[str]]:
+    """The topic words as the question's "A or B" (`pairs`) splits them: without B's words,
+    and without A's; the words themselves when the question has no "or". Where the two
+    sides are longer than a word, the split is ambiguous ("mortgages and household debt"):
+    the `topic`'s whole sides before and after its coordinator are alternatives too."""
+    found = (pairs or OR_PAIR).search(question)
     if not found:
         return [words]
     a, b = set(tokenize(found["a"])), set(tokenize(found["b"]))
-    return [w for w in (words - b, words - a) if w] or [words]
+    sides = re.split(r"\s+(?:and|or)\s+", topic, maxsplit=1, flags=re.I) if topic else []
+    whole = [topic_words(side) for side in sides] if len(sides) == 2 else []
+    return [w for w in (words - b, words - a, *whole) if w] or [words]
 
 
 def _holds(
@@ -123,6 +134,7 @@ def _holds(
 
 
 OR_PAIR = re.compile(r"(?P<a>[\w][\w-]*)\s+or\s+(?P<b>[\w][\w-]*)", re.I)
+LIST_PAIR = re.compile(r"(?P<a>[\w][\w-]*)\s+(?:or|and)\s+(?P<b>[\w][\w-]*)", re.I)
 
 
 def held_words(words: set[str], tokens: set[str]) -> int:
@@ -206,7 +218,7 @@ def on_topic(
     return [
         h.paper
         for h in hits
-        if h.score >= relative * top and relevant(question, topic, h, policy, names)
+        if h.score >= relative * top and relevant(question, topic, h, policy, names, listing=True)
     ]
 
 

@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, family, misbound
-from assistant.evidence.english import digits_for_words, is_function_word
+from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, misbound
+from assistant.evidence.english import digits_for_words, family, is_function_word
 from assistant.evidence.grounding import claims
 from retrieval.models import Paper
 from retrieval.text import tokenize

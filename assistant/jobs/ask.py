@@ -33,7 +33,13 @@ from assistant.jobs.named import (
     paper_metadata,
     quote,
 )
-from assistant.jobs.relevance import CANDIDATES, TopicJudge, admitted, undecided
+from assistant.jobs.relevance import (
+    CANDIDATES,
+    TopicJudge,
+    admitted,
+    dated_content,
+    undecided,
+)
 from assistant.jobs.route import is_follow_up, narrowed, previous_exchange, previous_user_question
 from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
@@ -157,6 +163,11 @@ class AskPipeline:
         by_author = not listing and bool(plan.filters.author)
         gate = partial(self.relevant, question, plan.topic, listing=listing, by_author=by_author)
         first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
+        if first is None and not listing and plan.filters.year_from is not None:
+            hits, undated = dated_content(self.searcher, plan.filters, query, qvec, k)
+            if hits:
+                prepared.plan, prepared.hits = plan.model_copy(update={"filters": undated}), hits
+            first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
         if first is None:
             if listing and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))

@@ -9,14 +9,18 @@ anything (the answer is checked as ever).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from assistant.evidence.select import topic_words
 from assistant.model.client import ChatModel
 from assistant.model.prompts import load
 from assistant.model.replies import VERDICT_SCHEMA, verdict_of
 from assistant.settings import AnswerSettings
-from retrieval.models import Hit, Paper
+from retrieval.models import Filters, Hit, Paper
+from retrieval.search import Searcher
 
 # A topic named in a few words ("robotics", "fetal brain MRI segmentation") is named as the
 # records would name it: none of its words in them means the corpus does not cover it. A
@@ -30,14 +34,18 @@ def undecided(
     hits: Sequence[Hit], topic: str, policy: AnswerSettings, nearest: Callable[[Paper], float]
 ) -> list[Hit]:
     """The hits the model may still admit: for a topic described in `DESCRIBED` content
-    words or more, `judged_hits` of the gate's candidates above the abstention cut (below it
-    the corpus does not cover the question), the one with the sentence nearest the question
-    first. A question that describes a finding in other words matches the one sentence of
-    its record that states it more closely than it matches the whole abstract, which is what
-    ranked the hits."""
+    words or more, `judged_hits` of the gate's candidates and the hit the embedder ranks
+    first, above the abstention cut (below it the corpus does not cover the question), the
+    one with the sentence nearest the question first. A question that describes a finding in
+    other words matches the one sentence of its record that states it more closely than it
+    matches the whole abstract, which is what ranked the hits."""
     if len(topic_words(topic)) < DESCRIBED:
         return []
-    above = [h for h in hits[:CANDIDATES] if (h.dense or 0.0) >= policy.min_named_relevance]
+    # A question in other words than its record shares few of them, so the word-matching
+    # half of the ranking can push its paper below the top three: the embedder's best joins.
+    best = max(hits, key=lambda h: h.dense or 0.0, default=None)
+    candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
+    above = [h for h in candidates if (h.dense or 0.0) >= policy.min_named_relevance]
     return sorted(above, key=lambda h: -nearest(h.paper))[: policy.judged_hits]
 
 
@@ -69,3 +77,19 @@ def admitted(
     """The first hit, in rank order, the judge says the question is about, reading what
     `shown` gives of each record (its sentences nearest the question)."""
     return next((h for h in hits if judge(question, h.paper, shown(h.paper))), None)
+
+
+def dated_content(
+    searcher: Searcher, filters: Filters, query: str, vector: np.ndarray, k: int
+) -> tuple[list[Hit], Filters]:
+    """A question's year may date what the paper studies, not the paper ("the climate
+    strikes back in 2019" in a 2021 paper): the hits without the year filter whose records
+    write that year, and the filters without it; no hits, and the year filter stands."""
+    years = {str(y) for y in (filters.year_from, filters.year_to) if y is not None}
+    undated = filters.model_copy(update={"year_from": None, "year_to": None})
+    hits = [
+        h
+        for h in searcher.search(query, k=k, filters=undated, query_vector=vector)
+        if any(re.search(rf"(?<!\d){y}(?!\d)", h.paper.abstract) for y in years)
+    ]
+    return hits, undated

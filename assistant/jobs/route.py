@@ -27,16 +27,19 @@ NOT_SUMMARY = re.compile(r"^\s*(?:which|how\s+many|when|who|in\s+what\s+year)\b"
 ONE_PAPER = re.compile(
     r"\b(?:the|this|that)\s+(?:[\w-]+\s+)?(?:paper|article|model|method|system)\b(?!s)", re.I
 )
-# A question about a body of work: what the researcher has done ("what has he done on X",
-# "what's she published about X", "what has <First Last> worked on in X") or what the
-# papers say ("what do these papers say about X"). What a finding is ("what does his
-# research find about the effect of A on B") is a question: it is answered or refused.
+# A question about a body of work: what the researcher has done or found ("what has he done
+# on X", "what's she published about X", "what has <First Last> found about X") or what the
+# papers say ("what do these papers say about X"). What "his research" finds is a question:
+# it is answered or refused.
 _TOPIC_AFTER = r"(?:\s+\w+)?\s+(?:on|about|in|with|w/|regarding|concerning|around)(?!\w)"
 BODY_OF_WORK = re.compile(
     r"(?i:\bwhat(?:'s|\s+has|\s+have|\s+had|\s+did|\s+does|\s+do)?)\s+"
-    r"(?:(?i:he|she|(?:this|the)\s+(?:researcher|author|scientist))|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)"
+    r"(?:(?i:he|she|(?:this|the)\s+(?:researcher|author|scientist))|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+"
+    # a name typed in lower case ("zhuoran qiao"), never "the papers" or "his research"
+    r"|(?:(?!(?:his|her|their|its|the|this|that|these|those|my|your|our|an?|does|did|do|has|"
+    r"have|had|is|are|was|were)\b)[a-z][\w'-]+\s+){1,2}[a-z][\w'-]+)"
     r"\s+(?i:(?:been\s+)?(?:done|do|did|published|publish|worked|work|written|write|"
-    r"contributed|contribute|studied|study)\b" + _TOPIC_AFTER + ")"
+    r"contributed|contribute|studied|study|found|find|shown|show)\b" + _TOPIC_AFTER + ")"
     r"|(?i:\bwhat\s+(?:do|did)\s+(?:these|the|those|his|her|their|(?:this|the)\s+"
     r"(?:researcher|author)'s)\s+(?:papers|publications|articles)\s+(?:say|find|show|report)"
     + _TOPIC_AFTER
