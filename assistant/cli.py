@@ -231,7 +231,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             query, applied = args.query, _filters(args)
             if not args.raw:
                 plan = assistant.pipeline.plan(args.query)
-                query = plan.topic or args.query
+                query = plan.query or args.query
                 given = {k: v for k, v in applied.items() if v is not None}
                 applied = {**plan.filters.model_dump(exclude_none=True), **given}
             hits = assistant.search(query, k=args.k, **applied)

@@ -199,6 +199,12 @@ class QueryPlan(BaseModel):
     )
 
     @property
+    def query(self) -> str:
+        """The topic as searched: its coordinators ("A and B") mean nothing to a search and
+        move an embedding across a threshold."""
+        return re.sub(r"\s+(?:and|or)\s+", " ", self.topic)
+
+    @property
     def is_metadata_only(self) -> bool:
         """A list/count question whose whole content is filters (maybe none: all papers)."""
         return self.intent in ("count", "list") and not self.topic

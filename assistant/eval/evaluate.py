@@ -68,7 +68,7 @@ def rank_question(assistant: Assistant, q: Question) -> dict[str, Any]:
         ranked = dict.fromkeys(VARIANTS, listed)
         row |= {"how": "metadata", "query": plan.filters.describe()}
     else:
-        query = plan.topic or q.question
+        query = plan.query or q.question
         qvec = searcher.embed(query)
         ranked = {
             v: [

@@ -143,7 +143,7 @@ class AskPipeline:
         question, plan = prepared.question, prepared.plan
         follow = is_follow_up(question, history)
         previous = previous_user_question(history) if follow else None
-        query = f"{previous} {plan.topic or question}" if previous else plan.topic or question
+        query = f"{previous} {plan.query or question}" if previous else plan.query or question
         subject_text = previous or ""
         prepared.query, prepared.subject = query, subject_text
         qvec = self.searcher.embed(query)
