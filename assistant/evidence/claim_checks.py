@@ -196,12 +196,14 @@ def sides_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     A"). Passives are turned active, so a paraphrase that keeps who does what to whom
     keeps its sides."""
     for v in claim.doc:
-        if v.pos_ != "VERB":
+        if v.pos_ not in ("VERB", "NOUN"):
             continue
         mine = _sides(claim.doc, v)
+        if not (mine[0] and mine[1]):
+            continue
         for p in support:
             for w in p.doc:
-                if w.pos_ != "VERB" or w.lemma_.lower() != v.lemma_.lower():
+                if w.pos_ != v.pos_ or w.lemma_.lower() != v.lemma_.lower():
                     continue
                 theirs = _sides(p.doc, w)
                 moved = [
@@ -218,11 +220,16 @@ def sides_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
 def _sides(doc: Any, verb: Any) -> tuple[set[str], set[str]]:
     """The naming words of a verb's doer and of what it acts on, passives turned active;
     an infinitive without a subject takes its doer from the verb it completes ("uses X to
-    guide Y", "X is used to regulate Y")."""
+    guide Y", "X is used to regulate Y"); what a verb leads "to" is what it acts on ("cuts
+    lead to increases"). A noun's sides are its "of" and its "on" ("the effect of prices on
+    borrowing")."""
+    if verb.pos_ == "NOUN":
+        return _noun_sides(verb)
     kids = {c.dep_: c for c in verb.children}
     doer = [kids[d] for d in ("nsubj", "csubj") if d in kids]
     doer += [g for c in verb.children if c.dep_ == "agent" for g in c.children]
     done = [kids[d] for d in ("dobj", "nsubjpass") if d in kids]
+    done += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.children]
     inner: set[int] = set()
     if not doer and verb.dep_ in ("xcomp", "advcl", "acl"):
         up = {c.dep_: c for c in verb.head.children}
@@ -232,6 +239,18 @@ def _sides(doc: Any, verb: Any) -> tuple[set[str], set[str]]:
             doer = [up[d] for d in ("nsubjpass", "dobj") if d in up]
         inner = {c.i for c in verb.subtree}
     return _naming(doer, inner), _naming(done)
+
+
+def _noun_sides(noun: Any) -> tuple[set[str], set[str]]:
+    """'the effect of A on B', "A's effect on B": A and B; the "on" may hang from A."""
+    of = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+    of += [c for c in noun.children if c.dep_ == "poss"]
+    on_preps = [c for h in (noun, *of) for c in h.children if c.dep_ == "prep"]
+    on = [g for c in on_preps if c.lower_ in ("on", "upon") for g in c.children]
+    inner = {i for h in on for i in phrase(h)} | {
+        c.i for c in on_preps if c.lower_ in ("on", "upon")
+    }
+    return _naming(of, inner), _naming(on)
 
 
 def _naming(heads: list[Any], skip: set[int] | None = None) -> set[str]:
