@@ -359,3 +359,14 @@ def test_the_sides_of_an_effect_are_kept(verifier: Verifier) -> None:
     assert not swapped.ok and any("swapped sides" in r for r in swapped.reasons)
     kept = verifier.check("They find a clear effect of soil moisture on rainfall.", record)
     assert kept.ok, kept.reasons
+
+
+def test_who_ranks_first_keeps_its_place(verifier: Verifier) -> None:
+    record = (
+        "Ranking rocks. We compare four detectors of unusual rocks. The Random Forest found "
+        "the most unusual rocks. It was followed closely by the Nearest Neighbour method."
+    )
+    swapped = "The Nearest Neighbour method found the most unusual rocks."
+    assert not verifier.check(swapped, record).ok
+    kept = verifier.check("The Random Forest found the most unusual rocks.", record)
+    assert kept.ok, kept.reasons

@@ -183,7 +183,9 @@ def predicate_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     if verb is None or not subject:
         return []
     with_verb = [s for p in support for v, s in _predications(p.doc) if v == verb]
-    with_subject = [v for p in support for v, s in _predications(p.doc) if subject <= s]
+    # what else the source says of the claim's subject, its passives' doers too ("was
+    # followed by X"); not for `with_verb`, where a passive's "by" may be the means
+    with_subject = [v for p in support for v, s in _predications(p.doc, True) if subject <= s]
     # A clause whose subject is "we", a pronoun or implicit may be about the claim's subject.
     if with_verb and with_subject and all(s and not subject <= s for s in with_verb):
         return [f"the source says '{verb}' of something else"]
@@ -235,6 +237,8 @@ def _sides(doc: Any, verb: Any) -> tuple[set[str], set[str]]:
         up = {c.dep_: c for c in verb.head.children}
         if verb.head.dep_ in ("dobj", "pobj"):  # "features to guide Y" (or mis-tagged)
             doer = [verb.head]
+        elif verb.dep_ == "advcl" and verb.tag_ == "VBG" and "nsubj" in up:
+            doer = [up["nsubj"]]  # "X achieves the best, outperforming Y": X outperforms
         elif verb.head.pos_ in ("VERB", "AUX"):
             doer = [up[d] for d in ("nsubjpass", "dobj") if d in up]
         inner = {c.i for c in verb.subtree}
@@ -270,15 +274,17 @@ def _predication(doc: Any) -> tuple[str | None, set[str]]:
     return root.lemma_.lower(), _subject_nouns(root)
 
 
-def _predications(doc: Any) -> list[tuple[str, set[str]]]:
-    return [(t.lemma_.lower(), _subject_nouns(t)) for t in doc if t.pos_ == "VERB"]
+def _predications(doc: Any, agents: bool = False) -> list[tuple[str, set[str]]]:
+    return [(t.lemma_.lower(), _subject_nouns(t, agents)) for t in doc if t.pos_ == "VERB"]
 
 
-def _subject_nouns(verb: Any) -> set[str]:
+def _subject_nouns(verb: Any, agents: bool = False) -> set[str]:
+    """Who does it: the subject, and with `agents` a passive's "by" phrase."""
+    doers = [s for s in verb.children if s.dep_ == "nsubj"]
+    doers += [g for a in verb.children if a.dep_ == "agent" and agents for g in a.children]
     return {
         c.lemma_.lower()
-        for s in verb.children
-        if s.dep_ == "nsubj"
+        for s in doers
         for c in s.subtree
         if c.pos_ in ("NOUN", "PROPN", "ADJ") and c.lemma_.lower() not in SELF_WORDS
     }
