@@ -223,7 +223,10 @@ def test_the_judge_also_reads_the_hit_the_embedder_ranks_first() -> None:
     policy = AnswerSettings(judged_hits=1)
     papers = [Paper(id=str(i), title=f"Paper {i}", abstract="Text.") for i in range(5)]
     dense = [0.30, 0.29, 0.28, 0.45, 0.10]  # the word ranking put the 4th below three
-    hits = [Hit(paper=p, score=1 - i / 10, dense=d) for i, (p, d) in enumerate(zip(papers, dense))]
+    hits = [
+        Hit(paper=p, score=1 - i / 10, dense=d)
+        for i, (p, d) in enumerate(zip(papers, dense, strict=True))
+    ]
     nearest = {"3": 0.6}
     chosen = undecided(
         hits,
