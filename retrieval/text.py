@@ -105,8 +105,31 @@ def tokenize(text: str) -> list[str]:
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])")
 
 
+# A stop that ends no sentence: an initial ("K. L. Wagstaff"), a Latin or bibliographic
+# abbreviation ("et al.", "e.g.", "Fig.", "Eq."), a title ("Dr.", "Mt. Everest").
+NOT_AN_END = re.compile(
+    r"(?:^|[\s(\[])(?:[A-Z]|et\s+al|e\.g|i\.e|cf|vs|viz|approx|ca|resp|Fig|Figs|Eq|Eqs|Ref|Refs|"
+    r"Sec|Tab|No|Nos|Vol|pp|Dr|Prof|Mr|Mrs|Ms|St|Mt|Jr|Sr)\.$"
+)
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+    """Sentences, not split inside a bracket ("[Int. J. Quantum Chem. (2020)]") or after a
+    stop that ends no sentence."""
+    out: list[str] = []
+    for piece in (s.strip() for s in SENTENCE_END.split(text.strip())):
+        if not piece:
+            continue
+        if out and (_open(out[-1]) or NOT_AN_END.search(out[-1])):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def _open(sentence: str) -> bool:
+    """A bracket opened and not closed: the sentence goes on inside it."""
+    return sentence.count("(") > sentence.count(")") or sentence.count("[") > sentence.count("]")
 
 
 # Chat shorthand people type for whole words. A lone letter is one only in lower case

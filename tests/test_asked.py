@@ -391,3 +391,43 @@ def test_one_hyphenated_name_is_one_specific_term() -> None:
     [part] = parts("Which size of GPT-2 did they use in the dialog paper?")
     assert part.attribute == "size"
     assert holding_sentence(part, paper) is None
+
+
+def test_a_unit_asked_for_makes_any_noun_a_measure() -> None:
+    [flow] = parts("In the flood study, what peak flow in m3/s did they model at the dam?")
+    assert (flow.attribute, flow.wants_value) == ("peak flow", True)
+    [area] = parts("what area in km2 did the survey cover?")
+    assert (area.attribute, area.wants_value) == ("area", True)
+    [role] = parts("what role in K-12 teaching did it play?")
+    assert not role.attribute
+
+
+def test_a_comparative_or_an_amount_after_by_is_a_degree() -> None:
+    [cheaper] = parts("how much cheaper is the sensor than a radar?")
+    assert (cheaper.attribute, cheaper.wants_value) == ("cheaper", True)
+    [water] = parts("how much water is used?")
+    assert not water.attribute
+    paper = Paper(
+        id="s",
+        title="Shading of snow by forest canopies",
+        abstract="We model snow under forests. The canopy plays a key role in limiting "
+        "the incoming solar radiation by 60 %. Melt is slower.",
+    )
+    [cut] = parts("how much does the canopy cut incoming solar radiation?")
+    assert holding_sentence(cut, paper) == (
+        "The canopy plays a key role in limiting the incoming solar radiation by 60 %."
+    )
+
+
+def test_a_year_the_record_writes_dates_its_content_not_the_paper(make_assistant: Any) -> None:
+    """'the social chatbot launched back in 2014': the 2018 paper says "since her launch in
+    2014"; the year filter, which no paper of 2014 passes, gives way to it."""
+    from tests.fakes import FakeChatModel
+
+    said = "XiaoIce has communicated with over 660 million active users."
+    reply = {"sentences": [{"text": said, "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(reply)).ask(
+        "How many users has XiaoIce, the social chatbot launched back in 2014, talked with?"
+    )
+    assert answer.answered and answer.citations[0].paper.year == 2018
+    assert "660 million" in answer.text

@@ -192,3 +192,46 @@ def test_a_two_letter_initialism_does_not_cut_a_topic_list_to_its_records() -> N
     assert listed == [quant]
     multiwoz = "Which papers report results on MultiWOZ?"
     assert list_names(multiwoz, [], "report results MultiWOZ") == {"MultiWOZ"}
+
+
+def test_a_list_on_a_and_b_takes_a_record_on_either_side() -> None:
+    """'What has she written about drought and irrigation?': a list takes a paper on either;
+    a lookup still asks both. Invented records."""
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    weak = (policy.min_named_relevance + policy.min_relevance) / 2
+    drought = Paper(id="a", title="Drought in the Sahel", abstract="We map rain.")
+    pumps = Paper(id="b", title="Pumps and irrigation costs", abstract="We price water.")
+    question = "What has she written about drought and irrigation?"
+    topic = "drought and irrigation"
+    for paper in (drought, pumps):
+        hit = Hit(paper=paper, score=0.5, dense=weak)
+        assert relevant(question, topic, hit, policy, listing=True)
+        assert not relevant(question, topic, hit, policy)
+    # sides longer than a word: the whole side before or after "and"
+    loans = Paper(id="c", title="Mortgage notches and saving", abstract="We study loans.")
+    topic = "mortgages and household debt"
+    hit = Hit(paper=loans, score=0.5, dense=weak)
+    assert relevant(f"what has he found about {topic}?", topic, hit, policy, listing=True)
+
+
+def test_the_judge_also_reads_the_hit_the_embedder_ranks_first() -> None:
+    from assistant.jobs.relevance import undecided
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings(judged_hits=1)
+    papers = [Paper(id=str(i), title=f"Paper {i}", abstract="Text.") for i in range(5)]
+    dense = [0.30, 0.29, 0.28, 0.45, 0.10]  # the word ranking put the 4th below three
+    hits = [
+        Hit(paper=p, score=1 - i / 10, dense=d)
+        for i, (p, d) in enumerate(zip(papers, dense, strict=True))
+    ]
+    nearest = {"3": 0.6}
+    chosen = undecided(
+        hits,
+        "rovers choosing their own rock targets to look at",
+        policy,
+        lambda p: nearest.get(p.id, 0.2),
+    )
+    assert [h.paper.id for h in chosen] == ["3"]

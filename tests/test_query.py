@@ -314,3 +314,37 @@ def test_items_in_a_library_are_the_papers_not_the_topic() -> None:
     assert analyze("Which items in my library are about lake ice?").topic == "lake ice"
     counted = analyze("Which of her papers were at ICML, counting workshops?", venues=["ICML"])
     assert counted.filters.venue == "ICML" and counted.topic == ""
+
+
+def test_counts_of_what_a_researcher_put_out_whatever_the_noun() -> None:
+    pubs = analyze("how many pubs did she have in 2021?")
+    assert (pubs.intent, pubs.topic, pubs.filters.year_from) == ("count", "", 2021)
+    things = analyze("how many things did he put out in 2018?")
+    assert (things.intent, things.topic, things.filters.year_to) == ("count", "", 2018)
+    got = analyze(
+        "how many papers has Ortega got in the Journal of Hydrology?",
+        owner="Ana Ortega",
+        venues=["Journal of Hydrology"],
+    )
+    assert (got.intent, got.topic, got.filters.venue) == ("count", "", "Journal of Hydrology")
+    # a count of something else stays a question
+    assert analyze("how many sensors did they use?").intent == "question"
+
+
+def test_a_coordinated_topic_keeps_its_coordinator_and_searches_without_it() -> None:
+    plan = analyze("What has she written about drought and irrigation?")
+    assert (plan.intent, plan.topic, plan.query) == (
+        "list",
+        "drought and irrigation",
+        "drought irrigation",
+    )
+    assert analyze("Which papers are about computation and language?").filters.categories == ["CL"]
+
+
+def test_a_paper_described_in_a_sentence_is_one_paper() -> None:
+    long = analyze(
+        "Which of her papers looked at letting farmers decide for themselves when to water "
+        "their fields using cheap soil sensors, and what did it find?"
+    )
+    assert long.intent == "question"
+    assert analyze("Which of her papers looked at soil sensors?").intent == "list"

@@ -25,6 +25,9 @@ def test_summary_and_bio_requests() -> None:
     assert (long_bio.kind, long_bio.length, long_bio.audience) == ("bio", "long", "student")
     # a message naming a paper asks about that paper, whatever it calls it
     assert route("What is the summary of DINO?", analyze("x"), names_paper=True).job == "ask"
+    # ... but the work done on a name is a body of work
+    named = "what has she done on GlacierNet and ice modelling?"
+    assert route(named, analyze(named), names_paper=True).job == "summarize"
 
 
 def test_summaries_as_people_ask_for_them() -> None:
@@ -38,6 +41,8 @@ def test_summaries_as_people_ask_for_them() -> None:
         ("What has James Cloyne worked on in corporate taxes?", "corporate taxes"),
         ("What do these papers say about cloud cover?", "cloud cover"),
         ("what has she worked on regarding glaciers", "glaciers"),
+        ("what has maria lopez found about soil moisture?", "soil moisture"),
+        ("What has Ana Ruiz found about drought and crop yields?", "drought and crop yields"),
     ]:
         r = _route(question)
         assert (r.job, r.topic) == ("summarize", topic), question

@@ -12,6 +12,7 @@ from retrieval.index import PaperIndex, make_client
 from retrieval.models import Filters
 from retrieval.query import analyze
 from retrieval.search import Searcher
+from retrieval.text import split_sentences
 from tests.conftest import DEV_SET
 
 
@@ -96,3 +97,18 @@ def test_dev_set_retrieval(tmp_path: Path, corpus: Any, embedder: Any) -> None:
 def test_hits_explain_themselves(tmp_path: Path, corpus: Any, embedder: Any) -> None:
     hit = _searcher(tmp_path, corpus, embedder).search("XiaoIce empathetic chatbot", k=1)[0]
     assert "XiaoIce" in hit.paper.title and "xiaoice" in hit.why and hit.dense is not None
+
+
+def test_sentences_do_not_end_inside_brackets_or_after_initials() -> None:
+    text = (
+        "We test it on the benchmark of Smith and Jones [Int. J. Quantum Chem. (2020)], "
+        "at a cost 1000-fold lower. K. L. Wagstaff et al. report it too (see Fig. 3). "
+        "It ends here. A new one starts."
+    )
+    assert split_sentences(text) == [
+        "We test it on the benchmark of Smith and Jones [Int. J. Quantum Chem. (2020)], "
+        "at a cost 1000-fold lower.",
+        "K. L. Wagstaff et al. report it too (see Fig. 3).",
+        "It ends here.",
+        "A new one starts.",
+    ]

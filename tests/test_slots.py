@@ -160,3 +160,15 @@ def test_a_place_is_named_without_the_word_for_it() -> None:
 
     record = GLACIER.abstract.split(". ")[0]
     assert names_slot(regions, record, question, [GLACIER])  # "in the Khumbu and Karakoram"
+
+
+def test_a_which_paper_answer_that_only_names_it_shows_why(make_assistant: Any) -> None:
+    from tests.fakes import FakeChatModel
+
+    title = "DINO: DETR with Improved DeNoising Anchor Boxes for End-to-End Object Detection"
+    reply = {"sentences": [{"text": f"{title} (2022).", "sources": [1]}]}
+    answer = make_assistant(FakeChatModel(reply)).ask(
+        "Which of his papers improves DETR-like detectors with denoising anchor boxes?"
+    )
+    assert answer.text.startswith(title)
+    assert any(s.status == "quoted" and s.keys == ["1"] for s in answer.sentences), answer.text

@@ -348,3 +348,25 @@ def test_x_comma_not_by_y_negates_the_by_phrase_only(verifier: Verifier) -> None
     wrong = "Hopping is induced by density fluctuations, not by local bond fluctuations."
     assert verifier.check(right, record).verdict == "verified"
     assert verifier.check(wrong, record).verdict != "verified"
+
+
+def test_the_sides_of_an_effect_are_kept(verifier: Verifier) -> None:
+    record = (
+        "Soil and rain. We measure the effect of soil moisture on rainfall over the Sahel. "
+        "A clear effect of soil moisture on rainfall is found."
+    )
+    swapped = verifier.check("They find a clear effect of rainfall on soil moisture.", record)
+    assert not swapped.ok and any("swapped sides" in r for r in swapped.reasons)
+    kept = verifier.check("They find a clear effect of soil moisture on rainfall.", record)
+    assert kept.ok, kept.reasons
+
+
+def test_who_ranks_first_keeps_its_place(verifier: Verifier) -> None:
+    record = (
+        "Ranking rocks. We compare four detectors of unusual rocks. The Random Forest found "
+        "the most unusual rocks. It was followed closely by the Nearest Neighbour method."
+    )
+    swapped = "The Nearest Neighbour method found the most unusual rocks."
+    assert not verifier.check(swapped, record).ok
+    kept = verifier.check("The Random Forest found the most unusual rocks.", record)
+    assert kept.ok, kept.reasons

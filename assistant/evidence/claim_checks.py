@@ -183,7 +183,9 @@ def predicate_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     if verb is None or not subject:
         return []
     with_verb = [s for p in support for v, s in _predications(p.doc) if v == verb]
-    with_subject = [v for p in support for v, s in _predications(p.doc) if subject <= s]
+    # what else the source says of the claim's subject, its passives' doers too ("was
+    # followed by X"); not for `with_verb`, where a passive's "by" may be the means
+    with_subject = [v for p in support for v, s in _predications(p.doc, True) if subject <= s]
     # A clause whose subject is "we", a pronoun or implicit may be about the claim's subject.
     if with_verb and with_subject and all(s and not subject <= s for s in with_verb):
         return [f"the source says '{verb}' of something else"]
@@ -196,12 +198,14 @@ def sides_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
     A"). Passives are turned active, so a paraphrase that keeps who does what to whom
     keeps its sides."""
     for v in claim.doc:
-        if v.pos_ != "VERB":
+        if v.pos_ not in ("VERB", "NOUN"):
             continue
         mine = _sides(claim.doc, v)
+        if not (mine[0] and mine[1]):
+            continue
         for p in support:
             for w in p.doc:
-                if w.pos_ != "VERB" or w.lemma_.lower() != v.lemma_.lower():
+                if w.pos_ != v.pos_ or w.lemma_.lower() != v.lemma_.lower():
                     continue
                 theirs = _sides(p.doc, w)
                 moved = [
@@ -218,20 +222,39 @@ def sides_reasons(claim: Parsed, support: list[Parsed]) -> list[str]:
 def _sides(doc: Any, verb: Any) -> tuple[set[str], set[str]]:
     """The naming words of a verb's doer and of what it acts on, passives turned active;
     an infinitive without a subject takes its doer from the verb it completes ("uses X to
-    guide Y", "X is used to regulate Y")."""
+    guide Y", "X is used to regulate Y"); what a verb leads "to" is what it acts on ("cuts
+    lead to increases"). A noun's sides are its "of" and its "on" ("the effect of prices on
+    borrowing")."""
+    if verb.pos_ == "NOUN":
+        return _noun_sides(verb)
     kids = {c.dep_: c for c in verb.children}
     doer = [kids[d] for d in ("nsubj", "csubj") if d in kids]
     doer += [g for c in verb.children if c.dep_ == "agent" for g in c.children]
     done = [kids[d] for d in ("dobj", "nsubjpass") if d in kids]
+    done += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.children]
     inner: set[int] = set()
     if not doer and verb.dep_ in ("xcomp", "advcl", "acl"):
         up = {c.dep_: c for c in verb.head.children}
         if verb.head.dep_ in ("dobj", "pobj"):  # "features to guide Y" (or mis-tagged)
             doer = [verb.head]
+        elif verb.dep_ == "advcl" and verb.tag_ == "VBG" and "nsubj" in up:
+            doer = [up["nsubj"]]  # "X achieves the best, outperforming Y": X outperforms
         elif verb.head.pos_ in ("VERB", "AUX"):
             doer = [up[d] for d in ("nsubjpass", "dobj") if d in up]
         inner = {c.i for c in verb.subtree}
     return _naming(doer, inner), _naming(done)
+
+
+def _noun_sides(noun: Any) -> tuple[set[str], set[str]]:
+    """'the effect of A on B', "A's effect on B": A and B; the "on" may hang from A."""
+    of = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children]
+    of += [c for c in noun.children if c.dep_ == "poss"]
+    on_preps = [c for h in (noun, *of) for c in h.children if c.dep_ == "prep"]
+    on = [g for c in on_preps if c.lower_ in ("on", "upon") for g in c.children]
+    inner = {i for h in on for i in phrase(h)} | {
+        c.i for c in on_preps if c.lower_ in ("on", "upon")
+    }
+    return _naming(of, inner), _naming(on)
 
 
 def _naming(heads: list[Any], skip: set[int] | None = None) -> set[str]:
@@ -251,15 +274,17 @@ def _predication(doc: Any) -> tuple[str | None, set[str]]:
     return root.lemma_.lower(), _subject_nouns(root)
 
 
-def _predications(doc: Any) -> list[tuple[str, set[str]]]:
-    return [(t.lemma_.lower(), _subject_nouns(t)) for t in doc if t.pos_ == "VERB"]
+def _predications(doc: Any, agents: bool = False) -> list[tuple[str, set[str]]]:
+    return [(t.lemma_.lower(), _subject_nouns(t, agents)) for t in doc if t.pos_ == "VERB"]
 
 
-def _subject_nouns(verb: Any) -> set[str]:
+def _subject_nouns(verb: Any, agents: bool = False) -> set[str]:
+    """Who does it: the subject, and with `agents` a passive's "by" phrase."""
+    doers = [s for s in verb.children if s.dep_ == "nsubj"]
+    doers += [g for a in verb.children if a.dep_ == "agent" and agents for g in a.children]
     return {
         c.lemma_.lower()
-        for s in verb.children
-        if s.dep_ == "nsubj"
+        for s in doers
         for c in s.subtree
         if c.pos_ in ("NOUN", "PROPN", "ADJ") and c.lemma_.lower() not in SELF_WORDS
     }

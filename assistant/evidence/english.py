@@ -141,7 +141,6 @@ DOWN_WORDS = frozenset(
     underperformed shrink shrinks shrank drop drops dropped decline declines
     declined narrow narrows narrowed""".split()
 )
-# Words that make a claim stronger than a source that does not use them.
 # Words that make a claim stronger than a source that does not use one of their class:
 # universal quantifiers ("in all cases" from "in some cases") and degree adverbs ("clearly
 # outperforms" from "outperforms or is on par with").

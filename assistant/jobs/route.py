@@ -136,12 +136,15 @@ def route(
             length=_length(question),
             audience=audience["aud"].strip() if audience else "general",
         )
-    if names_paper or NOT_SUMMARY.search(question):
+    # "what has he done on OrbNet": the work on a name is a body of work, though a paper
+    # bears the name
+    body = None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question)
+    if (names_paper and not body) or NOT_SUMMARY.search(question):
         return Route()
     if OVERVIEW.match(question):
         return Route(job="bio")
-    summary = SUMMARY.search(question)
-    asked = summary or (None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question))
+    summary = None if names_paper else SUMMARY.search(question)
+    asked = summary or body
     if asked is None:
         return Route()
     rest = re.sub(r"^\s*(?:of|on|about|for)\b", "", question[asked.end() :]).strip()

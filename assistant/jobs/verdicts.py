@@ -85,9 +85,17 @@ def evidenced(
     if IDENTIFY.search(question) and not any(name in s.text.lower() for s in shown):
         title = f'The paper is "{source.paper.short_ref()}"'
         out.append(Sentence(text=title, keys=[source.key], status="fact"))
-    if source.paper.abstract.strip() and not any(s.status in ("verified", "quoted") for s in shown):
+    said = [s for s in shown if s.status in ("verified", "quoted") and not _names_only(s, source)]
+    if source.paper.abstract.strip() and not said:
         out.append(quote(source.key, source.paper, best(source.paper, question)))
     return out
+
+
+def _names_only(sentence: Sentence, source: Source) -> bool:
+    """'<Title> (2025) [1].': the paper named and nothing said of it, which tells a reader
+    asking "which paper" nothing about why."""
+    rest = sentence.text.lower().replace(source.paper.title.lower(), " ")
+    return len(re.findall(r"[a-z]{3,}", re.sub(r"\(\d{4}\)|\[\d+\]", " ", rest))) < 3
 
 
 def naming_quote(
