@@ -60,6 +60,9 @@ def abbreviations(papers: Sequence[Paper]) -> dict[str, tuple[str, bool]]:
     return out
 
 
+MID_SENTENCE_NAME = re.compile(r"(?<=[a-z0-9,;:] )([A-Z][a-z]{2,})\b")
+
+
 class Spelling:
     def __init__(self, papers: Sequence[Paper], words: Iterable[str] = ()) -> None:
         self.cased: dict[str, str] = {}
@@ -74,6 +77,12 @@ class Spelling:
                     plain.update([low, *low.split("-")])
                 if recased(token):
                     self.cased.setdefault(low, token)
+        # A word the abstracts capitalise mid-sentence and never write in lower case is a
+        # name ("India", "Twitter"): typed "india", it is restored, so it is read as one.
+        for paper in papers:
+            for token in MID_SENTENCE_NAME.findall(paper.abstract):
+                if token.lower() not in plain:
+                    self.cased.setdefault(token.lower(), token)
         self.plain = frozenset(plain)
         names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
         # the words questions are asked in, and the authors' names, count as the corpus's own

@@ -235,3 +235,28 @@ def test_the_judge_also_reads_the_hit_the_embedder_ranks_first() -> None:
         lambda p: nearest.get(p.id, 0.2),
     )
     assert [h.paper.id for h in chosen] == ["3"]
+
+
+def test_a_list_takes_a_record_holding_its_words_below_the_cut_an_answer_does_not() -> None:
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    below = policy.min_named_relevance / 2
+    paper = Paper(id="a", title="Monetary policy, firm finance and investment", abstract="We")
+    topic = "business investment responds policy"
+    hit = Hit(paper=paper, score=0.5, dense=below)
+    question = "Summarize his work on how business investment responds to policy."
+    assert relevant(question, topic, hit, policy, listing=True)
+    assert not relevant(question, topic, hit, policy)
+    other = Paper(id="b", title="House prices and borrowing", abstract="We study loans.")
+    assert not relevant(
+        question, topic, Hit(paper=other, score=0.5, dense=below), policy, listing=True
+    )
+
+
+def test_a_summary_topic_that_is_one_name_is_a_name() -> None:
+    from assistant.evidence.select import capitalised
+
+    assert capitalised("India") == {"india"}
+    assert capitalised("Summarize the work on glaciers") == set()
+    assert capitalised("What has she done on India?") == {"india"}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evidence.english import FUNCTION_WORDS
+from retrieval.models import Paper
 from retrieval.query import REQUEST_WORDS
 from retrieval.sources import load_source
 from retrieval.spelling import Spelling
@@ -79,3 +80,17 @@ def test_a_plural_in_ies_is_a_known_word_not_a_typo() -> None:
     spell = Spelling([], FUNCTION_WORDS | REQUEST_WORDS)
     asked = "which cities and countries were studied, and which one is earlier?"
     assert spell(asked) == asked
+
+
+def test_a_place_the_abstracts_capitalise_is_restored_when_typed_in_lower_case() -> None:
+    papers = [
+        Paper(id="a", title="Floods", abstract="We map floods across Kenya and Uganda in 2019."),
+        Paper(
+            id="b", title="Rivers", abstract="Rivers in the east of Kenya flood; the basin grew."
+        ),
+    ]
+    spelling = Spelling(papers)
+    assert spelling("what has she done on kenya and uganda?") == (
+        "what has she done on Kenya and Uganda?"
+    )
+    assert spelling("rivers and floods") == "rivers and floods"  # words, not names

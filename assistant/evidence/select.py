@@ -64,7 +64,13 @@ def relevant(
         # only; the best above the abstention cut is the one asked about.
         return True
     if dense < policy.min_named_relevance:
-        return identifies(question, hit, corpus, policy.rare_name_share, names)
+        if identifies(question, hit, corpus, policy.rare_name_share, names):
+            return True
+        if not listing:
+            return False
+        # below the cut a list still takes a record holding its topic's words, as the
+        # word-matching half of the ranking found it ("how business investment responds to
+        # policy": "Monetary Policy, Corporate Finance, and Investment")
     evidence = Source(key="1", paper=hit.paper).evidence()
     named = coined_names(question, names)
     if named:
@@ -89,8 +95,20 @@ def holds_term(term: str, text: str) -> bool:
 
 
 def capitalised(question: str) -> set[str]:
-    """The question's capitalised words past its first (names: "India", "Mars"), lower-cased."""
-    return {w.lower() for w in re.findall(r"[\w'’-]+", question)[1:] if w[:1].isupper()}
+    """The question's capitalised words (names: "India", "Mars"), lower-cased; the first
+    only when it is no word a question or request opens with (a summary's topic "India")."""
+    words = re.findall(r"[\w'’-]+", question)
+    first = words[:1] if words and not is_function_word(words[0].lower()) else []
+    first = [w for w in first if w.lower() not in OPENERS]
+    return {w.lower() for w in first + words[1:] if w[:1].isupper()}
+
+
+# Words a request opens with, capitalised only for being first.
+OPENERS = frozenset(
+    """summarize summarise summary give show list tell find name draft write describe explain
+    anything something papers paper work works research is are was were has have did do does
+    can could please any all which what who when where how""".split()
+)
 
 
 def topic_words(topic: str) -> set[str]:
