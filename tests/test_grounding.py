@@ -291,3 +291,12 @@ def test_a_paper_cited_beside_the_one_that_states_it_is_no_source(
         )
     )
     assert both.status == "verified" and both.keys == ["1", "2"]
+
+
+def test_a_marker_used_as_a_noun_leaves_the_papers_name(corpus: Any) -> None:
+    sources = _sources(corpus, "DINO:")
+    sentence, _ = Checker(sources).check(
+        Draft(text="The detector in [1] reaches 49.4 AP in 12 epochs.", sources=[])
+    )
+    assert sentence.text == "The detector in DINO reaches 49.4 AP in 12 epochs."
+    assert sentence.keys == ["1"]

@@ -1,10 +1,7 @@
-"""Citations and grounding, checked by code before a user sees a sentence.
-
-The model only ever sees keys minted here. Each sentence it writes is checked against the
-abstracts it cites: every number and named term must occur in a cited abstract; a claim
-that occurs only in another shown source is re-attributed there; a sentence nothing
-supports is removed. The model's own confidence plays no part.
-"""
+"""Citations and grounding, checked by code before a user sees a sentence. The model only
+ever sees keys minted here; each sentence it writes is checked against the abstracts it
+cites: every number and named term must occur in a cited abstract; a claim that occurs only
+in another shown source is re-attributed there; a sentence nothing supports is removed."""
 
 from __future__ import annotations
 
@@ -33,6 +30,7 @@ NAMED = re.compile(
 CAPITALISED = re.compile(r"(?<=[\s(\"'])[A-Z][a-z]{2,}(?:[-][A-Z]?[a-z]+)*\b")
 INITIAL = re.compile(r"^[\s\"'(\[]*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
+NOUN_MARKER = re.compile(r"\b(?P<prep>in|of|by|from|see)\s+\[(?P<key>\w+)\]")
 
 
 class Source(BaseModel):
@@ -214,13 +212,11 @@ class Checker:
             keys = self._stating(sentence, text)
             return sentence.model_copy(update={"status": "verified", "keys": keys})
         why = "not verified: " + "; ".join(check.reasons[:2])
-        note = f"{sentence.note}; {why}" if sentence.note else why
-        return sentence.model_copy(update={"note": note})
+        return sentence.model_copy(update={"note": "; ".join(filter(None, [sentence.note, why]))})
 
     def _stating(self, sentence: Sentence, text: str) -> list[str]:
-        """The cited keys whose records state the sentence alone (a paper cited beside the
-        one that states it is no source of it); all of them for a joint statement no record
-        states alone, or a sentence that counts its papers ("Both papers ...")."""
+        """The cited keys whose records state the sentence alone; all of them for a joint
+        statement no record states alone, or one that counts its papers ("Both papers")."""
         keys, verifier = sentence.keys, self.verifier
         if len(keys) < 2 or GROUP_SUBJECT.match(sentence.text) or verifier is None:
             return keys
@@ -230,9 +226,15 @@ class Checker:
         ]  # fmt: skip
         return alone or keys
 
+    def _named(self, m: re.Match[str]) -> str:
+        """A marker used as a noun ("the framework in [1] improves") keeps one: the name."""
+        p = self.sources[m["key"]].paper if m["key"] in self.sources else None
+        return f"{m['prep']} {p.name() or p.cited_as() or p.title} [{m['key']}]" if p else m[0]
+
     def _check(self, draft: Draft) -> tuple[Sentence, list[str]]:
         inline = [k.strip() for m in MARKER.finditer(draft.text) for k in re.split(r"[,;]", m[1])]
-        text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", draft.text))
+        text = NOUN_MARKER.sub(self._named, draft.text)  # "the framework in [1] improves"
+        text = re.sub(r"\s+([.,;!?])", r"\1", MARKER.sub("", text))
         text = re.sub(r"\s{2,}", " ", text).strip()  # "The paper [1] addresses" -> one space
         raw = [str(k).strip().strip("[]") for k in [*draft.sources, *inline]]
         dropped = [k for k in raw if k and k not in self.sources]
