@@ -108,8 +108,11 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[a-z][a-z][.!?])
 # A stop that ends no sentence: an initial ("K. L. Wagstaff"), a Latin or bibliographic
 # abbreviation ("et al.", "e.g.", "Fig.", "Eq."), a title ("Dr.", "Mt. Everest").
 NOT_AN_END = re.compile(
-    r"(?:^|[\s(\[])(?:[A-Z]|et\s+al|e\.g|i\.e|cf|vs|viz|approx|ca|resp|Fig|Figs|Eq|Eqs|Ref|Refs|"
+    r"(?:^|[\s(\[])(?:et\s+al|e\.g|i\.e|cf|vs|viz|approx|ca|resp|Fig|Figs|Eq|Eqs|Ref|Refs|"
     r"Sec|Tab|No|Nos|Vol|pp|Dr|Prof|Mr|Mrs|Ms|St|Mt|Jr|Sr)\.$"
+    # an initial opens the text or follows a capitalised word ("K. L.", "Int. J."); after
+    # a lower-case word a capital letter ends a sentence ("they find X. Then")
+    r"|(?:^|(?:^|[\s(\[])[A-Z][\w.'’-]*\s+)[A-Z]\.$"
 )
 
 
