@@ -106,7 +106,8 @@ EMPTY_TOPIC = frozenset(
     research topic topics field area areas published publish publications paper papers work
     works did he she they his her their all any some recent latest first earliest listed
     dated date dates carry carries bear bears shown here included total overall these
-    those got get gets have has had put out things stuff pubs""".split()
+    those got get gets have has had put out things stuff pubs alone only just list library
+    collection""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
@@ -123,10 +124,15 @@ PUT_OUT = (
     r"(?:publish|put\s+out|release|write|produce|bring\s+out|get\s+out)\b"
 )
 COUNT = re.compile(
-    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b"
-    rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}",
+    # "how many of yichi's papers", "how many of the library's papers"
+    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:[\w'’]+\s+){{0,3}}?{PAPER_NOUNS}\b"
+    rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}"
+    # "how many things on her list are from 2025?": what the list holds
+    r"|\bhow\s+many\s+(?:things|ones)\s+(?:on|in)\s+(?:\w+\s+)?(?:list|library|collection)\b",
     re.I,
 )
+# "2025 alone - how many ...?": a year standing on its own in a count or a list
+BARE_YEAR = re.compile(r"(?<![\w-])((?:19|20)\d\d)(?![\w-])")
 # Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
 LIST = re.compile(
     rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
@@ -306,6 +312,11 @@ def analyze(
         spans.extend(
             m.span() for m in re.finditer(rf"(?<![\w-]){surname}(?:['’]s)?(?![\w-])", text)
         )
+        # "yichi's papers": the owner by given name, as whose papers they are
+        if len(owner.split()) > 1:
+            given = re.escape(owner.split()[0])
+            found = re.finditer(rf"(?<![\w-]){given}['’]s(?![\w-])", text, re.I)
+            spans.extend(m.span() for m in found)
     author = find_author(text, authors or [], owner)
     if not owner and not author:
         spans.extend(m.span() for m in WHOSE.finditer(text))
@@ -348,6 +359,11 @@ def analyze(
         spans.append(venue[1])
     if intent != "question":
         spans.extend(m.span() for m in INCLUDED.finditer(text))
+    if intent != "question" and "year_from" not in filters and "year_to" not in filters:
+        years = list(BARE_YEAR.finditer(text))
+        if len(years) == 1:  # "2025 alone - how many of his papers ...?"
+            filters["year_from"] = filters["year_to"] = int(years[0][1])
+            spans.append(years[0].span())
     topic = _topic(text, spans)
     if intent == "list" and WHICH_OF.search(text) and len(topic.split()) >= DESCRIBES_ONE:
         intent = "question"  # a paper described in a sentence is one paper, asked about
