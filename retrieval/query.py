@@ -13,6 +13,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.coauthor import find_author, name_patterns
+from retrieval.intent import (
+    ABOUT_VERB,
+    BARE_YEAR,
+    COUNT,
+    DESCRIBES_ONE,
+    IN_CORPUS,
+    INCLUDED,
+    LIST,
+    ONE_OF,
+    WHERE,
+    WHICH_OF,
+    WHOSE,
+)
 from retrieval.models import CATEGORY_NAMES, Filters
 from retrieval.text import STOPWORDS
 from retrieval.venues import venue_in
@@ -106,7 +119,8 @@ EMPTY_TOPIC = frozenset(
     research topic topics field area areas published publish publications paper papers work
     works did he she they his her their all any some recent latest first earliest listed
     dated date dates carry carries bear bears shown here included total overall these
-    those got get gets have has had put out things stuff pubs""".split()
+    those got get gets have has had put out things stuff pubs alone only just list library
+    collection""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
@@ -115,67 +129,6 @@ CODE_YES = re.compile(
     re.I,
 )
 CODE_NO = re.compile(r"\b(?:without|no|lacking)\s+(?:public\s+|released\s+)?code\b", re.I)
-PAPER_NOUNS = r"(?:papers|works|publications|pubs|articles|items|entries)"
-# What a researcher "put out", "published" or "had" in a year is papers, whatever the noun
-# ("how many things did he put out in 2020?").
-PUT_OUT = (
-    r"(?:did|has|have|had)\s+(?:he|she|they|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+"
-    r"(?:publish|put\s+out|release|write|produce|bring\s+out|get\s+out)\b"
-)
-COUNT = re.compile(
-    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:\w+\s+){{0,3}}?{PAPER_NOUNS}\b"
-    rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}",
-    re.I,
-)
-# Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
-LIST = re.compile(
-    rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
-    r"|\blist\s+(?:all|the|every)\b"
-    # "What has this researcher published on X?": what was published is a list of papers.
-    r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b"
-    # "Anything on X?", "Is there something about X?": whatever papers there are.
-    r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b",
-    re.I,
-)
-# "set in India", "conducted in Kenya": where the work is, said with a verb that names
-# nothing; the place is the topic.
-WHERE = re.compile(
-    r"\b(?:set|based|located|situated|conducted|carried\s+out|done|held|sited)(?=\s+in\b)", re.I
-)
-# "papers that focus on X", "work dealing with X": the verb joining the papers to their topic.
-ABOUT_VERB = re.compile(
-    rf"\b{PAPER_NOUNS}\s+(?P<verb>(?:that\s+|which\s+)?(?:focus(?:es|ed|ing)?|concern(?:s|ing)?|"
-    r"cent(?:er|re)(?:s|d|ed)?|discuss(?:es|ing)?|address(?:es|ing)?|look(?:s|ing)?\s+at|"
-    r"examin(?:e|es|ing))\s+(?:on\s+|upon\s+|with\s+)?)",
-    re.I,
-)
-# "in the library", "from my collection": where the papers are, said of the corpus itself.
-IN_CORPUS = re.compile(
-    r"\b(?:in|from|of)\s+(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)\b",
-    re.I,
-)
-# "Bhalla's papers" in a corpus whose owner is not known: a possessive name before the
-# papers is whose they are, not what they are about.
-WHOSE = re.compile(rf"(?<![\w-])[A-Z][\w-]+['’]s(?=\s+(?:\w+\s+)?{PAPER_NOUNS}\b)")
-# "all his EMNLP papers, Findings included", "including workshop papers": what the list
-# takes in as well, not what it is about.
-INCLUDED = re.compile(
-    r",\s*(?:[\w-]+\s+){1,3}?(?:included|too|as\s+well)\b|"
-    r"\b(?:including|incl\.|counting|plus)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
-    re.I,
-)
-# "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
-ONE_OF = re.compile(
-    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\s+"
-    r"(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus', 'discuss': plural forms
-    re.I,
-)
-# "Which of her papers looked at letting a rover pick its own targets, and what approach
-# worked best?": whatever the verb's number, a topic this long describes one paper.
-WHICH_OF = re.compile(
-    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
-)
-DESCRIBES_ONE = 8
 LIST_WORDS = frozenset(
     """which what list show name give me find all every many how number count did write wrote
     written publish published co authored co-authored coauthored appear appeared released there
@@ -306,6 +259,11 @@ def analyze(
         spans.extend(
             m.span() for m in re.finditer(rf"(?<![\w-]){surname}(?:['’]s)?(?![\w-])", text)
         )
+        # "yichi's papers": the owner by given name, as whose papers they are
+        if len(owner.split()) > 1:
+            given = re.escape(owner.split()[0])
+            found = re.finditer(rf"(?<![\w-]){given}['’]s(?![\w-])", text, re.I)
+            spans.extend(m.span() for m in found)
     author = find_author(text, authors or [], owner)
     if not owner and not author:
         spans.extend(m.span() for m in WHOSE.finditer(text))
@@ -348,6 +306,11 @@ def analyze(
         spans.append(venue[1])
     if intent != "question":
         spans.extend(m.span() for m in INCLUDED.finditer(text))
+    if intent != "question" and "year_from" not in filters and "year_to" not in filters:
+        alone = list(BARE_YEAR.finditer(text))
+        if len(alone) == 1:  # "2025 alone - how many of his papers ...?"
+            filters["year_from"] = filters["year_to"] = int(alone[0][1])
+            spans.append(alone[0].span())
     topic = _topic(text, spans)
     if intent == "list" and WHICH_OF.search(text) and len(topic.split()) >= DESCRIBES_ONE:
         intent = "question"  # a paper described in a sentence is one paper, asked about

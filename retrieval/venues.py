@@ -41,6 +41,9 @@ JOINERS = {"of", "on", "in", "for", "and", "the", "&", "to", "at"}
 LONGEST = 6  # words in a venue name as a question writes it ("Journal of Selected Topics ...")
 
 
+LEAD_IN = re.compile(r"\s*(?::|[-–—]\s)")
+
+
 def venue_in(
     question: str, venues: Collection[str], listing: bool = True
 ) -> tuple[str, tuple[int, int]] | None:
@@ -56,7 +59,7 @@ def venue_in(
     for i, first in enumerate(words):
         token = first.group()
         kind = _kind(token)
-        if i == 0 or not (token[0].isupper() or kind):
+        if not (token[0].isupper() or kind):
             continue
         for j in range(min(len(words), i + LONGEST), i, -1):
             start, end = first.start(), words[j - 1].end()
@@ -70,6 +73,8 @@ def venue_in(
             before = question[:start]
             if (
                 (listing and BEFORE.search(before))
+                # "Journal of Glaciology: how many ...?": a name leading the question
+                or (listing and i == 0 and LEAD_IN.match(question[end:]))
                 or PUBLISHED.search(before)
                 or AFTER.match(question[end:])
                 or (kind and KIND_BEFORE.search(before))

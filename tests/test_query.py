@@ -348,3 +348,28 @@ def test_a_paper_described_in_a_sentence_is_one_paper() -> None:
     )
     assert long.intent == "question"
     assert analyze("Which of her papers looked at soil sensors?").intent == "list"
+
+
+def test_counts_phrased_loosely_are_counts() -> None:
+    whose = analyze(
+        "how many of maria's papers are at ICML, counting workshops?",
+        owner="Maria Lopez",
+        venues=["ICML", "ICML Workshop on X"],
+    )
+    assert (whose.intent, whose.topic, whose.filters.venue) == ("count", "", "ICML")
+    lead = analyze(
+        "Water Research: how many of the library's papers come from there?",
+        venues=["Water Research"],
+    )
+    assert (lead.intent, lead.topic, lead.filters.venue) == ("count", "", "Water Research")
+    bare = analyze("2019 alone - how many of her papers in here are from that year?")
+    assert (bare.intent, bare.topic, bare.filters.year_from, bare.filters.year_to) == (
+        "count",
+        "",
+        2019,
+        2019,
+    )
+    things = analyze("how many things on his list are from 2017?")
+    assert (things.intent, things.topic, things.filters.year_from) == ("count", "", 2017)
+    # a year inside a lookup is no filter of its own
+    assert analyze("How many sites did the 2019 survey cover?").filters.year_from is None

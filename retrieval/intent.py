@@ -1,0 +1,74 @@
+"""The phrasings that decide what a question asks for: a count, a list of papers, or one
+paper; and the phrases that join papers to their topic or say whose or where they are.
+Read by `query.analyze`; English only, nothing of a field or a corpus."""
+
+from __future__ import annotations
+
+import re
+
+PAPER_NOUNS = r"(?:papers|works|publications|pubs|articles|items|entries)"
+# What a researcher "put out", "published" or "had" in a year is papers, whatever the noun
+# ("how many things did he put out in 2020?").
+PUT_OUT = (
+    r"(?:did|has|have|had)\s+(?:he|she|they|[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s+"
+    r"(?:publish|put\s+out|release|write|produce|bring\s+out|get\s+out)\b"
+)
+COUNT = re.compile(
+    # "how many of yichi's papers", "how many of the library's papers"
+    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:[\w'’]+\s+){{0,3}}?{PAPER_NOUNS}\b"
+    rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}"
+    # "how many things on her list are from 2025?": what the list holds
+    r"|\bhow\s+many\s+(?:things|ones)\s+(?:on|in)\s+(?:\w+\s+)?(?:list|library|collection)\b",
+    re.I,
+)
+# "2025 alone - how many ...?": a year standing on its own in a count or a list
+BARE_YEAR = re.compile(r"(?<![\w-])((?:19|20)\d\d)(?![\w-])")
+# Plural only: "Which paper proposes X?" is a lookup, "Which papers study X?" a list.
+LIST = re.compile(
+    rf"^\s*(?:which|what|list|show|name|give\s+me|find|enumerate)\b.*\b{PAPER_NOUNS}\b"
+    r"|\blist\s+(?:all|the|every)\b"
+    # "What has this researcher published on X?": what was published is a list of papers.
+    r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b"
+    # "Anything on X?", "Is there something about X?": whatever papers there are.
+    r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b",
+    re.I,
+)
+# "set in India", "conducted in Kenya": where the work is, said with a verb that names
+# nothing; the place is the topic.
+WHERE = re.compile(
+    r"\b(?:set|based|located|situated|conducted|carried\s+out|done|held|sited)(?=\s+in\b)", re.I
+)
+# "papers that focus on X", "work dealing with X": the verb joining the papers to their topic.
+ABOUT_VERB = re.compile(
+    rf"\b{PAPER_NOUNS}\s+(?P<verb>(?:that\s+|which\s+)?(?:focus(?:es|ed|ing)?|concern(?:s|ing)?|"
+    r"cent(?:er|re)(?:s|d|ed)?|discuss(?:es|ing)?|address(?:es|ing)?|look(?:s|ing)?\s+at|"
+    r"examin(?:e|es|ing))\s+(?:on\s+|upon\s+|with\s+)?)",
+    re.I,
+)
+# "in the library", "from my collection": where the papers are, said of the corpus itself.
+IN_CORPUS = re.compile(
+    r"\b(?:in|from|of)\s+(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)\b",
+    re.I,
+)
+# "Bhalla's papers" in a corpus whose owner is not known: a possessive name before the
+# papers is whose they are, not what they are about.
+WHOSE = re.compile(rf"(?<![\w-])[A-Z][\w-]+['’]s(?=\s+(?:\w+\s+)?{PAPER_NOUNS}\b)")
+# "all his EMNLP papers, Findings included", "including workshop papers": what the list
+# takes in as well, not what it is about.
+INCLUDED = re.compile(
+    r",\s*(?:[\w-]+\s+){1,3}?(?:included|too|as\s+well)\b|"
+    r"\b(?:including|incl\.|counting|plus)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
+    re.I,
+)
+# "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
+ONE_OF = re.compile(
+    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\s+"
+    r"(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus', 'discuss': plural forms
+    re.I,
+)
+# "Which of her papers looked at letting a rover pick its own targets, and what approach
+# worked best?": whatever the verb's number, a topic this long describes one paper.
+WHICH_OF = re.compile(
+    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
+)
+DESCRIBES_ONE = 8
