@@ -60,15 +60,13 @@ INCLUDED = re.compile(
     r"\b(?:including|incl\.|counting|plus)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]+)(?=\s*[?.!]*\s*$)",
     re.I,
 )
+_WHICH_OF = rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}"
 # "Which of his papers addresses X?": one of the papers, named by a singular verb, is asked for.
 ONE_OF = re.compile(
-    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\s+"
-    r"(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus', 'discuss': plural forms
+    _WHICH_OF + r"\s+(?:is|was|has|does|\w+(?:es|[^su\W]s))\b",  # not 'focus': plural forms
     re.I,
 )
 # "Which of her papers looked at letting a rover pick its own targets, and what approach
 # worked best?": whatever the verb's number, a topic this long describes one paper.
-WHICH_OF = re.compile(
-    rf"^\s*(?:which|what)\s+(?:one\s+)?of\s+(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\b", re.I
-)
+WHICH_OF = re.compile(_WHICH_OF + r"\b", re.I)
 DESCRIBES_ONE = 8

@@ -183,7 +183,7 @@ def _attribute(text: str) -> tuple[str, bool]:
         # the change verb itself ("... wage growth rise ..." asks how much it rose), not a
         # noun of change ("the jumps in pricing", "a rise of rates")
         be = bool(rest) and rest[0].lower() in {"is", "are", "was", "were"}
-        rest = [w for i, w in enumerate(rest) if not _noun_ofis_change(rest, i, be)]
+        rest = [w for i, w in enumerate(rest) if not _noun_of_change(rest, i, be)]
         verb = next(
             (w for w in rest if change_verb(w)), next((w for w in rest if is_change(w)), "")
         )
@@ -218,7 +218,7 @@ def _clean(phrase: str) -> list[str]:
     return content if content and words[-1].lower() not in GENERIC else []
 
 
-def _noun_ofis_change(words: Sequence[str], i: int, be: bool) -> bool:
+def _noun_of_change(words: Sequence[str], i: int, be: bool) -> bool:
     """A word after an article is a noun ("the increase"), not the verb whose size is
     asked; so is one before 'in'/'of' in a question on what something is ("How large is X,
     from the jumps in Y?"), but not in one on what it did ("By how much did X rise in

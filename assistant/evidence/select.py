@@ -19,6 +19,7 @@ from assistant.evidence.grounding import (
 from assistant.settings import AnswerSettings
 from retrieval.calibrate import Calibration
 from retrieval.models import Hit, Paper
+from retrieval.query import LIST_WORDS, REQUEST_WORDS
 from retrieval.text import tokenize
 
 
@@ -99,16 +100,8 @@ def capitalised(question: str) -> set[str]:
     only when it is no word a question or request opens with (a summary's topic "India")."""
     words = re.findall(r"[\w'’-]+", question)
     first = words[:1] if words and not is_function_word(words[0].lower()) else []
-    first = [w for w in first if w.lower() not in OPENERS]
+    first = [w for w in first if w.lower() not in LIST_WORDS | REQUEST_WORDS]
     return {w.lower() for w in first + words[1:] if w[:1].isupper()}
-
-
-# Words a request opens with, capitalised only for being first.
-OPENERS = frozenset(
-    """summarize summarise summary give show list tell find name draft write describe explain
-    anything something papers paper work works research is are was were has have did do does
-    can could please any all which what who when where how""".split()
-)
 
 
 def topic_words(topic: str) -> set[str]:
