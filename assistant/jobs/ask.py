@@ -164,10 +164,11 @@ class AskPipeline:
         gate = partial(self.relevant, question, plan.topic, listing=listing, by_author=by_author)
         first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
         if first is None and not listing and plan.filters.year_from is not None:
-            hits, undated = dated_content(self.searcher, plan.filters, query, qvec, k)
-            if hits:
-                prepared.plan, prepared.hits = plan.model_copy(update={"filters": undated}), hits
-            first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
+            dated, undated = dated_content(self.searcher, plan.filters, query, qvec, k)
+            if dated:
+                hits = prepared.hits = dated
+                prepared.plan = plan.model_copy(update={"filters": undated})
+                first = next((h for h in hits[:CANDIDATES] if gate(h)), None)
         if first is None:
             if listing and not plan.filters.is_empty():
                 prepared.final = nothing_in_filter(plan, self.searcher.catalog.select(plan.filters))
