@@ -30,7 +30,16 @@ LIST = re.compile(
     # "What has this researcher published on X?": what was published is a list of papers.
     r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b"
     # "Anything on X?", "Is there something about X?": whatever papers there are.
-    r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b",
+    r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b"
+    # "All the stuff she's done using X", "everything he worked on in Y": every paper on it.
+    r"|^\s*(?:all\s+(?:(?:of\s+)?(?:the|her|his|their|my)\s+)?"
+    rf"(?:stuff|things|work|research|{PAPER_NOUNS})|everything)\b",
+    re.I,
+)
+# "the stuff she's done", "things he has worked on": the papers, said of what was done.
+DONE = re.compile(
+    r"\b(?:(?:stuff|things|everything)\s+)?(?:(?:that|which)\s+)?(?:she|he|they)"
+    r"(?:['’](?:s|ve)|\s+(?:has|have|had))?\s+(?:done|worked\s+on)\b",
     re.I,
 )
 # "set in India", "conducted in Kenya": where the work is, said with a verb that names

@@ -18,6 +18,7 @@ from retrieval.intent import (
     BARE_YEAR,
     COUNT,
     DESCRIBES_ONE,
+    DONE,
     IN_CORPUS,
     INCLUDED,
     LIST,
@@ -171,7 +172,7 @@ REQUEST_WORDS = frozenset(
     published publish publishes publication publications paper papers article articles work
     works research tell me please could would you can based these those this whats what's
     hes he's draft write came come comes out appeared appear here anything something
-    found item items entry entries""".split()
+    found item items entry entries everything""".split()
 )
 
 
@@ -294,6 +295,7 @@ def analyze(
     if author:
         spans.extend(m.span() for m in COAUTHOR_WORDS.finditer(text))
     spans.extend(m.span() for m in WHERE.finditer(text))
+    spans.extend(m.span() for m in DONE.finditer(text))
 
     intent: Intent = "question"
     if COUNT.search(text):

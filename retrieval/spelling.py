@@ -85,6 +85,18 @@ class Spelling:
                     self.cased.setdefault(token.lower(), token)
         self.plain = frozenset(plain)
         names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
+        # A co-author's surname typed in lower case ("papers with wagstaff") is their name
+        # when it is no English word and no word the records write in lower case ("long",
+        # "young" stay words): cased, it is read as the person.
+        for paper in papers:
+            for author in paper.authors:
+                tokens = WORD.findall(author)
+                last = tokens[-1] if len(tokens) > 1 else ""
+                low = last.lower()
+                if len(low) < 4 or not last[:1].isupper() or low in plain:
+                    continue
+                if low not in english():
+                    self.cased.setdefault(low, last)
         # the words questions are asked in, and the authors' names, count as the corpus's own
         self.own = frozenset(own | names | {w.lower() for w in words})
         self.known = self.own | english()

@@ -431,3 +431,23 @@ def test_a_year_the_record_writes_dates_its_content_not_the_paper(make_assistant
     )
     assert answer.answered and answer.citations[0].paper.year == 2018
     assert "660 million" in answer.text
+
+
+def test_a_degree_noun_of_several_words_is_the_attribute() -> None:
+    [part] = parts("the bond paper - how big a fiscal multiplier do they estimate in recessions?")
+    assert part.attribute == "fiscal multiplier" and part.wants_value
+    [part] = parts("How large a share of farms adopted the seed?")
+    assert part.attribute == "share"  # "of farms" is not part of the noun
+    [part] = parts("By how much does that lower the catalyst's overpotential?")
+    assert part.attribute == "lower"  # "that" is the subject, not an article
+
+
+def test_two_attributes_offered_as_alternatives_are_each_asked() -> None:
+    asked = parts("what Sharpe ratio or annual return did the momentum portfolio earn?")
+    assert [a.attribute for a in asked] == ["Sharpe ratio", "annual return"]
+    assert all(a.wants_value for a in asked)
+    # a noun whose value a verb of attaining asks for is a measure; a general one is not
+    [part] = parts("what yields did the coupling reactions reach?")
+    assert part.attribute == "yields"
+    [part] = parts("what results did the field trials get?")
+    assert part.attribute == ""

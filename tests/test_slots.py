@@ -172,3 +172,49 @@ def test_a_which_paper_answer_that_only_names_it_shows_why(make_assistant: Any) 
     )
     assert answer.text.startswith(title)
     assert any(s.status == "quoted" and s.keys == ["1"] for s in answer.sentences), answer.text
+
+
+def test_a_list_of_examples_offered_is_no_choice_and_a_dash_leads_in() -> None:
+    slot = _slot(
+        "the catalysis paper - which solvent did they use, water or ethanol or something else?"
+    )
+    assert slot is not None and slot.kind == "specific" and slot.noun == "solvent"
+    assert _slot("Which is cheaper, water or ethanol?") is None  # a choice offered
+
+
+def test_a_paper_described_by_the_question_is_the_only_one_quoted_for_its_slot() -> None:
+    from assistant.evidence.grounding import mint_sources
+    from assistant.jobs.verdicts import slot_answer
+
+    asked_about = Paper(
+        id="s",
+        title="Soil salinity under drip irrigation",
+        abstract="We sample 40 plots over three seasons. Salinity stays below plant thresholds.",
+    )
+    other = Paper(
+        id="o",
+        title="Crops of the delta",
+        abstract="The crops of the delta, rice and jute, are sold through Khulna markets.",
+    )
+    sources = mint_sources([asked_about, other])
+    for question, answered in (
+        ("In the drip irrigation paper, which crops did they grow?", False),
+        ("Which crops are grown in the delta?", True),  # no paper described: any may answer
+    ):
+        asked = parts(question)
+        found = [s for s in slots(asked) if s is not None]
+        answer = slot_answer(asked, found, question, sources)
+        assert answer.answered is answered, (question, answer.text)
+    assert (
+        "does not state which crops"
+        in slot_answer(
+            parts("In the drip irrigation paper, which crops did they grow?"),
+            [
+                s
+                for s in slots(parts("In the drip irrigation paper, which crops did they grow?"))
+                if s
+            ],
+            "In the drip irrigation paper, which crops did they grow?",
+            sources,
+        ).text
+    )

@@ -94,3 +94,20 @@ def test_a_place_the_abstracts_capitalise_is_restored_when_typed_in_lower_case()
         "what has she done on Kenya and Uganda?"
     )
     assert spelling("rivers and floods") == "rivers and floods"  # words, not names
+
+
+def test_a_co_authors_surname_typed_in_lower_case_is_their_name() -> None:
+    papers = [
+        Paper(
+            id="a",
+            title="Glacier melt",
+            abstract="Young glaciers grow long tongues in the Alps.",
+            authors=["Ann Holmgren", "Kim Young", "Li Long", "Bo Hauck"],
+        )
+    ]
+    spelling = Spelling(papers)
+    assert spelling("how many papers have holmgren as a coauthor?") == (
+        "how many papers have Holmgren as a coauthor?"
+    )
+    # a surname that is an English word, or one the records write in lower case, stays a word
+    assert spelling("papers on young and long glaciers") == "papers on young and long glaciers"

@@ -2,6 +2,7 @@
 ("parameters", "learning rate", "AP"), whether it wants a value, the named terms, and the
 parts of a multi-part question. A record answers a part only when one of its sentences holds
 the attribute (with a value when one is asked for) and the record holds the named terms.
+How a part's wording names its attribute is `attributes`.
 """
 
 from __future__ import annotations
@@ -11,76 +12,31 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from assistant.evidence.attributes import (
+    ASKS,
+    COUNT_HEADS,
+    HAS_VALUE,
+    HOW_MANY,
+    PART_SPLIT,
+    TELEGRAPHIC,
+    alternatives,
+    attribute_of,
+    detail_of,
+)
 from assistant.evidence.english import (
     BY_AMOUNT,
-    IN_UNIT,
     change_verb,
     coined,
     comparative,
     digits_for_words,
     family,
     is_change,
-    is_function_word,
     spelled_out,
 )
 from assistant.evidence.grounding import allowed_words, claims, normalise, occurs
 from assistant.evidence.select import holds_term
 from retrieval.models import Paper
 from retrieval.text import split_sentences, tokenize
-
-AUX = r"(?:does|did|do|is|are|was|were|can|could|has|have|had|will|would|should)"
-# "how many GPUs did it use", and the elliptic "X, how many params?"
-HOW_MANY = re.compile(
-    rf"\bhow\s+many\s+(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)(?:\s+{AUX}\b|\s*[?.!]*\s*$)", re.I
-)
-PREP = r"(?:of|for|over|on|in|at|against|compared|than|with|relative)"
-WHAT_X = re.compile(
-    rf"\b(?:what|which)(?:['’]s)?\s+(?:is\s+|was\s+|are\s+|were\s+)?(?:the\s+|its\s+|their\s+|his\s+|her\s+)?"
-    rf"(?P<attr>(?:[\w-]+\s+){{0,2}}?[\w-]+)\s+(?:{AUX}|{PREP}|it|they|he|she|we)\b",
-    re.I,
-)
-# "How large an improvement ...", "by how much ... improved", "how closely did ... agree":
-# a size or degree is asked; the attribute is the noun after the adjective, or the verb of
-# change the question names.
-DEGREE = re.compile(
-    r"\b(?:by\s+)?how\s+(?:much|far|closely|well|large|big|strongly|high|low|many\s+times)"
-    r"(?:\s+(?:of\s+)?(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",  # "how much of a gain"
-    re.I,
-)
-# General nouns that name no measurable detail: "what is the name of...", "which method".
-GENERIC = frozenset(
-    """name names kind kinds type types method methods approach approaches model models paper
-    papers work works idea ideas contribution contributions goal goals purpose problem problems
-    main key topic topics way ways difference differences role advantage advantages benefit
-    benefits limitation limitations task tasks framework system systems technique techniques
-    thing things part parts aspect aspects area areas field fields question questions he she
-    they it this that these those one ones""".split()
-)
-# Measurement nouns of general English: asking "what X" for one of these wants a value.
-MEASURES = frozenset(
-    """rate accuracy speedup speed score scores size count number percentage latency cost error
-    precision recall gain improvement parameters parameter throughput memory resolution length
-    duration time ratio fid bleu ap map pq miou f1 auc perplexity loss epochs steps batch
-    budget frames users gpus tokens hours days dimension depth width efficiency density yield
-    concentration temperature pressure voltage elasticity multiplier fraction""".split()
-)
-PART_SPLIT = re.compile(
-    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
-    r"(?:what|how|which|who|whom|when|where|is\s+there|does|did)\b)",
-    re.I,
-)
-COUNT_HEADS = frozenset("count number amount total quantity".split())
-# A telegraphic ask: "Step-Audio param count", "the number of users of XiaoIce".
-TELEGRAPHIC = re.compile(
-    r"\b(?P<attr>[A-Za-z][\w-]*)\s+(?:" + "|".join(COUNT_HEADS) + r")\s*[?.]?\s*$"
-    r"|\b(?:the\s+)?(?:number|count|amount|total)\s+of\s+(?P<of>[A-Za-z][\w-]*)",
-    re.I,
-)
-# "What FID dose X reach?": a measure named right after "what", whatever verb follows
-# (typed wrong, or none).
-WHAT_MEASURE = re.compile(r"\b(?:what|which)(?:['’]s)?\s+(?:the\s+)?(?P<attr>[\w-]+)\b", re.I)
-ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
-HAS_VALUE = re.compile(r"\d")
 
 
 class Asked(BaseModel):
@@ -138,8 +94,8 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
             pieces[-1] = f"{pieces[-1]}, {piece}"
         else:
             pieces.append(piece)
-    for text in pieces:
-        attribute, wants = _attribute(text)
+    for text in (alt for piece in pieces for alt in alternatives(piece)):
+        attribute, wants = attribute_of(text)
         own = {w.lower() for w in attribute.split()}
         # a coined name is a name at a part's start too ("Step-Audio parameter count")
         found = claims(text, allowed, initial=True)
@@ -148,85 +104,11 @@ def parts(question: str, names: Sequence[str] = (), context: str = "") -> list[A
             named = out[0].named
         elif not named:
             named = [n for n in earlier if n.lower() not in own]
-        detail = "" if attribute or len(pieces) < 2 else _detail(text)
+        detail = "" if attribute or len(pieces) < 2 else detail_of(text)
         out.append(
             Asked(text=text, attribute=attribute, wants_value=wants, named=named, detail=detail)
         )
     return out or [Asked(text=question)]
-
-
-def _detail(text: str) -> str:
-    """'which public dataset was used' -> 'public dataset'; nothing for a general noun
-    ('which method'), nor when the part asks something else first ('how big ... depending
-    on what the bank does')."""
-    first = ASKS.search(text)
-    if first is None or first.group().lower() not in ("what", "which"):
-        return ""
-    m = WHAT_X.match(text, first.start()) or WHAT_MEASURE.match(text, first.start())
-    words = _clean(m["attr"]) if m else []
-    # "which of these papers": a choice among papers, no detail
-    return "" if not words or is_function_word(words[0]) else " ".join(words)
-
-
-def _attribute(text: str) -> tuple[str, bool]:
-    m = HOW_MANY.search(text)
-    if m:
-        words = _clean(m["attr"])
-        return (" ".join(words), True) if words else ("", False)
-    m = DEGREE.search(text)
-    if m:
-        if m["noun"] and m["noun"].lower() not in GENERIC:
-            return m["noun"], True
-        rest = [w.strip(",.?;:") for w in m["rest"].split()]
-        if rest and comparative(rest[0], m["rest"]):  # "how much cheaper is it than DFT"
-            return rest[0], True
-        # the change verb itself ("... wage growth rise ..." asks how much it rose), not a
-        # noun of change ("the jumps in pricing", "a rise of rates")
-        be = bool(rest) and rest[0].lower() in {"is", "are", "was", "were"}
-        rest = [w for i, w in enumerate(rest) if not _noun_of_change(rest, i, be)]
-        verb = next(
-            (w for w in rest if change_verb(w)), next((w for w in rest if is_change(w)), "")
-        )
-        if verb:
-            return verb.strip(",.?;:"), True
-    m = TELEGRAPHIC.search(text) if not ASKS.search(text) else None
-    if m and _clean(m["attr"] or m["of"]):
-        return " ".join(_clean(m["attr"] or m["of"])), True
-    m = WHAT_X.search(text)
-    if m:
-        # Only a measurable detail is decided by code; "which datasets" is left to the model.
-        # A unit asked for ("what peak discharge in m3/s", "what area in km2") makes any
-        # noun a measure.
-        in_unit = IN_UNIT.match(text, m.end("attr"))
-        words = _clean(m["attr"]) or (m["attr"].split() if in_unit else [])
-        if words and (
-            in_unit or any(w.lower() in MEASURES for w in words) or any(w.isupper() for w in words)
-        ):
-            return " ".join(words), True
-    m = WHAT_MEASURE.search(text)
-    if m and m["attr"].lower() in MEASURES:
-        return m["attr"], True
-    return "", False
-
-
-def _clean(phrase: str) -> list[str]:
-    words = phrase.split()
-    if any(w.lower() in {"does", "did", "do", "is", "are", "was", "were"} for w in words):
-        return []
-    content = [w for w in words if w.lower() not in GENERIC]
-    # "what paper", "which method": nothing measurable asked.
-    return content if content and words[-1].lower() not in GENERIC else []
-
-
-def _noun_of_change(words: Sequence[str], i: int, be: bool) -> bool:
-    """A word after an article is a noun ("the increase"), not the verb whose size is
-    asked; so is one before 'in'/'of' in a question on what something is ("How large is X,
-    from the jumps in Y?"), but not in one on what it did ("By how much did X rise in
-    response to Y?")."""
-    before = words[i - 1].lower() if i else ""
-    after = words[i + 1].lower() if i + 1 < len(words) else ""
-    article = before in {"a", "an", "the", "this", "that", "these", "those"}
-    return article or (be and after in {"in", "of"})
 
 
 def speaks_of(words: set[str], text: str) -> bool:

@@ -84,7 +84,7 @@ def relevant(
     # a list, "X and Y" too ("misinformation and fact-checking": papers on either)
     pairs = LIST_PAIR if listing else OR_PAIR
     return any(
-        _holds(hit, evidence, w, capitals, initials)
+        _holds(hit, evidence, w, capitals, initials, listing)
         for w in alternatives(question, words, pairs, topic if listing else "")
     )
 
@@ -131,12 +131,16 @@ def _holds(
     words: set[str],
     capitals: Collection[str] = (),
     initials: Collection[str] = (),
+    listing: bool = False,
 ) -> bool:
     """`initials`: the topic words the record writes as an abbreviation ("QE")."""
     if len(words) == 1:
         # One common word must be in the title; a name ("set in India") is what a record
-        # is about wherever it says it.
+        # is about wherever it says it. A list also takes a record whose abstract comes
+        # back to the word ("all her work using autoencoders": compared, trained, found).
         where = evidence if words <= set(capitals) else hit.paper.title
+        if listing and sum(held_words(words, {t}) for t in tokenize(evidence)) >= 2:
+            return True
         return held_words(words, set(tokenize(where))) == 1
     # A short topic must be held whole; a long question, phrased in the user's own words,
     # by at least half of its words.

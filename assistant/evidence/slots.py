@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.evidence.asked import AUX, GENERIC, PREP, Asked, misbound
+from assistant.evidence.asked import Asked, misbound
+from assistant.evidence.attributes import AUX, GENERIC, PREP
 from assistant.evidence.english import digits_for_words, family, is_function_word
 from assistant.evidence.grounding import claims
 from retrieval.models import Paper
@@ -63,7 +64,12 @@ REPORT_WORDS = frozenset(
 # answer to a yes/no question joined on ("..., and is it open source?").
 CHOICE = re.compile(rf"\bor\b|\band\s+{AUX}\b", re.I)
 # "(TIP4P/Ice, SPC/E, ...)", "e.g. AAM": examples the asker offers; naming one answers.
-EXAMPLES = re.compile(r"\([^)]*\)|\be\.g\.[^?,;]*", re.I)
+# So is an open-ended list after the question ("..., TIP4P/Ice or mW or something else?").
+EXAMPLES = re.compile(
+    r"\([^)]*\)|\be\.g\.[^?,;]*"
+    r"|,[^,?]*\bor\s+(?:something|anything|some\s+other|another|other|what)\b[^?]*",
+    re.I,
+)
 Kind = Literal["year", "number", "specific", "open"]
 
 
@@ -92,7 +98,12 @@ def slot_of(part: Asked) -> Slot | None:
     attribute checks (`asked.misbound`) already hold it to."""
     text = part.text
     wh = WH.search(text)
-    if wh is None or part.attribute or CHOICE.search(text) or not _leads(text[: wh.start()]):
+    if (
+        wh is None
+        or part.attribute
+        or CHOICE.search(EXAMPLES.sub(" ", text))
+        or not _leads(text[: wh.start()])
+    ):
         return None
     if wh["wh"].lower() == "when":
         return Slot("year", "years", text)
@@ -124,7 +135,8 @@ def _leads(before: str) -> bool:
     if re.fullmatch(AUX, words[0], re.I):  # "Does it work for what ...?": a yes/no question
         return False
     last = words[-1].lower()
-    return before.rstrip().endswith((",", ":", ";")) or last in LEAD_INS or last.endswith("ly")
+    ends = (",", ":", ";", " -", "–", "—")  # "X paper - which ..."
+    return before.rstrip().endswith(ends) or last in LEAD_INS or last.endswith("ly")
 
 
 def _quantity(word: str) -> bool:

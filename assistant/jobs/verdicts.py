@@ -66,6 +66,14 @@ IDENTIFY = re.compile(
 )
 
 
+# A single paper referred to by a description: "the tax cut paper", "in that study".
+ONE_PAPER = re.compile(r"\b(?:paper|study|article)\b(?!['’]s)", re.I)
+
+
+def _describes_one(question: str) -> bool:
+    return bool(ONE_PAPER.search(question)) and not IDENTIFY.search(question)
+
+
 def evidenced(
     question: str, composer: Composer, best: Callable[[Paper, str], str]
 ) -> list[Sentence]:
@@ -106,7 +114,12 @@ def naming_quote(
     the question."""
     papers = [s.paper for s in sources]
     asked_words = set(tokenize(question))
-    for source in (s for s in sources if all(holds_named(a, s.paper) for a in asked)):
+    # "In the fact checkers paper, which outlets ...": one paper is asked about, the best
+    # hit; another paper's sentence naming outlets answers a different question.
+    one = _describes_one(question)
+    for source in (
+        s for s in sources[: 1 if one else None] if all(holds_named(a, s.paper) for a in asked)
+    ):
         naming = [
             sentence
             for sentence in split_sentences(source.paper.abstract)
@@ -130,6 +143,8 @@ def slot_answer(
         text, citations, kept = compose([said], sources)
         return Answer(text=text, answered=True, citations=citations, sentences=kept, model="quote")
     paper = subject_paper(asked[0], papers) if asked else None
+    if paper is None and papers and _describes_one(question):
+        paper = papers[0]  # the described paper, though it spells a named term out ("MD")
     what = " or ".join(dict.fromkeys(slot.phrase() for slot in wanted))
     if paper is None:
         line = f"No abstract in the corpus states {what}."
