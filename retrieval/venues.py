@@ -55,6 +55,7 @@ def venue_in(
     if not venues:
         return None
     held = [" ".join(v.lower().split()) for v in venues if v]
+    initials = [_initials(v) for v in venues if v]
     words = list(WORD.finditer(question))
     for i, first in enumerate(words):
         token = first.group()
@@ -68,7 +69,7 @@ def venue_in(
             if kind and j == i + 1 and token[0].isupper() and NAME_GOES_ON.match(question[end:]):
                 continue  # "the Journal of Glaciology" names one journal, not any journal
             name = kind if kind and j == i + 1 else question[start:end]
-            if not _held(name, held):
+            if not (_held(name, held) or _acronym(name, initials)):
                 continue
             before = question[:start]
             if (
@@ -102,6 +103,21 @@ def _held(name: str, venues: list[str]) -> bool:
     return any(pattern.search(v) for v in venues)
 
 
+def _initials(venue: str) -> str:
+    """'PCEMNLP' for 'Proceedings of the Conference on Empirical Methods in Natural Language
+    Processing': the capitalised words' first letters."""
+    return "".join(w[0] for w in WORD.findall(venue) if w[0].isupper())
+
+
+def _acronym(name: str, initials: list[str]) -> bool:
+    """'EMNLP' names a venue written out ("Empirical Methods in Natural Language
+    Processing"): an acronym of three letters or more that a venue's initials hold."""
+    return name.isalpha() and name.isupper() and len(name) >= 3 and any(name in i for i in initials)
+
+
 def venue_matches(name: str, venue: str | None) -> bool:
-    """A record's venue holds the name (case and spacing aside)."""
-    return bool(venue) and _held(name, [" ".join((venue or "").lower().split())])
+    """A record's venue holds the name (case and spacing aside), or writes out the acronym
+    the name is."""
+    if not venue:
+        return False
+    return _held(name, [" ".join(venue.lower().split())]) or _acronym(name, [_initials(venue)])

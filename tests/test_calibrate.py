@@ -260,3 +260,29 @@ def test_a_summary_topic_that_is_one_name_is_a_name() -> None:
     assert capitalised("India") == {"india"}
     assert capitalised("Summarize the work on glaciers") == set()
     assert capitalised("What has she done on India?") == {"india"}
+
+
+def test_a_list_takes_a_record_whose_abstract_comes_back_to_its_one_word_topic() -> None:
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    between = (policy.min_named_relevance + policy.min_relevance) / 2
+    question, topic = "all the stuff she has done using isotopes?", "isotopes"
+    again = Paper(
+        id="a",
+        title="Tracing groundwater recharge in karst aquifers",
+        abstract="We sample isotopes in springs. The isotopes date recharge to the 1990s.",
+    )
+    once = Paper(
+        id="b",
+        title="Karst spring discharge",
+        abstract="Discharge peaks in spring; isotopes were not sampled.",
+    )
+    assert relevant(
+        question, topic, Hit(paper=again, score=0.5, dense=between), policy, listing=True
+    )
+    assert not relevant(
+        question, topic, Hit(paper=once, score=0.5, dense=between), policy, listing=True
+    )
+    # an answer about one paper still needs the word in the title
+    assert not relevant(question, topic, Hit(paper=again, score=0.5, dense=between), policy)

@@ -373,3 +373,16 @@ def test_counts_phrased_loosely_are_counts() -> None:
     assert (things.intent, things.topic, things.filters.year_from) == ("count", "", 2017)
     # a year inside a lookup is no filter of its own
     assert analyze("How many sites did the 2019 survey cover?").filters.year_from is None
+
+
+def test_all_the_work_someone_has_done_on_a_topic_is_a_list() -> None:
+    for question, topic in (
+        ("all the stuff she's done using isotope tracers?", "isotope tracers"),
+        ("all his papers on monetary policy", "monetary policy"),
+        ("everything they have worked on in soil moisture", "soil moisture"),
+        ("everything on soil moisture?", "soil moisture"),
+    ):
+        plan = analyze(question)
+        assert (plan.intent, plan.topic) == ("list", topic), question
+    # a claim about all of something is no list
+    assert analyze("All models trained on ImageNet overfit?").intent == "question"

@@ -107,3 +107,14 @@ def test_a_corpus_without_venues_says_it_cannot_tell(make_assistant: Any) -> Non
     )
     assert not answer.answered and fake.calls == []
     assert no_venue("CVPR", {"Journal of Hydrology"}) is None
+
+
+def test_an_acronym_names_a_venue_that_writes_it_out() -> None:
+    venues = [
+        "Proceedings of the 2021 Conference on Glacier Surface Modelling and Hydrology",
+        "Findings of the Glacier Surface Modelling and Hydrology Meeting: GSMH 2023",
+    ]
+    assert venue_in("how many of her papers are at GSMH?", venues)[0] == "GSMH"
+    assert venue_matches("GSMH", venues[0]) and venue_matches("GSMH", venues[1])
+    assert not venue_matches("GM", venues[0])  # two letters: too many venues hold them
+    assert not venue_matches("HSM", venues[0])  # not the initials in their order
