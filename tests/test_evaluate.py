@@ -53,6 +53,10 @@ def test_answer_metrics_on_a_hand_made_case() -> None:
     assert has_all_facts("DINO reaches 49.4 AP.", ["49.4", "ap"]) is True
     assert has_all_facts("DINO reaches 49.4 AP.", ["49.4", "51.3"]) is False
     assert has_all_facts("anything", []) is None
+    # typography is no fact: hyphens, dashes and a space before a percent sign
+    assert has_all_facts("It has 196B parameters.", ["196B-parameter"]) is True
+    assert has_all_facts("Sublimation is 16-42% of snowfall.", ["16–42 %"]) is True
+    assert has_all_facts("It has 196B parameters.", ["169B-parameter"]) is False
     assert mean([1.0, None, 0.0, True]) == pytest.approx(2 / 3)
     assert mean([None]) is None
 

@@ -218,3 +218,34 @@ def test_a_paper_described_by_the_question_is_the_only_one_quoted_for_its_slot()
             sources,
         ).text
     )
+
+
+def test_the_slot_is_the_leading_wh_words_not_a_later_ones() -> None:
+    slot = _slot(
+        "in the paper on two layers of ice, what actually makes a grain slide from one "
+        "layer to the other? it's not what people usually assume i think"
+    )
+    assert slot is not None and slot.kind == "open"
+
+
+def test_a_which_paper_answer_quotes_the_record_for_what_is_asked_beyond_the_paper() -> None:
+    from assistant.evidence.grounding import Composer, mint_sources
+    from assistant.jobs.verdicts import evidenced
+    from assistant.types import Sentence
+
+    sources = mint_sources([GLACIER])
+    composer = Composer(sources)
+    composer.add(Sentence(text="It scales glacier volumes [1].", keys=["1"], status="cited"))
+    asked: list[str] = []
+
+    def best(paper: Paper, words: str) -> str:
+        asked.append(words)
+        return "Volumes were estimated with a mass-conservation model."
+
+    question = (
+        "there was one on how big ice masses under rubble are - which paper was that, "
+        "and how did they estimate the volumes?"
+    )
+    out = evidenced(question, composer, best)
+    assert asked == ["how did they estimate the volumes?"]
+    assert out[-1].status == "quoted" and "mass-conservation" in out[-1].text

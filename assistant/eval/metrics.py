@@ -121,11 +121,18 @@ def gold_recall(cited: Sequence[str], gold: Collection[str]) -> float | None:
 
 
 def has_all_facts(text: str, facts: Sequence[str]) -> bool | None:
-    """True if every fact string occurs in the text (case-insensitive)."""
+    """True if every fact string occurs in the text, case and typography aside: a hyphen or
+    a dash is a space ("196B-parameter" is in "196B parameters"), and so is nothing before
+    a percent sign ("16–42 %" is "16-42%")."""
     if not facts:
         return None
-    lowered = text.casefold()
-    return all(f.casefold() in lowered for f in facts)
+    written = _typeset(text)
+    return all(_typeset(f) in written for f in facts)
+
+
+def _typeset(text: str) -> str:
+    text = re.sub(r"[‐‑‒–—−-]", " ", text.casefold())
+    return " ".join(re.sub(r"\s+%", "%", text).split())
 
 
 def mean(values: Sequence[float | bool | None]) -> float | None:

@@ -109,7 +109,9 @@ def slot_of(part: Asked) -> Slot | None:
         return Slot("year", "years", text)
     if HOW_MANY.match(text, wh.start()):  # "and how many are in the panel?"
         return Slot("number", "", text)
-    m = NOUN.search(text, wh.start())
+    # the noun of the wh-word that asks, not of a later one ("what actually makes X jump?
+    # it's not what people assume": what makes it jump is asked, openly)
+    m = NOUN.match(text, wh.start())
     if wh["wh"].lower() not in ("what", "which") or m is None:
         return Slot("open", "", text)
     words = [w for w in m["noun"].split() if not _quantity(w)]

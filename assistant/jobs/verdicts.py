@@ -9,7 +9,15 @@ from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 
-from assistant.evidence.asked import Asked, holds_named, mentions, not_stated_text, subject, the
+from assistant.evidence.asked import (
+    Asked,
+    holds_named,
+    mentions,
+    not_stated_text,
+    parts,
+    subject,
+    the,
+)
 from assistant.evidence.compress import Compressor
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Composer, Source, compose, mint_sources
@@ -95,7 +103,12 @@ def evidenced(
         out.append(Sentence(text=title, keys=[source.key], status="fact"))
     said = [s for s in shown if s.status in ("verified", "quoted") and not _names_only(s, source)]
     if source.paper.abstract.strip() and not said:
-        out.append(quote(source.key, source.paper, best(source.paper, question)))
+        # "Which paper was that, and where did they find its training data?": the quote is
+        # for what is asked beyond which paper, not for the description that found it
+        pieces = [a.text for a in parts(question)]
+        which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
+        near = " ".join(pieces[which[-1] + 1 :]) if which else ""
+        out.append(quote(source.key, source.paper, best(source.paper, near or question)))
     return out
 
 
