@@ -21,11 +21,12 @@ from assistant.errors import ConfigError
 from assistant.evidence.compress import Compressor
 from assistant.evidence.verify import Verifier, embedding_similarity
 from assistant.exports import bibtex, conversation_markdown
-from assistant.jobs.ask import AskPipeline, Prepared
+from assistant.jobs.ask import AskPipeline
 from assistant.jobs.bio import draft_bio, stream_bio
 from assistant.jobs.check import CheckReport, check_draft, with_veto
 from assistant.jobs.covered import cover
 from assistant.jobs.named import named_papers
+from assistant.jobs.prepared import Prepared
 from assistant.jobs.route import Route, previous_user_question, resolve_follow_up, route
 from assistant.jobs.services import FilteredServices, Services
 from assistant.jobs.shown import prefill
@@ -271,9 +272,9 @@ class Assistant:
             return
         # Router, corpus facts, metadata answers and abstention come first in both modes.
         prepared = self.pipeline.prepare(question, history)
-        if prepared.final is not None and not prepared.undecided:
+        if prepared.final is not None and not prepared.waiting:
             yield from self.pipeline.run(prepared, _NoModel(), started)
-        elif self.mode == "agent" and not prepared.undecided:
+        elif self.mode == "agent" and not prepared.waiting:
             yield from self.queued(
                 lambda: cover(prepared, self._agent(question, history, prepared, started))
             )

@@ -451,3 +451,24 @@ def test_two_attributes_offered_as_alternatives_are_each_asked() -> None:
     assert part.attribute == "yields"
     [part] = parts("what results did the field trials get?")
     assert part.attribute == ""
+
+
+def test_a_count_of_the_asked_thing_in_other_words_holds_it() -> None:
+    from retrieval.models import Paper
+
+    paper = Paper(
+        id="c",
+        title="Classroom contexts",
+        abstract="We interviewed 20 educators across five schools. Lessons ran for a term.",
+    )
+    near = {("teachers", "educators"): 0.78}  # a FAKE similarity: the embedder's word cosines
+
+    def similar(words: list[str], record: list[str]) -> list[float]:
+        return [max(near.get((w, r), 0.1) for r in record) for w in words]
+
+    [asked] = parts("How many teachers were interviewed for the classroom study?")
+    assert holding_sentence(asked, paper) is None  # no synonyms: the word is not there
+    held = holding_sentence(asked, paper, similar, 0.4)
+    assert held == "We interviewed 20 educators across five schools."
+    [other] = parts("How many principals were interviewed?")
+    assert holding_sentence(other, paper, similar, 0.4) is None

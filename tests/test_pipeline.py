@@ -555,3 +555,25 @@ def test_a_part_not_stated_is_said_once(make_assistant: Any) -> None:
     assert "53 qubits" not in answer.text
     # "it" is DINO: Mask DINO's "under one billion parameters" is not DINO's count
     assert "Mask DINO" not in answer.text and "DINO abstract does not state" in answer.text
+
+
+def test_a_paper_described_in_everyday_words_is_the_one_the_model_picks(
+    make_assistant: Any,
+) -> None:
+    from tests.fakes import FakeChatModel as Fake
+
+    question = (
+        "which of his papers lets someone click on a still photo and type a few words "
+        "so that one part of the picture starts moving on its own?"
+    )
+    said: dict[str, Any] = {"sentences": []}  # what the answer leads with is the code's
+    options = [
+        h.paper.title for h in make_assistant(Fake(said)).pipeline.prepare(question).choosing
+    ]
+    assert len(options) >= 2, "a long description should leave the model a choice"
+    for picked, first in ((2, options[1]), (0, options[0])):  # 0: none fits, the ranking stands
+        model = Fake([{"paper": picked}, said])
+        answer = make_assistant(model).ask(question)
+        assert "Which paper does the question describe?" in model.calls[0][-1]["content"]
+        shown = answer.citations or answer.checked
+        assert shown and shown[0].paper.title == first

@@ -8,7 +8,7 @@ How a part's wording names its attribute is `attributes`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -121,10 +121,19 @@ def _sentences(paper: Paper) -> list[str]:
     return [paper.title, *split_sentences(paper.abstract)]
 
 
-def holding_sentence(asked: Asked, paper: Paper) -> str | None:
+# Each word's best cosine to any of the record's words (the verifier's, `verify.Similar`).
+Similar = Callable[[list[str], list[str]], list[float]]
+# A count and the words after it, one of which is what it counts ("20 educators who ...").
+COUNTED = re.compile(r"(?<![\w.])\d[\d,]*\s+(?P<first>[a-z][\w-]*)(?:\s+(?P<second>[a-z][\w-]*))?")
+
+
+def holding_sentence(
+    asked: Asked, paper: Paper, similar: Similar | None = None, min_similarity: float = 1.0
+) -> str | None:
     """The sentence of the record that holds the asked attribute (and a value when one is
     asked), provided the record holds the named terms; None when it does not. Of several,
-    the one sharing most words with the asked part."""
+    the one sharing most words with the asked part. With `similar`, a count of the asked
+    thing in other words holds it ("20 educators" for "how many teachers")."""
     if not asked.attribute and not asked.detail:
         return None
     # the venue too: "the AER paper" names it by where it appeared
@@ -148,7 +157,18 @@ def holding_sentence(asked: Asked, paper: Paper) -> str | None:
     part = set(tokenize(asked.text))
     if not found and asked.attribute:  # the attribute in other words: the matching sentence
         found = [s for s in valued if _matches_setting(asked, s, paper)]
+    if not found and similar is not None and HOW_MANY.search(asked.text):
+        found = [s for s in valued if _counts_alike(asked, s, similar, min_similarity)]
     return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
+
+
+def _counts_alike(asked: Asked, sentence: str, similar: Similar, min_similarity: float) -> bool:
+    """The sentence counts the asked thing under a near synonym: a number followed by a
+    word the embedder puts close to every attribute word."""
+    counted = [w for m in COUNTED.finditer(digits_for_words(sentence)) for w in m.groups() if w]
+    # the attribute as typed: the embedder knows "teachers", not the stem "teach"
+    words = [w for w in re.findall(r"[a-z][\w-]*", asked.attribute.lower()) if w not in COUNT_HEADS]
+    return bool(counted and words) and min(similar(words, counted)) >= min_similarity
 
 
 def _spelled(asked: Asked, sentence: str) -> bool:

@@ -7,17 +7,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
-from assistant.evidence.asked import Asked, holding_sentence, parts
+from assistant.evidence.asked import holding_sentence, parts
 from assistant.evidence.facts import Fact, facts_for
 from assistant.evidence.grounding import (
     Checker,
     Composer,
-    Source,
     allowed_words,
     claims,
     mint_sources,
@@ -33,10 +31,13 @@ from assistant.jobs.named import (
     paper_metadata,
     quote,
 )
+from assistant.jobs.prepared import Prepared
 from assistant.jobs.relevance import (
     CANDIDATES,
+    PaperChooser,
     TopicJudge,
     admitted,
+    choices,
     dated_content,
     undecided,
 )
@@ -74,31 +75,6 @@ from retrieval.query import QueryPlan
 from retrieval.venues import venue_asked
 
 PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
-
-
-@dataclass
-class Prepared:
-    """Everything decided before the model is called."""
-
-    question: str
-    plan: QueryPlan
-    hits: list[Hit] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    final: Answer | None = None  # answered (or abstained) without the model
-    query_vector: np.ndarray | None = None
-    context: str = ""
-    retrieval_seconds: float = 0.0
-    asked: list[Asked] = field(default_factory=list)
-    # part index -> (key of the shown source, its sentence holding the asked attribute)
-    holding: dict[int, tuple[str, str]] = field(default_factory=dict)
-    query: str = ""  # what was searched (a follow-up's earlier question joined)
-    subject: str = ""  # a follow-up's earlier question, whose names the parts share
-    # Hits the gate refused that the model may still admit (relevance.py); `final` holds
-    # "not covered" until it has read them.
-    undecided: list[Hit] = field(default_factory=list)
-    judging: float | None = None
-    admitted: bool = False  # the model said the question is about the best hit
-    stable: str = ""  # the best paper's text as every question about it shows it
 
 
 class AskPipeline:
@@ -182,7 +158,28 @@ class AskPipeline:
         if listing:
             prepared.final = self.topic_list(plan, ordered, qvec)
             return
+        if not named_papers(question, [h.paper for h in hits]):
+            prepared.choosing = choices(ordered, plan.topic, self.policy)
         self.ground(prepared, ordered)
+
+    def choose(self, prepared: Prepared, model: ChatModel) -> None:
+        """The model reads the candidate papers of a question that describes one and picks
+        the one it describes; another than the ranking's first, and the answer is grounded
+        on it instead."""
+        tick = time.perf_counter()
+        qvec = self.vector(prepared)
+        options, prepared.choosing = prepared.choosing, []
+        shown = [
+            (h.paper, self.compressor.compress(h.paper, qvec, keep=1, query=prepared.question))
+            for h in options
+        ]
+        picked = PaperChooser(lambda: model)(prepared.question, shown)
+        prepared.judging = (prepared.judging or 0.0) + time.perf_counter() - tick
+        if picked is None or picked == 0:
+            return
+        chosen = options[picked]
+        prepared.final, prepared.sources, prepared.holding = None, [], {}
+        self.ground(prepared, [chosen, *(h for h in prepared.hits if h is not chosen)])
 
     def reconsider(self, prepared: Prepared, model: ChatModel) -> None:
         """The model's second look at a question the gate refused: the first hit it admits
@@ -213,6 +210,8 @@ class AskPipeline:
         prepared.asked = parts(question, self.allowed_names(), context=subject_text)
         valued = [a for a in prepared.asked if a.attribute]
         found: dict[int, tuple[int, str]] = {}
+        verifier = self.services.verifier  # its synonyms: "20 educators" for "how many teachers"
+        similar = (verifier.similar, verifier.min_similarity) if verifier else (None, 1.0)
         for i, asked in enumerate(prepared.asked):
             # "DINO" names the DINO paper, not Mask DINO: a paper named exactly by the
             # question is the only one that may answer for it.
@@ -220,7 +219,7 @@ class AskPipeline:
             exact = named_papers(" ".join([asked.text, *asked.named, subject_text]), papers)
             for j in exact or range(len(papers)):
                 paper = papers[j]
-                sentence = holding_sentence(asked, paper)
+                sentence = holding_sentence(asked, paper, *similar)
                 if sentence:
                     found[i] = (j, sentence)
                     break
@@ -283,6 +282,8 @@ class AskPipeline:
         """Sources first, then text deltas, then the checked answer."""
         if prepared.undecided:
             self.reconsider(prepared, model)
+        if prepared.choosing:
+            self.choose(prepared, model)
         yield SourcesEvent(
             citations=[Citation(key=s.key, paper=s.paper) for s in prepared.sources]
             or (prepared.final.citations if prepared.final else [])

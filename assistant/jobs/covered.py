@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from assistant.evidence.grounding import Composer, Source
-from assistant.jobs.ask import Prepared
+from assistant.jobs.prepared import Prepared
 from assistant.jobs.verdicts import fillers
 from assistant.types import AnswerEvent, Event, TextEvent
 

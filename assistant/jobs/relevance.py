@@ -17,8 +17,9 @@ import numpy as np
 from assistant.evidence.select import topic_words
 from assistant.model.client import ChatModel
 from assistant.model.prompts import load
-from assistant.model.replies import VERDICT_SCHEMA, verdict_of
+from assistant.model.replies import VERDICT_SCHEMA, choice_of, choice_schema, verdict_of
 from assistant.settings import AnswerSettings
+from retrieval.intent import DESCRIBES_ONE
 from retrieval.models import Filters, Hit, Paper
 from retrieval.search import Searcher
 
@@ -77,6 +78,43 @@ def admitted(
     """The first hit, in rank order, the judge says the question is about, reading what
     `shown` gives of each record (its sentences nearest the question)."""
     return next((h for h in hits if judge(question, h.paper, shown(h.paper))), None)
+
+
+def choices(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit]:
+    """The papers a question that describes one paper in a sentence of its own words
+    (`DESCRIBES_ONE` topic words or more) may be about: the gate's candidates and the
+    embedder's best, above the abstention cut, in rank order; none when only one is. The
+    ranking weighs shared words, and a description in everyday words shares few with its
+    record ("coaching someone through a recipe" for a cooking-guidance paper)."""
+    if len(topic_words(topic)) < DESCRIBES_ONE:
+        return []
+    best = max(hits, key=lambda h: h.dense or 0.0, default=None)
+    candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
+    above = [h for h in candidates if (h.dense or 0.0) >= policy.min_named_relevance]
+    return above if len(above) > 1 else []
+
+
+class PaperChooser:
+    """Which of the numbered papers does the question describe? A number under a grammar,
+    0 for none; a mute model (or 0) leaves the ranking as it was."""
+
+    def __init__(self, model: Callable[[], ChatModel]) -> None:
+        self.model = model
+
+    def __call__(self, question: str, papers: Sequence[tuple[Paper, str]]) -> int | None:
+        listed = "\n".join(
+            f"[{i}] {paper.title}: {sentences}" for i, (paper, sentences) in enumerate(papers, 1)
+        )
+        messages = [
+            {"role": "system", "content": load("choose_system").render()},
+            {
+                "role": "user",
+                "content": load("choose_user").render(papers=listed, question=question),
+            },
+        ]
+        reply = "".join(self.model().stream_json(messages, choice_schema(len(papers)), 12))
+        chosen = choice_of(reply, len(papers))
+        return chosen - 1 if chosen is not None else None
 
 
 def dated_content(

@@ -56,6 +56,24 @@ class VerdictReply(BaseModel):
 VERDICT_SCHEMA = schema_of(VerdictReply)
 
 
+def choice_schema(count: int) -> dict[str, Any]:
+    """One of `count` numbered papers (1..count), or 0 for none."""
+    return {
+        "type": "object",
+        "properties": {"paper": {"type": "integer", "enum": list(range(count + 1))}},
+        "required": ["paper"],
+    }
+
+
+def choice_of(reply: str, count: int) -> int | None:
+    """The chosen paper's number (1..count); None for none, or no usable reply."""
+    try:
+        chosen = json.loads(reply).get("paper")
+    except (ValueError, AttributeError):
+        return None
+    return chosen if isinstance(chosen, int) and 1 <= chosen <= count else None
+
+
 def verdict_of(reply: str) -> bool | None:
     """The model's yes (True) or no (False); None when it gave neither (a mute model)."""
     try:
