@@ -249,3 +249,18 @@ def test_a_which_paper_answer_quotes_the_record_for_what_is_asked_beyond_the_pap
     out = evidenced(question, composer, best)
     assert asked == ["how did they estimate the volumes?"]
     assert out[-1].status == "quoted" and "mass-conservation" in out[-1].text
+
+
+def test_a_request_to_find_a_paper_is_answered_with_its_title() -> None:
+    from assistant.evidence.grounding import Composer, mint_sources
+    from assistant.jobs.verdicts import evidenced
+    from assistant.types import Sentence
+
+    for question in (
+        "I'm looking for work on working out how much ice hides under rock debris",
+        "she had a paper weighing glaciers under rubble - which one is that?",
+    ):
+        composer = Composer(mint_sources([GLACIER]))
+        composer.add(Sentence(text="It estimates buried ice [1].", keys=["1"], status="cited"))
+        out = evidenced(question, composer, lambda paper, words: "Volumes were estimated.")
+        assert out[0].text.startswith('The paper is "Scaling of debris-covered glacier volumes')

@@ -66,10 +66,13 @@ def not_stated(asked: Sequence[Asked], papers: Sequence[Paper]) -> Answer:
     )
 
 
-# "Which paper argues ...", "which of her papers ...": the answer is a paper, by its title.
+# "Which paper argues ...", "which of her papers ...", "I'm looking for work on ...", "which
+# one is that?": the answer is a paper, by its title.
 IDENTIFY = re.compile(
     r"\b(?:which|what)\s+(?:(?:one\s+)?of\s+(?:his|her|their|the|these|(?:[\w.-]+\s+){0,2}[\w.-]+['’]s?)\s+)?"
-    r"(?:papers?|works?|stud(?:y|ies)|articles?|publications?)\b",
+    r"(?:papers?|works?|stud(?:y|ies)|articles?|publications?)\b"
+    r"|\b(?:looking\s+for|searching\s+for|know\s+of)\s+(?:a\s+|the\s+|any\s+)?"
+    r"(?:papers?|work|stud(?:y|ies)|articles?)\b|\bwhich\s+one\s+(?:is|was)\s+(?:that|it)\b",
     re.I,
 )
 
