@@ -577,3 +577,16 @@ def test_a_paper_described_in_everyday_words_is_the_one_the_model_picks(
         assert "Which paper does the question describe?" in model.calls[0][-1]["content"]
         shown = answer.citations or answer.checked
         assert shown and shown[0].paper.title == first
+
+
+def test_a_described_paper_whose_records_lack_the_asked_value_is_decided_without_the_model(
+    make_assistant: Any,
+) -> None:
+    fake = FakeChatModel({"paper": 2})
+    question = (
+        "the one where you click on a still photo and type a few words so part of it moves - "
+        "how many GPUs did they train it on?"
+    )
+    answer = make_assistant(fake).ask(question)
+    assert not answer.answered and "does not state the number of GPUs" in answer.text
+    assert fake.calls == []  # no close record holds a GPU count: no paper to choose

@@ -158,9 +158,11 @@ class AskPipeline:
         if listing:
             prepared.final = self.topic_list(plan, ordered, qvec)
             return
-        if not named_papers(question, [h.paper for h in hits]):
-            prepared.choosing = choices(ordered, plan.topic, self.policy)
         self.ground(prepared, ordered)
+        # decided without the model ("does not state"): no close hit holds what is asked,
+        # so no other choice of paper would answer it
+        if prepared.final is None and not named_papers(question, [h.paper for h in hits]):
+            prepared.choosing = choices(ordered, plan.topic, self.policy)
 
     def choose(self, prepared: Prepared, model: ChatModel) -> None:
         """The model reads the candidate papers of a question that describes one and picks

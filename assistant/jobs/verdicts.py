@@ -18,6 +18,7 @@ from assistant.evidence.asked import (
     subject,
     the,
 )
+from assistant.evidence.attributes import AUX
 from assistant.evidence.compress import Compressor
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Composer, Source, compose, mint_sources
@@ -81,6 +82,14 @@ IDENTIFY = re.compile(
 ONE_PAPER = re.compile(r"\b(?:paper|study|article)\b(?!['’]s)", re.I)
 
 
+# A direct question: a wh-word, then within two words a verb that asks ("where did they",
+# "how many params does it have", "what's").
+ASKED = re.compile(
+    rf"^\W*(?:and\s+)?(?:what|which|how|where|when|who|why)(?:['’]s|\s+(?:[\w-]+\s+){{0,2}}{AUX}\b)",
+    re.I,
+)
+
+
 def _describes_one(question: str) -> bool:
     return bool(ONE_PAPER.search(question)) and not IDENTIFY.search(question)
 
@@ -110,7 +119,10 @@ def evidenced(
         # for what is asked beyond which paper, not for the description that found it
         pieces = [a.text for a in parts(question)]
         which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
-        near = " ".join(pieces[which[-1] + 1 :]) if which else ""
+        rest = pieces[which[-1] + 1 :] if which else []
+        # a question of its own ("where did they ..."), not the description going on
+        # ("which paper is about X, and how posting online mixed with organising")
+        near = " ".join(rest) if rest and all(ASKED.match(p) for p in rest) else ""
         out.append(quote(source.key, source.paper, best(source.paper, near or question)))
     return out
 
