@@ -240,6 +240,14 @@ class AnswerSettings(BaseModel):
         "wrong paper. About 1.5-2 s a hit on 2 cores, spent only on questions "
         "that would otherwise be refused (docs/eval/relevance.md).",
     )
+    choose_described: bool = Field(
+        default=True,
+        description="A question that describes one paper in a sentence of everyday words "
+        "(eight topic words or more, no paper named): the model reads the gate's candidates "
+        "and the embedder's best (title and nearest sentence) and picks the one described, "
+        "before it answers. About +2 s on such questions on 2 cores; false: the ranking's "
+        "first (docs/eval/relevance.md).",
+    )
     model_veto: Literal["off", "check", "all"] = Field(
         default="check",
         description="Where a sentence the rules verify is also read by the model against its "

@@ -286,3 +286,38 @@ def test_a_list_takes_a_record_whose_abstract_comes_back_to_its_one_word_topic()
     )
     # an answer about one paper still needs the word in the title
     assert not relevant(question, topic, Hit(paper=again, score=0.5, dense=between), policy)
+
+
+def test_a_described_paper_is_chosen_among_close_candidates_unless_turned_off() -> None:
+    from assistant.jobs.relevance import choices
+    from retrieval.models import Hit, Paper
+
+    policy = AnswerSettings()
+    hits = [
+        Hit(paper=Paper(id=str(i), title=f"Paper {i}", abstract="x"), score=1 - i / 10, dense=d)
+        for i, d in enumerate([0.5, 0.45, 0.1, 0.6])
+    ]
+    described = "rock glacier ice buried under debris melting slowly summer heat waves"
+    chosen = choices(hits, described, policy)
+    # the gate's three candidates above the abstention cut and the embedder's best (fourth)
+    assert [h.paper.id for h in chosen] == ["0", "1", "3"]
+    assert choices(hits, "rock glaciers", policy) == []  # a topic named in a few words
+    off = policy.model_copy(update={"choose_described": False})
+    assert choices(hits, described, off) == []
+
+
+def test_the_other_sources_of_a_named_subject_hold_its_name() -> None:
+    from assistant.evidence.select import of_the_names
+    from retrieval.models import Hit, Paper
+
+    def hit(i: str, title: str, abstract: str) -> Hit:
+        return Hit(paper=Paper(id=i, title=title, abstract=abstract), score=0.5, dense=0.5)
+
+    named = hit("a", "FLOWSIM: a river routing model", "We present FLOWSIM for basins.")
+    other = hit("b", "Routing tested on the Rhone", "A model tested on the Rhone basin.")
+    also = hit("c", "Coupling FLOWSIM to snow", "FLOWSIM runs with a snow scheme.")
+    kept = of_the_names([named, other, also], {"FLOWSIM"})
+    assert [h.paper.id for h in kept] == ["a", "c"]
+    # the best hit not holding the name: nothing is cut (the name may be written out)
+    assert of_the_names([other, named], {"FLOWSIM"}) == [other, named]
+    assert of_the_names([named, other], set()) == [named, other]

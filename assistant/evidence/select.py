@@ -283,3 +283,16 @@ def identifies(
     if not coined or not corpus or not holds_all(hit.paper, coined):
         return False
     return all(rare(term, corpus, share) for term in coined)
+
+
+def of_the_names(hits: list[Hit], names: set[str]) -> list[Hit]:
+    """ "COSIPY - which glacier did they test it on?": when the best hit holds the names the
+    question gives, the other sources are those holding one of them; another paper's
+    sentence ("the model was tested on Haut Glacier d'Arolla") answers of something else."""
+
+    def holds(hit: Hit, name: str) -> bool:
+        return holds_term(name, f"{hit.paper.title} {hit.paper.abstract}")
+
+    if not hits or not names or not all(holds(hits[0], n) for n in names):
+        return hits
+    return [h for h in hits if any(holds(h, n) for n in names)]

@@ -20,7 +20,7 @@ from assistant.evidence.grounding import (
     claims,
     mint_sources,
 )
-from assistant.evidence.select import calibrated, relevant
+from assistant.evidence.select import calibrated, coined_names, of_the_names, relevant
 from assistant.evidence.slots import answer_binds, slots
 from assistant.jobs.named import (
     PAPER_META,
@@ -208,6 +208,7 @@ class AskPipeline:
         qvec = self.vector(prepared)
         # Weak hits only lengthen the prompt and tempt the model: keep the close ones.
         hits = [h for h in hits if h.score >= self.policy.source_relative * hits[0].score]
+        hits = of_the_names(hits, coined_names(f"{question} {subject_text}", self.allowed_names()))
         papers = [h.paper for h in hits]
         prepared.asked = parts(question, self.allowed_names(), context=subject_text)
         valued = [a for a in prepared.asked if a.attribute]

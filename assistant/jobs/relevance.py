@@ -86,7 +86,7 @@ def choices(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit
     embedder's best, above the abstention cut, in rank order; none when only one is. The
     ranking weighs shared words, and a description in everyday words shares few with its
     record ("coaching someone through a recipe" for a cooking-guidance paper)."""
-    if len(topic_words(topic)) < DESCRIBES_ONE:
+    if not policy.choose_described or len(topic_words(topic)) < DESCRIBES_ONE:
         return []
     best = max(hits, key=lambda h: h.dense or 0.0, default=None)
     candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
