@@ -46,6 +46,7 @@ from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.shown import answer_messages, prefix_messages, shown_texts
 from assistant.jobs.verdicts import (
+    beyond_which,
     evidenced,
     facts_answer,
     fillers,
@@ -391,7 +392,8 @@ class AskPipeline:
         if quoted or top is None or not sure:
             return quoted
         shown = prepared.sources[0]
-        return [quote(shown.key, shown.paper, self.compressor.answering(shown.paper, question))]
+        asked = beyond_which(question)
+        return [quote(shown.key, shown.paper, self.compressor.answering(shown.paper, asked))]
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()

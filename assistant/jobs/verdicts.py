@@ -90,6 +90,18 @@ ASKED = re.compile(
 )
 
 
+def beyond_which(question: str) -> str:
+    """What a record's quote should answer: "Which paper was that, and where did they find
+    its training data?" asks beyond which paper, and the description that found the paper
+    is no longer the question; else the whole question."""
+    pieces = [a.text for a in parts(question)]
+    which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
+    rest = pieces[which[-1] + 1 :] if which else []
+    # a question of its own ("where did they ..."), not the description going on
+    # ("which paper is about X, and how posting online mixed with organising")
+    return " ".join(rest) if rest and all(ASKED.match(p) for p in rest) else question
+
+
 def _describes_one(question: str) -> bool:
     return bool(ONE_PAPER.search(question)) and not IDENTIFY.search(question)
 
@@ -117,13 +129,7 @@ def evidenced(
     if source.paper.abstract.strip() and not said:
         # "Which paper was that, and where did they find its training data?": the quote is
         # for what is asked beyond which paper, not for the description that found it
-        pieces = [a.text for a in parts(question)]
-        which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
-        rest = pieces[which[-1] + 1 :] if which else []
-        # a question of its own ("where did they ..."), not the description going on
-        # ("which paper is about X, and how posting online mixed with organising")
-        near = " ".join(rest) if rest and all(ASKED.match(p) for p in rest) else ""
-        out.append(quote(source.key, source.paper, best(source.paper, near or question)))
+        out.append(quote(source.key, source.paper, best(source.paper, beyond_which(question))))
     return out
 
 
