@@ -274,3 +274,12 @@ def test_a_quote_answers_what_is_asked_beyond_which_paper() -> None:
     going_on = "Which paper is about ice under rubble, and how debris slows the melt?"
     assert beyond_which(going_on) == going_on  # the description goes on: no question of its own
     assert beyond_which("How thick is the debris?") == "How thick is the debris?"
+
+
+def test_the_asked_noun_fills_its_slot_only_with_a_modifier_of_its_own() -> None:
+    question = "which glacier did they run the melt model on?"
+    [slot] = slots(parts(question))
+    assert slot is not None and slot.kind == "specific"
+    assert not fills(slot, "The model was tested on glaciers.", question, [GLACIER])
+    assert fills(slot, "It was run on a maritime glacier.", question, [GLACIER])
+    assert fills(slot, "It was run on Hintereisferner.", question, [GLACIER])

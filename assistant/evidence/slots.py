@@ -70,6 +70,7 @@ EXAMPLES = re.compile(
     r"|,[^,?]*\bor\s+(?:something|anything|some\s+other|another|other|what)\b[^?]*",
     re.I,
 )
+DETERMINERS = frozenset("a an the its their his her our this that these those".split())
 Kind = Literal["year", "number", "specific", "open"]
 
 
@@ -200,8 +201,10 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
     words = _words(text)
     known = asked | set(tokenize(titles))
     for i, word in enumerate(words):
-        before = [t for w in words[max(0, i - 3) : i] for t in tokenize(w)[:1]]
-        if _is_head(word, head) and _new(before, known):
+        # the word that modifies the noun, right before it ("a contrastive loss"); not a
+        # verb a few words earlier ("tested on glaciers" names no glacier)
+        modifier = next((w for w in reversed(words[:i]) if w not in DETERMINERS), "")
+        if _is_head(word, head) and _new(tokenize(modifier)[:1], known):
             return True
     return False
 
