@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.evidence.select import topic_words
+from assistant.evidence.select import held_words, topic_words
 from assistant.model.client import ChatModel
 from assistant.model.prompts import load
 from assistant.model.replies import VERDICT_SCHEMA, choice_of, choice_schema, verdict_of
@@ -22,6 +22,7 @@ from assistant.settings import AnswerSettings
 from retrieval.intent import DESCRIBES_ONE
 from retrieval.models import Filters, Hit, Paper
 from retrieval.search import Searcher
+from retrieval.text import tokenize
 
 # A topic named in a few words ("robotics", "fetal brain MRI segmentation") is named as the
 # records would name it: none of its words in them means the corpus does not cover it. A
@@ -86,7 +87,13 @@ def choices(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit
     embedder's best, above the abstention cut, in rank order; none when only one is. The
     ranking weighs shared words, and a description in everyday words shares few with its
     record ("coaching someone through a recipe" for a cooking-guidance paper)."""
-    if not policy.choose_described or len(topic_words(topic)) < DESCRIBES_ONE:
+    words = topic_words(topic)
+    if not policy.choose_described or len(words) < DESCRIBES_ONE or not hits:
+        return []
+    # The first hit holds half the description's words or more, as the gate asks of a long
+    # question: the question is in its record's own terms, and the ranking stands.
+    first = hits[0].paper
+    if held_words(words, set(tokenize(f"{first.title} {first.abstract}"))) >= len(words) / 2:
         return []
     best = max(hits, key=lambda h: h.dense or 0.0, default=None)
     candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
