@@ -60,6 +60,13 @@ def abbreviations(papers: Sequence[Paper]) -> dict[str, tuple[str, bool]]:
     return out
 
 
+# Words that make a question one about co-authors: "with wagstaff", "wagstaff as a
+# coauthor", "written by bue".
+CO_AUTHORS = re.compile(
+    r"\b(?:with|by|co-?authors?|co-?authored|coauthors?|coauthored|wrote|written|"
+    r"collaborat\w*|joint(?:ly)?)\b",
+    re.I,
+)
 MID_SENTENCE_NAME = re.compile(r"(?<=[a-z0-9,;:] )([A-Z][a-z]{2,})\b")
 
 
@@ -86,8 +93,10 @@ class Spelling:
         self.plain = frozenset(plain)
         names = {part.lower() for p in papers for a in p.authors for part in WORD.findall(a)}
         # A co-author's surname typed in lower case ("papers with wagstaff") is their name
-        # when it is no English word and no word the records write in lower case ("long",
-        # "young" stay words): cased, it is read as the person.
+        # in a question about co-authors, when it is no English word and no word the
+        # records write in lower case ("long", "young" stay words): cased, it is read as the
+        # person. Elsewhere such a word is more likely a term than a person.
+        self.surnames: dict[str, str] = {}
         for paper in papers:
             for author in paper.authors:
                 tokens = WORD.findall(author)
@@ -96,7 +105,7 @@ class Spelling:
                 if len(low) < 4 or not last[:1].isupper() or low in plain:
                     continue
                 if low not in english():
-                    self.cased.setdefault(low, last)
+                    self.surnames.setdefault(low, last)
         # the words questions are asked in, and the authors' names, count as the corpus's own
         self.own = frozenset(own | names | {w.lower() for w in words})
         self.known = self.own | english()
@@ -111,6 +120,8 @@ class Spelling:
     def __call__(self, question: str) -> str:
         if self.people_re is not None:  # only a name typed all in lower case is recased
             question = self.people_re.sub(lambda m: self.people[m.group(1)], question)
+        if self.surnames and CO_AUTHORS.search(question):
+            question = WORD.sub(lambda m: self.surnames.get(m.group(0), m.group(0)), question)
         return WORD.sub(lambda m: self._token(m.group(0), m.start() == 0), question)
 
     def _token(self, token: str, first: bool) -> str:

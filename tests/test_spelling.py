@@ -111,3 +111,12 @@ def test_a_co_authors_surname_typed_in_lower_case_is_their_name() -> None:
     )
     # a surname that is an English word, or one the records write in lower case, stays a word
     assert spelling("papers on young and long glaciers") == "papers on young and long glaciers"
+
+
+def test_a_surname_is_read_as_a_person_only_in_a_question_about_co_authors() -> None:
+    papers = [
+        Paper(id="a", title="Glacier melt", abstract="We model melt.", authors=["Ann Holmgren"])
+    ]
+    spelling = Spelling(papers)
+    assert spelling("what did she write with holmgren?") == "what did she write with Holmgren?"
+    assert spelling("what is holmgren scattering?") == "what is holmgren scattering?"
