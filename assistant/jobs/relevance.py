@@ -43,12 +43,17 @@ def undecided(
     matches the whole abstract, which is what ranked the hits."""
     if len(topic_words(topic)) < DESCRIBED:
         return []
-    # A question in other words than its record shares few of them, so the word-matching
-    # half of the ranking can push its paper below the top three: the embedder's best joins.
+    return sorted(_candidates(hits, policy), key=lambda h: -nearest(h.paper))[: policy.judged_hits]
+
+
+def _candidates(hits: Sequence[Hit], policy: AnswerSettings) -> list[Hit]:
+    """The gate's candidates and the embedder's best, above the abstention cut, in rank
+    order. A question in other words than its record shares few of them, so the
+    word-matching half of the ranking can push its paper below the top three: the
+    embedder's best joins."""
     best = max(hits, key=lambda h: h.dense or 0.0, default=None)
     candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
-    above = [h for h in candidates if (h.dense or 0.0) >= policy.min_named_relevance]
-    return sorted(above, key=lambda h: -nearest(h.paper))[: policy.judged_hits]
+    return [h for h in candidates if (h.dense or 0.0) >= policy.min_named_relevance]
 
 
 class TopicJudge:
@@ -95,9 +100,7 @@ def choices(hits: Sequence[Hit], topic: str, policy: AnswerSettings) -> list[Hit
     first = hits[0].paper
     if held_words(words, set(tokenize(f"{first.title} {first.abstract}"))) >= len(words) / 2:
         return []
-    best = max(hits, key=lambda h: h.dense or 0.0, default=None)
-    candidates = [*hits[:CANDIDATES], *([best] if best and best not in hits[:CANDIDATES] else [])]
-    above = [h for h in candidates if (h.dense or 0.0) >= policy.min_named_relevance]
+    above = _candidates(hits, policy)
     return above if len(above) > 1 else []
 
 
