@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from retrieval.formats.common import draft_to_paper
@@ -81,6 +81,7 @@ PIECES = st.sampled_from([
     st.text(max_size=300) | st.lists(PIECES, max_size=40).map("".join),
     st.sampled_from([".md", ".yml", ".json"]),
 )
+@example(text="{\n{", suffix=".md")  # JSON front matter starts at its brace, not after '---'
 def test_any_text_as_a_site_file_is_papers_or_problems(text: str, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"publications{suffix}"

@@ -269,7 +269,10 @@ def test_a_request_to_find_a_paper_is_answered_with_its_title() -> None:
 def test_a_quote_answers_what_is_asked_beyond_which_paper() -> None:
     from assistant.jobs.verdicts import beyond_which
 
-    asked = "one of her papers weighs ice under rubble. Which paper was that, and where did they survey?"
+    asked = (
+        "one of her papers weighs ice under rubble. "
+        "Which paper was that, and where did they survey?"
+    )
     assert beyond_which(asked) == "where did they survey?"
     going_on = "Which paper is about ice under rubble, and how debris slows the melt?"
     assert beyond_which(going_on) == going_on  # the description goes on: no question of its own

@@ -126,7 +126,9 @@ def read_front_matter(text: str) -> FrontMatter:
         fm, body = handler.split(page)
     except ValueError:
         raise FrontMatterError(start, "front matter is never closed (no second '---')") from None
-    fm_line = start + page[: page.index(fm, 3)].count("\n")
+    # after its '---' or '+++'; JSON front matter keeps its opening brace, so it starts at 0
+    found = page.find(fm, 3)
+    fm_line = start + page[: found if found >= 0 else max(page.find(fm), 0)].count("\n")
     try:
         meta = handler.load(fm)
     except (*_BUILD_ERRORS, tomllib.TOMLDecodeError) as exc:
