@@ -14,10 +14,24 @@ def clean_name(name: str) -> str:
     return " ".join(re.sub(r"<[^>]*>|[*†‡#]", " ", name).split())
 
 
+# A generational suffix follows the surname ("Thomas F. Miller III", "King, Jr."); people
+# asking leave it off, and it is nobody's surname.
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_parts(name: str) -> list[str]:
+    """A name's lower-cased words without its generational suffix: the surname last."""
+    parts = [p.strip(",") for p in normalise_name(clean_name(name)).split()]
+    parts = [p for p in parts if p]
+    if len(parts) > 2 and parts[-1] in SUFFIXES:
+        parts = parts[:-1]
+    return parts
+
+
 def name_patterns(name: str) -> list[str]:
     """Ways a name is written: 'Baoyuan Wang', 'Wang, Baoyuan', 'B. Wang', 'H.-Y. Shum',
-    'Alan Taylor' for 'Alan M. Taylor'."""
-    parts = normalise_name(clean_name(name)).split()
+    'Alan Taylor' for 'Alan M. Taylor', 'Thomas F. Miller' for 'Thomas F. Miller III'."""
+    parts = name_parts(name)
     if len(parts) < 2:
         return [re.escape(p) for p in parts]
     first, last = parts[:-1], parts[-1]
@@ -59,7 +73,7 @@ def find_author(
     best: tuple[str, tuple[int, int]] | None = None
     for name in authors:  # one pass, no sort: corpora can hold hundreds of thousands
         key = normalise_name(fold(clean_name(name)))
-        last = key.split()[-1] if key else ""
+        last = (name_parts(fold(name)) or [""])[-1]
         if len(key) <= 4 or len(last) < 2 or last not in lowered:  # cheap test first
             continue
         if owner_key and key == owner_key:
@@ -91,10 +105,11 @@ def _by_surname(
     people: dict[str, dict[str, str]] = {}  # surname -> person -> their name as written
     for name in authors:
         tail = name.rsplit(None, 1)[-1] if name.strip() else ""
-        if fold(tail).lower().strip("*†‡#") not in said:  # cheap test first, as above
+        tail = fold(tail).lower().strip("*†‡#.,")
+        if tail not in said and tail not in SUFFIXES:  # cheap test first, as above
             continue
         key = normalise_name(fold(clean_name(name)))
-        parts = key.split()
+        parts = name_parts(fold(name))
         if len(parts) < 2 or key == owner_key:
             continue
         surname = parts[-1]

@@ -18,7 +18,10 @@ COUNT = re.compile(
     rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:[\w'’]+\s+){{0,3}}?{PAPER_NOUNS}\b"
     rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}"
     # "how many things on her list are from 2025?": what the list holds
-    r"|\bhow\s+many\s+(?:things|ones)\s+(?:on|in)\s+(?:\w+\s+)?(?:list|library|collection)\b",
+    r"|\bhow\s+many\s+(?:things|ones)\s+(?:on|in)\s+(?:\w+\s+)?(?:list|library|collection)\b"
+    # "how many of these has X coauthored?": the papers in view, their noun left out
+    r"|\bhow\s+many\s+of\s+(?:these|those|them)\s+(?=(?:has|have|had|did|does|do|are|were|is|"
+    r"was|came|appeared)\b)",
     re.I,
 )
 # "2025 alone - how many ...?": a year standing on its own in a count or a list
@@ -29,6 +32,8 @@ LIST = re.compile(
     r"|\blist\s+(?:all|the|every)\b"
     # "What has this researcher published on X?": what was published is a list of papers.
     r"|^\s*what\s+(?:has|have|did)\b.*\b(?:published|written|wrote|publish|write)\b"
+    # "What did he put out in 2022?": what was put out, released or produced too.
+    rf"|^\s*what\s+{PUT_OUT}"
     # "Anything on X?", "Is there something about X?": whatever papers there are.
     r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b"
     # "All the stuff she's done using X", "everything he worked on in Y": every paper on it.

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.coauthor import find_author, name_patterns
+from retrieval.coauthor import find_author, name_parts, name_patterns
 from retrieval.intent import (
     ABOUT_VERB,
     BARE_YEAR,
@@ -121,7 +121,7 @@ EMPTY_TOPIC = frozenset(
     works did he she they his her their all any some recent latest first earliest listed
     dated date dates carry carries bear bears shown here included total overall these
     those got get gets have has had put out things stuff pubs alone only just list library
-    collection""".split()
+    collection title titles count saved stored bookmarked""".split()
 )
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
@@ -284,6 +284,14 @@ def analyze(
                 r"\bwith\s+$", text[: author[1][0]], re.I
             ):
                 filters["author"], filters["coauthor"] = other[0], author[0]
+        # "tom miller (Thomas F. Miller)": the surname said again, after a nickname or alone,
+        # is the same person, not a topic
+        surname = name_parts(author[0])[-1] if name_parts(author[0]) else ""
+        if len(surname) > 2:
+            said = re.finditer(
+                rf"(?<![\w-])(?:[a-z]+\s+)?{re.escape(surname)}(?![\w-])", text, re.I
+            )
+            spans.extend(m.span() for m in said)
 
     pick: Literal["newest", "oldest"] | None = None
     for pattern, which in ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):

@@ -67,7 +67,8 @@ CO_AUTHORS = re.compile(
     r"collaborat\w*|joint(?:ly)?)\b",
     re.I,
 )
-MID_SENTENCE_NAME = re.compile(r"(?<=[a-z0-9,;:] )([A-Z][a-z]{2,})\b")
+# after a word in lower case: "States" of "the United States" is no name of its own
+MID_SENTENCE_NAME = re.compile(r"(?:^|\s)[a-z0-9][\w-]*[,;:]? ([A-Z][a-z]{2,})\b")
 
 
 class Spelling:

@@ -472,3 +472,40 @@ def test_a_count_of_the_asked_thing_in_other_words_holds_it() -> None:
     assert held == "We interviewed 20 educators across five schools."
     [other] = parts("How many principals were interviewed?")
     assert holding_sentence(other, paper, similar, 0.4) is None
+
+
+def test_how_many_is_held_by_a_count_of_the_thing_not_any_number_near_it() -> None:
+    paper = Paper(
+        id="p",
+        title="Scaling of reef fish biomass",
+        abstract="Biomass on protected reefs is 40% larger than on fished reefs. "
+        "We surveyed 112 coral reefs across four archipelagos. "
+        "Counts came from five underwater visual censuses (UVCs) per reef.",
+    )
+    [reefs] = parts("in the reef biomass paper, how many reefs did they survey?")
+    assert holding_sentence(reefs, paper) == "We surveyed 112 coral reefs across four archipelagos."
+    [percent] = parts("how many protected reefs were larger?")
+    assert holding_sentence(percent, paper) is None  # "40% larger" counts no reefs
+    [teams] = parts("how many UVCs were there?")  # the abbreviation spelled out after the count
+    assert holding_sentence(teams, paper) == (
+        "Counts came from five underwater visual censuses (UVCs) per reef."
+    )
+
+
+def test_a_part_asked_with_why_is_a_part_of_its_own() -> None:
+    asked = parts("soil crust model: why does it transfer across climates, and what grid is it on?")
+    assert [a.text for a in asked] == [
+        "soil crust model: why does it transfer across climates",
+        "what grid is it on?",
+    ]
+
+
+def test_a_detail_is_the_noun_asked_of_not_its_sort_or_its_modifier() -> None:
+    [_, sols] = parts("How wide is the crater, and which range of sols went into the survey?")
+    assert sols.detail == "sols"
+    [_, kinds] = parts("What did they find, and which set of benchmarks was used?")
+    assert kinds.detail == "benchmarks"
+    [lake, _] = parts("which lake model needs the input, and where was it tested?")
+    assert lake.detail == ""  # a model is asked for, not a lake
+    [_, blamed] = parts("who reads fact checks, and what usually gets blamed for it?")
+    assert blamed.detail == ""  # a subject asked, not a noun

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrieval.models import Paper
 from tests.fakes import FakeChatModel
 
 
@@ -30,3 +31,28 @@ def test_a_named_paper_is_not_a_corpus_fact(make_assistant: Any) -> None:
 def test_count_of_everything(make_assistant: Any) -> None:
     answer = make_assistant(FakeChatModel({"sentences": []})).ask("How many papers are there?")
     assert answer.text.startswith("42 papers in the corpus:")
+
+
+def test_the_venues_of_the_papers_are_a_fact_with_one_paper_each() -> None:
+    from assistant.evidence.facts import facts_for
+
+    def paper(i: int, venue: str | None) -> Paper:
+        return Paper(id=f"p{i}", title=f"Paper {i}", venue=venue)
+
+    papers = [
+        paper(1, "Soil Biology"),
+        paper(2, "Soil Biology"),
+        paper(3, "Geoderma"),
+        paper(4, None),
+    ]
+    [(text, cited)] = facts_for("which journals has she published in?", "Ana", papers, None)
+    assert text == "The records name 2 venues: Soil Biology (2 papers); Geoderma (1 paper)"
+    assert [p.id for p in cited] == ["p1", "p3"]
+    [(where, _)] = facts_for("Where does he publish?", "Ana", papers, None)
+    assert where == text
+    [(none, nothing)] = facts_for(
+        "Which venues has she published in?", "Ana", [paper(5, None)], None
+    )
+    assert none == "The corpus's records give no venues" and nothing == []
+    # what a paper's study looked at is not where the researcher publishes
+    assert facts_for("which outlets did the media study look at?", "Ana", papers, None) == []

@@ -17,6 +17,7 @@ from assistant.evidence.grounding import (
     normalise,
     occurs,
 )
+from retrieval.models import Paper
 
 
 def _sources(corpus: Any, *title_starts: str) -> list[Any]:
@@ -300,3 +301,21 @@ def test_a_marker_used_as_a_noun_leaves_the_papers_name(corpus: Any) -> None:
     )
     assert sentence.text == "The detector in DINO reaches 49.4 AP in 12 epochs."
     assert sentence.keys == ["1"]
+
+
+def test_a_place_adjective_is_the_place_and_a_word_of_the_family_no_echo() -> None:
+    from assistant.evidence.grounding import occurs
+
+    assert occurs("Martian", "the top 0.5 m of the Mars subsurface")
+    assert occurs("Indian", "glaciers in India")
+    assert not occurs("Martian", "the top 0.5 m of the lunar regolith")
+    reef = Paper(
+        id="reef",
+        title="Reef growth",
+        abstract="Coral growth rates show a linear temperature dependence across sites.",
+    )
+    question = "how does coral growth depend on temperature?"
+    kept, _ = Checker(mint_sources([reef]), question=question).check(
+        Draft(text="Coral growth rates depend linearly on temperature.", sources=["1"])
+    )
+    assert kept.status != "unsupported", kept.note  # "depend" is the record's "dependence"

@@ -76,3 +76,17 @@ def test_a_failed_answer_quotes_the_sentence_for_what_was_asked(make_assistant: 
     )
     assert "10x" not in answer.text and "2.6X" in answer.text, answer.text
     assert [s.status for s in answer.sentences if s.status != "unsupported"] == ["quoted"]
+
+
+def test_a_title_typed_without_its_commas_names_the_paper() -> None:
+    from assistant.jobs.named import named_papers
+    from retrieval.models import Paper
+
+    papers = [
+        Paper(id="a", title="Dry Soils, Wet Springs: Moisture Memory in Prairies"),
+        Paper(id="b", title="Wet Springs"),
+    ]
+    assert named_papers(
+        "dry soils wet springs moisture memory in prairies - which sites?", papers
+    ) == [0]
+    assert named_papers("what did the 'dry soils' paper find?", papers) == []

@@ -386,3 +386,23 @@ def test_all_the_work_someone_has_done_on_a_topic_is_a_list() -> None:
         assert (plan.intent, plan.topic) == ("list", topic), question
     # a claim about all of something is no list
     assert analyze("All models trained on ImageNet overfit?").intent == "question"
+
+
+def test_a_generational_suffix_is_no_surname() -> None:
+    authors = ["Ruth K. Adler Jr.", "Omar B. Said III", "B. Lee"]
+    full = analyze("what has she written with Omar B. Said?", authors=authors)
+    assert (full.intent, full.filters.author, full.topic) == ("list", "Omar B. Said III", "")
+    alone = analyze("Which papers are with Adler?", authors=authors)
+    assert alone.filters.author == "Ruth K. Adler Jr."
+    # the surname said again after a nickname is the same person, not a topic
+    nick = analyze("how many of these has omar said (Omar B. Said) coauthored?", authors=authors)
+    assert (nick.intent, nick.filters.author, nick.topic) == ("count", "Omar B. Said III", "")
+
+
+def test_what_someone_put_out_and_the_titles_asked_for_are_a_list() -> None:
+    plan = analyze("What did she put out in 2019? Give me the count and the titles.")
+    assert (plan.intent, plan.topic, plan.filters.year_from) == ("list", "", 2019)
+    saved = analyze("how many of the saved papers are from Soil Biology?", venues=["Soil Biology"])
+    assert (saved.intent, saved.topic, saved.filters.venue) == ("count", "", "Soil Biology")
+    # "how many of these" counts papers only as the subject of a verb of having or writing
+    assert analyze("how many of these sensors failed in winter?").intent == "question"

@@ -273,10 +273,43 @@ def test_a_quote_answers_what_is_asked_beyond_which_paper() -> None:
         "one of her papers weighs ice under rubble. "
         "Which paper was that, and where did they survey?"
     )
-    assert beyond_which(asked) == "where did they survey?"
+    assert beyond_which(asked) == ["where did they survey?"]
     going_on = "Which paper is about ice under rubble, and how debris slows the melt?"
-    assert beyond_which(going_on) == going_on  # the description goes on: no question of its own
-    assert beyond_which("How thick is the debris?") == "How thick is the debris?"
+    assert beyond_which(going_on) == [going_on]  # the description goes on: no question of its own
+    assert beyond_which("How thick is the debris?") == ["How thick is the debris?"]
+    two = "soil crust paper: who first noticed the crusts, and what usually breaks them up?"
+    assert beyond_which(two) == [  # each part gets its own quote
+        "soil crust paper: who first noticed the crusts",
+        "what usually breaks them up?",
+    ]
+
+
+def test_each_asked_part_is_quoted_from_its_own_sentence_once() -> None:
+    from assistant.jobs.verdicts import part_quotes
+
+    paper = Paper(
+        id="crust",
+        title="Biological soil crusts",
+        abstract="Crusts were first described by herders. Trampling usually breaks them up. "
+        "Crusts fix nitrogen.",
+    )
+    nearest = {
+        "herders": "Crusts were first described by herders.",
+        "breaks": "Trampling usually breaks them up.",
+    }
+
+    def best(_: Paper, piece: str) -> str:
+        return next(
+            v for k, v in nearest.items() if k in piece or (k == "herders" and "who" in piece)
+        )
+
+    question = "what usually breaks crusts up, and who first noticed them?"
+    quoted = part_quotes("1", paper, question, best)
+    assert [q.text for q in quoted] == [  # in the record's order, the second said as such
+        'The Biological soil crusts abstract states: "Crusts were first described by herders"',
+        'It also states: "Trampling usually breaks them up"',
+    ]
+    assert all(q.status == "quoted" and q.keys == ["1"] for q in quoted)
 
 
 def test_the_asked_noun_fills_its_slot_only_with_a_modifier_of_its_own() -> None:
@@ -286,3 +319,26 @@ def test_the_asked_noun_fills_its_slot_only_with_a_modifier_of_its_own() -> None
     assert not fills(slot, "The model was tested on glaciers.", question, [GLACIER])
     assert fills(slot, "It was run on a maritime glacier.", question, [GLACIER])
     assert fills(slot, "It was run on Hintereisferner.", question, [GLACIER])
+
+
+def test_the_noun_a_later_or_possessive_wh_names_is_the_slot() -> None:
+    [place] = slots(
+        parts("where were the farmers in the survey based - which region or which states?")
+    )
+    assert place is not None and place.kind == "specific" and place.place
+    [_, whose] = slots(parts("which soil database do they use, and which country's farms?"))
+    assert whose is not None and whose.noun == "country" and whose.place
+    [sited] = slots(parts("where else was it validated?"))
+    assert sited is not None and sited.place
+    [source] = slots(parts("where did they get the soil samples?"))
+    assert source is not None and source.kind == "open"  # a source, not a place
+    [blamed] = slots(parts("what usually gets blamed for the losses?"))
+    assert blamed is not None and blamed.kind == "open"
+
+
+def test_a_place_is_named_by_a_name_not_an_acronym_or_a_count() -> None:
+    question = "where else was it validated?"
+    [slot] = slots(parts(question))
+    assert slot is not None
+    assert not fills(slot, "The TC model was validated at two sites.", question, [GLACIER])
+    assert fills(slot, "It was also tested at Queenstown.", question, [GLACIER])

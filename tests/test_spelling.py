@@ -94,6 +94,12 @@ def test_a_place_the_abstracts_capitalise_is_restored_when_typed_in_lower_case()
         "what has she done on Kenya and Uganda?"
     )
     assert spelling("rivers and floods") == "rivers and floods"  # words, not names
+    usa = Spelling(
+        [Paper(id="c", title="Schools", abstract="Teachers across the United States.")],
+        FUNCTION_WORDS,
+    )
+    # the second word of a name is no name of its own
+    assert usa("which country or which states?") == "which country or which states?"
 
 
 def test_a_co_authors_surname_typed_in_lower_case_is_their_name() -> None:

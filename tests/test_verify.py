@@ -370,3 +370,9 @@ def test_who_ranks_first_keeps_its_place(verifier: Verifier) -> None:
     assert not verifier.check(swapped, record).ok
     kept = verifier.check("The Random Forest found the most unusual rocks.", record)
     assert kept.ok, kept.reasons
+
+
+def test_a_value_after_a_tilde_operator_is_the_value(verifier: Verifier) -> None:
+    record = "Probes. The probe senses water in the top ∼0.3 m of the regolith."
+    assert verifier.check("The probe senses water in the top 0.3 m of the regolith.", record).ok
+    assert not verifier.check("The probe senses water in the top 3 m of the regolith.", record).ok

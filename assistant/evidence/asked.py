@@ -145,21 +145,46 @@ def holding_sentence(
         for s in _sentences(paper)
         if not asked.wants_value or HAS_VALUE.search(digits_for_words(s))
     ]
-    found = [s for s in valued if speaks_of(asked.words, s) or _spelled(asked, s)]
+    counted = valued
+    if asked.wants_value and re.search(r"\bhow\s+many\b", asked.text, re.I):
+        # "how many glaciers": a count of them, not any number in a sentence about them
+        # ("glaciers is 60% larger"); a count in other words is `_counts_alike`'s
+        counted = [s for s in valued if _counts_of(asked, s)]
+    found = [s for s in counted if speaks_of(asked.words, s) or _spelled(asked, s)]
     if not found and (change_verb(asked.attribute) or comparative(asked.attribute)):
         # "By how much did X rise?" is answered by a change in size ("increase by 0.22")
         # or any verb with the amount after "by" ("limiting the radiation by 70 %")
         found = [
             s
-            for s in valued
+            for s in counted
             if any(is_change(w) and not family(w, "agre") for w in s.split()) or BY_AMOUNT.search(s)
         ]
     part = set(tokenize(asked.text))
     if not found and asked.attribute:  # the attribute in other words: the matching sentence
-        found = [s for s in valued if _matches_setting(asked, s, paper)]
+        found = [s for s in counted if _matches_setting(asked, s, paper)]
     if not found and similar is not None and HOW_MANY.search(asked.text):
         found = [s for s in valued if _counts_alike(asked, s, similar, min_similarity)]
     return max(found, key=lambda s: len(part & set(tokenize(s))), default=None)
+
+
+# A number and up to three words after it ("50 debris-covered Himalayan glaciers",
+# "130B-parameter"); a percentage counts nothing.
+NUMBER_THEN = re.compile(r"(?<![\w.])\d[\d,.]*(?![\d%])(?P<after>[\w-]*(?:\s+[\w-]+){0,4})")
+
+
+def _counts_of(asked: Asked, sentence: str) -> bool:
+    """The sentence counts an attribute word: a number before it (within four words),
+    or before the words an asked abbreviation stands for ("five automatic weather
+    stations" for "how many AWSs")."""
+    acronyms = [re.sub(r"(?<=[A-Z])s$", "", w) for w in asked.attribute.split()]
+    acronyms = [a for a in acronyms if a.isupper() and len(a) >= 2]
+    for m in NUMBER_THEN.finditer(digits_for_words(sentence)):
+        after = tokenize(re.sub(r"-", " ", m["after"]))
+        if any(family(w, t) for w in asked.words for t in after):
+            return True
+        if any(spelled_out(a, m["after"]) for a in acronyms):
+            return True
+    return False
 
 
 def _counts_alike(asked: Asked, sentence: str, similar: Similar, min_similarity: float) -> bool:

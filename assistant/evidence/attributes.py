@@ -57,7 +57,7 @@ MEASURES = frozenset(
 )
 PART_SPLIT = re.compile(
     r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
-    r"(?:what|how|which|who|whom|when|where|is\s+there|does|did)\b)",
+    r"(?:what|how|which|who|whom|when|where|why|is\s+there|does|did)\b)",
     re.I,
 )
 COUNT_HEADS = frozenset("count number amount total quantity".split())
@@ -83,7 +83,11 @@ VALUE_ASK = re.compile(
 # "What FID dose X reach?": a measure named right after "what", whatever verb follows
 # (typed wrong, or none).
 WHAT_MEASURE = re.compile(r"\b(?:what|which)(?:['’]s)?\s+(?:the\s+)?(?P<attr>[\w-]+)\b", re.I)
-ASKS = re.compile(r"\b(?:what|how|which|who|when|where|is\s+there|does|did)\b", re.I)
+# A noun that only sorts or measures out what its "of" names ("which range of sols", "what
+# kind of model", "which set of benchmarks"): the asked thing is the other noun.
+SORT_NOUNS = frozenset("kind kinds sort sorts type types range ranges set sets class form".split())
+OF_NOUN = re.compile(r"\s+of\s+(?:the\s+|an?\s+)?(?P<noun>[\w-]+)", re.I)
+ASKS = re.compile(r"\b(?:what|how|which|who|when|where|why|is\s+there|does|did)\b", re.I)
 HAS_VALUE = re.compile(r"\d")
 
 
@@ -106,6 +110,14 @@ def detail_of(text: str) -> str:
         return ""
     m = WHAT_X.match(text, first.start()) or WHAT_MEASURE.match(text, first.start())
     words = _clean(m["attr"]) if m else []
+    after = text[m.end("attr") :].split()[:1] if m else []
+    if after and after[0].lower() in GENERIC:  # "which lake model": a model is asked, not a lake
+        return ""
+    if words and words[0].lower().endswith("ly"):  # "what usually gets blamed": a subject asked
+        return ""
+    of = OF_NOUN.match(text, m.end("attr")) if m else None
+    if words and words[-1].lower() in SORT_NOUNS and of:
+        words = _clean(of["noun"])  # "which range of sols": the sols are what is asked of
     # "which of these papers": a choice among papers, no detail
     return "" if not words or is_function_word(words[0]) else " ".join(words)
 

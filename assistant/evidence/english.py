@@ -258,6 +258,8 @@ def name_adjective(word: str, name: str) -> bool:
         stems = {noun, noun[:-1]} if noun[-1] in "aeyo" else {noun}
         if noun[-1] == "y" and adjective == noun[:-1]:
             return True
+        if adjective == noun[:-1] + "tian":  # "Martian" of "Mars"
+            return True
         if any(adjective == stem + end for stem in stems for end in _NAME_ENDINGS):
             return True
     return False

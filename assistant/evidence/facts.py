@@ -18,6 +18,15 @@ COAUTHORS = re.compile(
     r"\b(?:collaborat(?:ors?|es?|ed|ing|ion)|co-?authors?|work(?:s|ed)?\s+with\s+most)\b", re.I
 )
 SPAN = re.compile(r"\b(?:what|which)\s+years?\b|\bspan\b|\bfirst\s+paper\b", re.I)
+# "Which journals has she published in?", "Where does he publish?": the venues of the
+# papers, not of one paper; a publishing verb, so "which outlets did they study" is not it.
+VENUES = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:journals?|venues?|conferences?|outlets?)\b.*"
+    r"\b(?:publish\w*|appear\w*)"
+    r"|\bwhere\s+(?:has|have|did|does|do)\b.*\bpublish\w*",
+    re.I,
+)
+SHOWN_VENUES = 8
 
 
 def corpus_facts(owner: str, papers: Sequence[Paper], info: CorpusInfo | None) -> list[Fact]:
@@ -62,10 +71,25 @@ def corpus_facts(owner: str, papers: Sequence[Paper], info: CorpusInfo | None) -
     return facts
 
 
+def venue_fact(papers: Sequence[Paper]) -> Fact:
+    """The venues the records name, most papers first, each with one paper that shows it."""
+    counts = Counter(p.venue for p in papers if p.venue)
+    if not counts:
+        return ("The corpus's records give no venues", [])
+    shown = counts.most_common(SHOWN_VENUES)
+    listed = "; ".join(f"{v} ({n} paper{'s' if n > 1 else ''})" for v, n in shown)
+    more = f"; and {len(counts) - len(shown)} more" if len(counts) > len(shown) else ""
+    cited = [next(p for p in papers if p.venue == v) for v, _ in shown]
+    kinds = "venue" if len(counts) == 1 else "venues"
+    return (f"The records name {len(counts)} {kinds}: {listed}{more}", cited)
+
+
 def facts_for(
     question: str, owner: str, papers: Sequence[Paper], info: CorpusInfo | None
 ) -> list[Fact]:
-    """The corpus facts a question asks for (header, areas, co-authors, years), if any."""
+    """The corpus facts a question asks for (header, areas, co-authors, years, venues)."""
+    if VENUES.search(question):
+        return [venue_fact(papers)]
     all_facts = corpus_facts(owner, papers, info)
     wanted = []
     for fact in all_facts:

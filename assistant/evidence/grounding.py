@@ -10,25 +10,22 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.evidence.english import PRAISE, SCALE_WORD, digits_for_words, is_function_word
+from assistant.evidence.english import (
+    PRAISE,
+    family,
+)
+from assistant.evidence.occurrence import (
+    allowed_words,
+    claims,
+    normalise,
+    occurs,
+)
 from assistant.evidence.verify import Verifier
 from assistant.types import NOT_COVERED, Citation, Sentence
 from retrieval.models import Paper
 from retrieval.query import REQUEST_WORDS
 from retrieval.text import split_sentences, tokenize
 
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\d])")
-# A number with its scale is one claim: "1 billion" must occur as such, not "1" anywhere.
-SCALED = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?[\s-]*(?:hundred|thousand|million|billion|trillion)s?\b", re.I
-)
-# Words with a capital after the first letter or a digit mix: DINO, ResNet-50, XiaoIce, H2VQ.
-NAMED = re.compile(
-    r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*\b"
-    r"|\b[A-Z][a-z]+(?:-[A-Za-z]*\d[\w.]*)+\b"  # Step-3, Qwen-2.5: a word and a version
-)
-CAPITALISED = re.compile(r"(?<=[\s(\"'])[A-Z][a-z]{2,}(?:[-][A-Z]?[a-z]+)*\b")
-INITIAL = re.compile(r"^[\s\"'(\[]*([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 MARKER = re.compile(r"\[(\w+(?:\s*[,;]\s*\w+)*)\]")
 NOUN_MARKER = re.compile(r"\b(?P<prep>in|of|by|from|see)\s+\[(?P<key>\w+)\]")
 
@@ -67,52 +64,6 @@ def mint_sources(papers: Sequence[Paper], shown: Sequence[str] | None = None) ->
         seen.add(paper.id)
         out.append(Source(key=str(len(out) + 1), paper=paper, shown=shown[i] if shown else ""))
     return out
-
-
-def claims(text: str, allowed: frozenset[str] = frozenset(), *, initial: bool = False) -> set[str]:
-    """Numbers (digits, single ones too, and number words) and named terms a sentence
-    asserts; each must appear in a cited source. With `initial`, a sentence-initial
-    capitalised word counts too unless it is general English grammar ("However", "The")."""
-    text = digits_for_words(text)
-    found: set[str] = set()
-    rest = text
-    for m in SCALED.finditer(text):
-        found.add(" ".join(re.split(r"[\s-]+", m.group(0).lower())).rstrip("s"))
-        rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
-    found |= {m.group(0).replace(",", "") for m in NUMBER.finditer(rest)}
-    found |= {m.group(0).lower().rstrip("s") for m in SCALE_WORD.finditer(rest)}
-    found |= {m.group(0) for m in NAMED.finditer(text) if not m.group(0).isdigit()}
-    found |= {m.group(0) for m in CAPITALISED.finditer(text)}
-    first = INITIAL.match(text) if initial else None
-    if first:
-        found.add(re.sub(r"'s$", "", first.group(1)))
-    return {
-        c
-        for c in found
-        if not is_function_word(c) and c.lower() not in allowed and (len(c) > 1 or c.isdigit())
-    }
-
-
-DOTTED = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,}")
-
-
-def normalise(text: str) -> str:
-    """Lowercase, number words as digits, thousands separators and dashes folded, and a
-    dotted abbreviation as its letters ("U.K." is "UK", "U.S." is "US")."""
-    text = DOTTED.sub(lambda m: m.group().replace(".", ""), digits_for_words(text))
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    return re.sub(r"[\s\-‐–]+", " ", text.lower())
-
-
-def occurs(claim: str, evidence: str) -> bool:
-    """Whole-token, case-insensitive occurrence: '49.4' does not match '149.4'."""
-    needle = re.escape(normalise(claim))
-    if claim[0].isdigit():
-        return re.search(r"(?<![\w.])" + needle + r"(?![\d])", evidence) is not None
-    if claim.lower() in {"hundred", "thousand", "million", "billion", "trillion"}:
-        needle += "s?"
-    # "step 3" is not in "step 3.5": a version number continues past the dot
-    return re.search(r"(?<!\w)" + needle + r"(?!\w|\.\d)", evidence) is not None
 
 
 def overlap(text: str, evidence_tokens: set[str], ignore: frozenset[str] = frozenset()) -> float:
@@ -271,7 +222,11 @@ class Checker:
         # No numbers or names: a word taken from the question that no shown source holds
         # ("proposes a neural machine translation model" over a dialog paper) is a claim
         # the sources do not make: the sentence answers with the question's own words.
-        echoed = sorted((set(tokenize(text)) & self.asked) - self.shown_tokens)
+        echoed = sorted(
+            w  # "depend" where the record says "dependence": the same word, not an echo
+            for w in (set(tokenize(text)) & self.asked) - self.shown_tokens
+            if not any(family(w, t) for t in self.shown_tokens)
+        )
         if echoed:
             note = "repeats question terms no source holds: " + ", ".join(echoed)
             return Sentence(text=text, status="unsupported", note=note), dropped
@@ -297,11 +252,6 @@ def record_text(paper: Paper) -> str:
         meta = f"{meta} ({paper.year})" if meta else str(paper.year)
     tail = f" Written by {meta}." if meta else ""
     return f"{paper.title.rstrip('.')}. {paper.abstract}{tail}"
-
-
-def allowed_words(names: Sequence[str]) -> frozenset[str]:
-    """Names that are never claims (the corpus owner), split into their words."""
-    return frozenset(w.lower() for name in names for w in re.split(r"[\s,]+", name) if w)
 
 
 # A model saying what its sources lack ("not explicitly mentioned in the provided sources")

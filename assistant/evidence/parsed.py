@@ -115,7 +115,7 @@ NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 
 def number_of(token: Any) -> str | None:
-    text = token.text.replace(",", "").rstrip("%x×").lstrip("+~≈")
+    text = token.text.replace(",", "").rstrip("%x×").lstrip("+~≈∼")
     text = re.sub(r"(?i)(?<=\d)(?:-?fold|x)$", "", text)
     return text if NUMBER.match(text) else None
 
@@ -124,7 +124,7 @@ def numbers_in(token: Any) -> list[str]:
     """Every number a token holds: '19/22' holds two, '2.6X' one."""
     if number_of(token) is not None:
         return [str(number_of(token))]
-    if not token.text.lstrip("+~≈")[:1].isdigit():
+    if not token.text.lstrip("+~≈∼")[:1].isdigit():
         return []  # 'Step-3', 'GPT-5': part of a name
     decade = re.fullmatch(r"(?:1[5-9]|20)(\d0)'?s", token.text)
     if decade:  # "the 1960s" is "the 60's": the decade, with or without its century

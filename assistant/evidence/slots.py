@@ -33,10 +33,20 @@ WH = re.compile(r"\b(?P<wh>what|which|who|whom|where|when|how)\b", re.I)
 # pronoun or punctuation ("which water model (TIP4P, ...) was used").
 NOUN = re.compile(
     rf"\b(?:what|which)(?:['’]s)?\s+(?P<noun>(?:[A-Za-z][\w/-]*\s+){{0,4}}?[A-Za-z][\w/-]*)"
-    rf"(?=\s+(?:{AUX}|{PREP}|it|its|they|he|she|we|you|his|her|their|this|these)\b|\s*[(,?.;:]|\s*$)",
+    # "which country's firms": the country is asked
+    rf"(?=\s+(?:{AUX}|{PREP}|it|its|they|he|she|we|you|his|her|their|this|these)\b|\s*[(,?.;:]|\s*$"
+    r"|['’]s\s)",
     re.I,
 )
 HOW_MANY = re.compile(r"how\s+(?:many|much)\b", re.I)
+# "where were they based", "where else was it validated": where something was done or is,
+# answered by a place's name (not "where did they get X", which asks for a source)
+SITED = re.compile(
+    r"where\s+(?:else\s+)?(?:was|were|is|are|has\s+been|have\s+been)\s+(?:[\w'-]+\s+){0,6}?"
+    r"(?:based|located|situated|conducted|carried\s+out|done|held|tested|validated|evaluated|"
+    r"deployed|installed|collected|recorded|measured|observed|performed|applied|set)\b",
+    re.I,
+)
 # Prepositions a wh-phrase may start with: "at which width", "in what year", "by how much".
 LEAD_INS = frozenset("at in on by for from with to of over under during between into".split())
 # Nouns for places, in general English; a place is named after a locative preposition.
@@ -63,6 +73,8 @@ REPORT_WORDS = frozenset(
 # "Which is faster, X or Y?": the answer is one of the question's own words; so may be the
 # answer to a yes/no question joined on ("..., and is it open source?").
 CHOICE = re.compile(rf"\bor\b|\band\s+{AUX}\b", re.I)
+# "which country or which states": the same question asked again in other words, no choice
+ALTERNATIVE = re.compile(r"\bor\s+(?=(?:which|what|where|who|when|how)\b)", re.I)
 # "(TIP4P/Ice, SPC/E, ...)", "e.g. AAM": examples the asker offers; naming one answers.
 # So is an open-ended list after the question ("..., TIP4P/Ice or mW or something else?").
 EXAMPLES = re.compile(
@@ -102,21 +114,42 @@ def slot_of(part: Asked) -> Slot | None:
     if (
         wh is None
         or part.attribute
-        or CHOICE.search(EXAMPLES.sub(" ", text))
+        or CHOICE.search(ALTERNATIVE.sub(" ", EXAMPLES.sub(" ", text)))
         or not _leads(text[: wh.start()])
     ):
         return None
     if wh["wh"].lower() == "when":
         return Slot("year", "years", text)
+    if SITED.match(text, wh.start()):  # "where else was it tested?": a place is asked
+        return Slot("specific", "place", text)
     if HOW_MANY.match(text, wh.start()):  # "and how many are in the panel?"
         return Slot("number", "", text)
     # the noun of the wh-word that asks, not of a later one ("what actually makes X jump?
     # it's not what people assume": what makes it jump is asked, openly)
     m = NOUN.match(text, wh.start())
     if wh["wh"].lower() not in ("what", "which") or m is None:
-        return Slot("open", "", text)
+        # "where were they based - which country?": the later wh-part names what is asked
+        later = (
+            _named_slot(text, n)
+            for n in WH.finditer(text, wh.end())
+            if _leads(text[: n.start()]) or re.search(r"\bor\s+$", text[: n.start()], re.I)
+        )
+        return next((s for s in later if s and s.kind != "open"), Slot("open", "", text))
+    return _named_slot(text, wh) or Slot("open", "", text)
+
+
+def _named_slot(text: str, wh: re.Match[str]) -> Slot | None:
+    """The slot a "what/which <noun>" at `wh` asks for; None for any other wh-word."""
+    m = NOUN.match(text, wh.start())
+    if wh["wh"].lower() not in ("what", "which") or m is None:
+        return None
     words = [w for w in m["noun"].split() if not _quantity(w)]
-    if not words or is_function_word(words[0]) or words[0].lower() in GENERIC:
+    if (
+        not words
+        or is_function_word(words[0])
+        or words[0].lower() in GENERIC
+        or words[0].lower().endswith("ly")  # "what usually gets blamed": a subject asked
+    ):
         # "which of his papers", "what is X", "which paper argues Y": a choice or a
         # description, answered by any new word
         return Slot("open", "", text)
@@ -192,8 +225,8 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
     if slot.kind == "number":  # a count, not a rank: "the 21st century" counts nothing
         ranks = set(ORDINAL.findall(text)) - set(CARDINAL.findall(text))
         return any(c[0].isdigit() and c not in ranks for c in fresh)
-    if slot.place:  # a name, not a number: "two cities" names none
-        return any(not c[0].isdigit() for c in fresh)
+    if slot.place:  # a name, not a number ("two cities" names none) nor an acronym ("TC")
+        return any(re.fullmatch(r"[A-Z][a-z][\w'-]*", w) for c in fresh for w in c.split())
     if fresh:
         return True
     # "a contrastive loss" for "which loss": the asked noun, with a word of its own

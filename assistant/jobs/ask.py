@@ -29,7 +29,6 @@ from assistant.jobs.named import (
     named_papers,
     named_source,
     paper_metadata,
-    quote,
 )
 from assistant.jobs.prepared import Prepared
 from assistant.jobs.relevance import (
@@ -46,7 +45,6 @@ from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.shown import answer_messages, prefix_messages, shown_texts
 from assistant.jobs.verdicts import (
-    beyond_which,
     evidenced,
     facts_answer,
     fillers,
@@ -56,6 +54,7 @@ from assistant.jobs.verdicts import (
     not_covered,
     not_stated,
     nothing_in_filter,
+    part_quotes,
     slot_answer,
     topic_answer,
 )
@@ -259,6 +258,8 @@ class AskPipeline:
             return []
         if claims(question, allowed_words(self.allowed_names())) or PAPER_WORD.search(question):
             return []
+        if named_papers(question, self.searcher.catalog.papers):  # "<title>: which years ...?"
+            return []
         owner = self.info.owner if self.info else "The researcher"
         return facts_for(question, owner, self.searcher.catalog.papers, self.info)
 
@@ -392,8 +393,7 @@ class AskPipeline:
         if quoted or top is None or not sure:
             return quoted
         shown = prepared.sources[0]
-        asked = beyond_which(question)
-        return [quote(shown.key, shown.paper, self.compressor.answering(shown.paper, asked))]
+        return part_quotes(shown.key, shown.paper, question, self.compressor.answering)
 
     def allowed_names(self) -> list[str]:
         return self.services.allowed_names()

@@ -33,7 +33,7 @@ def title_name(paper: Paper) -> str:
 def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
     """Positions of the papers the text names by their title's name ("DINO", "Mask DINO");
     a name inside a longer named one ("DINO" in "Mask DINO") does not count."""
-    lowered = " ".join(text.lower().split())
+    lowered = _plain(text)
     quoted = {q.strip().rstrip(".?! ") for q in QUOTED.findall(lowered)}
     found = {
         j: name
@@ -51,13 +51,19 @@ def named_papers(text: str, papers: Sequence[Paper]) -> list[int]:
     ]
 
 
+def _plain(text: str) -> str:
+    """Lower case, one space, no commas, semicolons or colons: a title typed without its
+    punctuation ("short-term tax cuts long-term stimulus") is the title."""
+    return " ".join(re.sub(r"[,;:](?=\s)", " ", text.lower()).split())
+
+
 QUOTED = re.compile(r"[\"'‘“]([^\"'’”]+)[\"'’”]")
 
 
 def _whole_title(paper: Paper, quoted: set[str]) -> str:
     """The whole title as a name: of four words or more anywhere, a shorter one only in
     quotes ('User-defined repertoires'), where it cannot be the question's own words."""
-    title = " ".join(paper.title.lower().split()).rstrip(".?! ")
+    title = _plain(paper.title).rstrip(".?! ")
     return title if len(title.split()) >= 4 or title in quoted else ""
 
 
@@ -72,10 +78,12 @@ def named_source(question: str, sources: Sequence[Source]) -> Source | None:
     return holders[0] if len(holders) == 1 else None
 
 
-def quote(key: str, paper: Paper, sentence: str) -> Sentence:
-    """A record sentence shown as what it is: a quote of the paper's abstract, cited."""
+def quote(key: str, paper: Paper, sentence: str, again: bool = False) -> Sentence:
+    """A record sentence shown as what it is: a quote of the paper's abstract, cited;
+    `again` for a second quote of the same abstract, right after the first."""
     name = paper.title.split(":")[0].strip()
-    text = f'{the(name)} abstract states: "{sentence.rstrip(".")}"'
+    lead = "It also states" if again else f"{the(name)} abstract states"
+    text = f'{lead}: "{sentence.rstrip(".")}"'
     return Sentence(text=text, keys=[key], status="quoted")
 
 

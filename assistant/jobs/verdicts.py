@@ -90,16 +90,30 @@ ASKED = re.compile(
 )
 
 
-def beyond_which(question: str) -> str:
-    """What a record's quote should answer: "Which paper was that, and where did they find
-    its training data?" asks beyond which paper, and the description that found the paper
-    is no longer the question; else the whole question."""
+def beyond_which(question: str) -> list[str]:
+    """What a record's quotes should answer, a part each: "Which paper was that, and where
+    did they find its training data?" asks beyond which paper, and the description that
+    found the paper is no longer the question; else every part of the question."""
     pieces = [a.text for a in parts(question)]
     which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
     rest = pieces[which[-1] + 1 :] if which else []
     # a question of its own ("where did they ..."), not the description going on
     # ("which paper is about X, and how posting online mixed with organising")
-    return " ".join(rest) if rest and all(ASKED.match(p) for p in rest) else question
+    if rest and all(ASKED.match(p) for p in rest):
+        return rest
+    return pieces if len(pieces) > 1 and not which else [question]
+
+
+def part_quotes(
+    key: str, paper: Paper, question: str, best: Callable[[Paper, str], str]
+) -> list[Sentence]:
+    """The record's sentence nearest each asked part, quoted once each, in the record's order:
+    "who sees fact checks, and what gets blamed?" is two sentences, not the one nearest both."""
+    said = dict.fromkeys(best(paper, piece) for piece in beyond_which(question)[:3])
+    order = split_sentences(paper.abstract)
+    ranked = sorted(said, key=lambda s: order.index(s) if s in order else len(order))
+    kept = [sentence for sentence in ranked if sentence]
+    return [quote(key, paper, sentence, again=i > 0) for i, sentence in enumerate(kept)]
 
 
 def _describes_one(question: str) -> bool:
@@ -129,7 +143,7 @@ def evidenced(
     if source.paper.abstract.strip() and not said:
         # "Which paper was that, and where did they find its training data?": the quote is
         # for what is asked beyond which paper, not for the description that found it
-        out.append(quote(source.key, source.paper, best(source.paper, beyond_which(question))))
+        out.extend(part_quotes(source.key, source.paper, question, best))
     return out
 
 
