@@ -173,7 +173,7 @@ def _held(word: str, tokens: set[str]) -> bool:
 SUFFIXES = frozenset(
     """e s es ed er ers or ors ing ings ion ions ation ations ment ments al ally ly ity ities
     ive ives ic ical ics ness able ible ism ist ists ize ise ized ised ization isation ance
-    ence ant ants ent ents ure ures y ies ary""".split()
+    ence ant ants ent ents ure ures y ies ary ship ships""".split()
 )
 
 
