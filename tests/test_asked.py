@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evidence.asked import holding_sentence, misbound, not_stated_text, parts
+from assistant.evidence.slots import slots
 from assistant.jobs.verdicts import not_stated
 from retrieval.models import Paper
 
@@ -509,3 +510,12 @@ def test_a_detail_is_the_noun_asked_of_not_its_sort_or_its_modifier() -> None:
     assert lake.detail == ""  # a model is asked for, not a lake
     [_, blamed] = parts("who reads fact checks, and what usually gets blamed for it?")
     assert blamed.detail == ""  # a subject asked, not a noun
+
+
+def test_the_degree_a_subject_comes_to_is_its_attribute() -> None:
+    [big] = parts("how big can the tax multiplier get depending on what the central bank does?")
+    assert (big.attribute, big.wants_value) == ("tax multiplier", True)
+    [high] = parts("How high does the peak discharge reach in spring?")
+    assert (high.attribute, high.wants_value) == ("peak discharge", True)
+    [slot] = slots([big])
+    assert slot is None  # the clause "what the central bank does" asks nothing of its own

@@ -310,6 +310,8 @@ def test_each_asked_part_is_quoted_from_its_own_sentence_once() -> None:
         'It also states: "Trampling usually breaks them up"',
     ]
     assert all(q.status == "quoted" and q.keys == ["1"] for q in quoted)
+    choice = "Is it trampling that breaks crusts up, or was it herders who first noticed them?"
+    assert len(part_quotes("1", paper, choice, best)) == 2  # each side of the choice
 
 
 def test_the_asked_noun_fills_its_slot_only_with_a_modifier_of_its_own() -> None:
@@ -342,3 +344,20 @@ def test_a_place_is_named_by_a_name_not_an_acronym_or_a_count() -> None:
     assert slot is not None
     assert not fills(slot, "The TC model was validated at two sites.", question, [GLACIER])
     assert fills(slot, "It was also tested at Queenstown.", question, [GLACIER])
+
+
+def test_a_part_held_only_by_the_title_gets_no_quote_of_it() -> None:
+    from assistant.evidence.grounding import mint_sources
+    from assistant.jobs.verdicts import fillers
+
+    paper = Paper(
+        id="snow",
+        title="Winter snow sublimation on a moraine",
+        abstract="Cold winds impede the loss. Cloud cover limits radiation by 70%.",
+    )
+    sources = mint_sources([paper])
+    [part] = parts("how much of the winter snow sublimation on the moraine is there?")
+    title_held = fillers([part], {0: ("1", paper.title)}, sources, [])
+    assert title_held == []  # the title restates the question; it is not the abstract's
+    held = fillers([part], {0: ("1", "Cloud cover limits radiation by 70%.")}, sources, [])
+    assert [s.status for s in held] == ["quoted"]

@@ -35,6 +35,13 @@ DEGREE = re.compile(
     r"(?:\s+(?:of\s+)?(?:an?|the)\s+(?P<noun>[\w-]+))?(?P<rest>.*)",  # "how much of a gain"
     re.I,
 )
+# "how big can the fiscal multiplier get", "how high does the peak flow reach": the degree of
+# the subject, said with a verb of coming to a size
+REACHES = re.compile(
+    r"\s+(?:can|could|does|did|do|will|would|might|may)\s+(?:the|its|their|a|an)\s+"
+    r"(?P<np>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:get|be|become|grow|reach|go|rise|fall|climb|drop)\b",
+    re.I,
+)
 # The words after a degree's noun that end it: "how big a tax multiplier do they estimate".
 NOUN_END = re.compile(rf"\s+(?:{AUX}|{PREP}|it|they|he|she|we|you)\b|\s*[?.!,;:]|\s*$", re.I)
 # General nouns that name no measurable detail: "what is the name of...", "which method".
@@ -131,6 +138,9 @@ def attribute_of(text: str) -> tuple[str, bool]:
     if m:
         if m["noun"] and m["noun"].lower() not in GENERIC:
             return _compound(m["noun"], m["rest"]), True
+        reach = REACHES.match(m["rest"])
+        if reach and _clean(reach["np"]):  # "how big can the fiscal multiplier get"
+            return " ".join(_clean(reach["np"])), True
         rest = [w.strip(",.?;:") for w in m["rest"].split()]
         if rest and comparative(rest[0], m["rest"]):  # "how much cheaper is it than DFT"
             return rest[0], True

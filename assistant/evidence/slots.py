@@ -132,7 +132,8 @@ def slot_of(part: Asked) -> Slot | None:
         later = (
             _named_slot(text, n)
             for n in WH.finditer(text, wh.end())
-            if _leads(text[: n.start()]) or re.search(r"\bor\s+$", text[: n.start()], re.I)
+            # after a break or an "or", not inside a clause ("depending on what the bank does")
+            if re.search(r"(?:[,:;]|\s[-–—]|\bor)\s*$", text[: n.start()], re.I)
         )
         return next((s for s in later if s and s.kind != "open"), Slot("open", "", text))
     return _named_slot(text, wh) or Slot("open", "", text)

@@ -104,12 +104,21 @@ def beyond_which(question: str) -> list[str]:
     return pieces if len(pieces) > 1 and not which else [question]
 
 
+# "Is it partisanship that keeps them away, or is it mostly heavy users who look?": each
+# side of a closed choice is a question the record may answer in its own sentence
+CHOICES = re.compile(
+    r",?\s+or\s+(?=(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will)\b)",
+    re.I,
+)
+
+
 def part_quotes(
     key: str, paper: Paper, question: str, best: Callable[[Paper, str], str]
 ) -> list[Sentence]:
     """The record's sentence nearest each asked part, quoted once each, in the record's order:
     "who sees fact checks, and what gets blamed?" is two sentences, not the one nearest both."""
-    said = dict.fromkeys(best(paper, piece) for piece in beyond_which(question)[:3])
+    pieces = [alt for piece in beyond_which(question) for alt in CHOICES.split(piece) if alt]
+    said = dict.fromkeys(best(paper, piece) for piece in pieces[:3])
     order = split_sentences(paper.abstract)
     ranked = sorted(said, key=lambda s: order.index(s) if s in order else len(order))
     kept = [sentence for sentence in ranked if sentence]
@@ -304,8 +313,10 @@ def fillers(
         if i in holding:
             key, sentence = holding[i]
             slot = slot_of(part) if not part.attribute else None
-            # a "which countries" part is not answered by "cross-country panel data"
-            if slot is None or names_slot(slot, sentence, part.text, papers):
+            # a "which countries" part is not answered by "cross-country panel data"; the
+            # title holds the part's words but is no sentence of the abstract to quote
+            title = sentence.strip() == by_key[key].title.strip()
+            if not title and (slot is None or names_slot(slot, sentence, part.text, papers)):
                 out.append(quote(key, by_key[key], sentence))
         elif part.attribute:
             stated = not_stated([part], papers).text
