@@ -8,6 +8,15 @@ import unicodedata
 
 from retrieval.models import normalise_name
 
+# Words that make a question one about co-authors, around a name: "co-authored with X",
+# "joint work with X", "wagstaff as a coauthor", "written by bue".
+COAUTHOR_WORDS = re.compile(
+    r"\b(?:co-?author(?:ed|s)?|coauthor(?:ed|s)?|co-?wr(?:ote|itten|ites?)|"
+    r"joint(?:ly)?(?:\s+work)?|together|"
+    r"collaborat\w*|written|wrote|with|by)\b",
+    re.I,
+)
+
 
 def clean_name(name: str) -> str:
     """'Shum*', 'Heung-Yeung<nobr><em>*</em></nobr> Shum' -> 'Heung-Yeung Shum'."""

@@ -38,13 +38,23 @@ LIST = re.compile(
     r"|^\s*(?:(?:is|was)\s+there\s+|(?:have\s+)?(?:you\s+)?got\s+)?(?:anything|something)\b"
     # "All the stuff she's done using X", "everything he worked on in Y": every paper on it.
     r"|^\s*(?:all\s+(?:(?:of\s+)?(?:the|her|his|their|my)\s+)?"
-    rf"(?:stuff|things|work|research|{PAPER_NOUNS})|everything)\b",
+    rf"(?:stuff|things|work|research|{PAPER_NOUNS})|everything)\b"
+    # "Can you pull together everything he's done on X?": every paper on it, collected
+    r"|\b(?:pull|put|bring|gather|round)\s+(?:together|up)\s+(?:all|everything|"
+    rf"(?:his|her|their)\s+(?:work|research|{PAPER_NOUNS}))\b",
     re.I,
 )
 # "the stuff she's done", "things he has worked on": the papers, said of what was done.
 DONE = re.compile(
     r"\b(?:(?:stuff|things|everything)\s+)?(?:(?:that|which)\s+)?(?:she|he|they)"
     r"(?:['’](?:s|ve)|\s+(?:has|have|had))?\s+(?:done|worked\s+on)\b",
+    re.I,
+)
+# "Can you pull together everything ...", "round up her work on X": asking to collect the
+# papers, said with a phrasal verb whose words are no topic
+GATHER = re.compile(
+    r"\b(?:pull|put|bring|gather|round)\s+(?:together|up)\b(?=\s+(?:all|everything|"
+    rf"(?:his|her|their)\s+(?:work|research|{PAPER_NOUNS}))\b)",
     re.I,
 )
 # "set in India", "conducted in Kenya": where the work is, said with a verb that names

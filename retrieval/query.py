@@ -12,13 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.coauthor import find_author, name_parts, name_patterns
+from retrieval.coauthor import COAUTHOR_WORDS, find_author, name_parts, name_patterns
 from retrieval.intent import (
     ABOUT_VERB,
     BARE_YEAR,
     COUNT,
     DESCRIBES_ONE,
     DONE,
+    GATHER,
     IN_CORPUS,
     INCLUDED,
     LIST,
@@ -105,13 +106,6 @@ PICK_NEWEST = re.compile(
 )
 PICK_OLDEST = re.compile(
     r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article)\b", re.I
-)
-# Co-authorship phrasings around a name: "co-authored with X", "joint work with X".
-COAUTHOR_WORDS = re.compile(
-    r"\b(?:co-?author(?:ed|s)?|coauthor(?:ed|s)?|co-?wr(?:ote|itten|ites?)|"
-    r"joint(?:ly)?(?:\s+work)?|together|"
-    r"collaborat\w*|written|wrote|with)\b",
-    re.I,
 )
 # A topic made only of these is no topic: the question is a metadata list.
 EMPTY_TOPIC = frozenset(
@@ -304,6 +298,7 @@ def analyze(
         spans.extend(m.span() for m in COAUTHOR_WORDS.finditer(text))
     spans.extend(m.span() for m in WHERE.finditer(text))
     spans.extend(m.span() for m in DONE.finditer(text))
+    spans.extend(m.span() for m in GATHER.finditer(text))
 
     intent: Intent = "question"
     if COUNT.search(text):

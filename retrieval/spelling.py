@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.coauthor import COAUTHOR_WORDS
 from retrieval.models import Paper
 
 WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "words.txt.gz"
@@ -60,13 +61,6 @@ def abbreviations(papers: Sequence[Paper]) -> dict[str, tuple[str, bool]]:
     return out
 
 
-# Words that make a question one about co-authors: "with wagstaff", "wagstaff as a
-# coauthor", "written by bue".
-CO_AUTHORS = re.compile(
-    r"\b(?:with|by|co-?authors?|co-?authored|coauthors?|coauthored|wrote|written|"
-    r"collaborat\w*|joint(?:ly)?)\b",
-    re.I,
-)
 # after a word in lower case: "States" of "the United States" is no name of its own
 MID_SENTENCE_NAME = re.compile(r"(?:^|\s)[a-z0-9][\w-]*[,;:]? ([A-Z][a-z]{2,})\b")
 
@@ -121,7 +115,7 @@ class Spelling:
     def __call__(self, question: str) -> str:
         if self.people_re is not None:  # only a name typed all in lower case is recased
             question = self.people_re.sub(lambda m: self.people[m.group(1)], question)
-        if self.surnames and CO_AUTHORS.search(question):
+        if self.surnames and COAUTHOR_WORDS.search(question):
             question = WORD.sub(lambda m: self.surnames.get(m.group(0), m.group(0)), question)
         return WORD.sub(lambda m: self._token(m.group(0), m.start() == 0), question)
 

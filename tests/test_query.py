@@ -406,3 +406,17 @@ def test_what_someone_put_out_and_the_titles_asked_for_are_a_list() -> None:
     assert (saved.intent, saved.topic, saved.filters.venue) == ("count", "", "Soil Biology")
     # "how many of these" counts papers only as the subject of a verb of having or writing
     assert analyze("how many of these sensors failed in winter?").intent == "question"
+
+
+def test_asking_to_pull_the_work_together_is_a_list_of_it() -> None:
+    for question, topic in (
+        (
+            "Can you pull together everything she's done on soil moisture / drought?",
+            "soil moisture drought",
+        ),
+        ("round up his papers on tidal energy", "tidal energy"),
+    ):
+        plan = analyze(question)
+        assert (plan.intent, plan.topic) == ("list", topic), question
+    # pulling things together inside a lookup is what a paper did
+    assert analyze("how do they pull together the two datasets?").intent == "question"

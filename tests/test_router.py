@@ -157,3 +157,10 @@ def test_what_was_published_in_a_venue_is_a_list_not_a_summary() -> None:
     question = "what has he published in the Journal of Glaciology?"
     plan = analyze(question, venues=["Journal of Glaciology"])
     assert route(question, plan, lambda q: analyze(q)).job == "ask"
+
+
+def test_a_summary_topic_ends_with_its_sentence() -> None:
+    r = _route("what has he done on peatlands and carbon loss? want the full list")
+    assert (r.job, r.topic) == ("summarize", "peatlands and carbon loss")
+    kept = _route("Summarize his work on U.S. monetary policy.")
+    assert kept.topic is not None and "monetary policy" in kept.topic  # no sentence ends at "U.S."

@@ -148,6 +148,8 @@ def route(
     if asked is None:
         return Route()
     rest = re.sub(r"^\s*(?:of|on|about|for)\b", "", question[asked.end() :]).strip()
+    # "what has he done on X? want the full list": the topic ends with its sentence
+    rest = re.split(r"(?:(?<=[?!])|(?<=[a-z]{3}\.))\s+(?=\w)", rest, maxsplit=1)[0]
     if (not rest or FOLLOW_UP_ONLY.match(rest)) and previous is not None:
         return Route(job="summarize", topic=previous.topic or None)
     if summary and ONLY_CORPUS.match(rest):  # "Summarize this collection of papers": all
