@@ -267,7 +267,7 @@ def test_a_request_to_find_a_paper_is_answered_with_its_title() -> None:
 
 
 def test_a_quote_answers_what_is_asked_beyond_which_paper() -> None:
-    from assistant.jobs.verdicts import beyond_which
+    from assistant.jobs.named import beyond_which
 
     asked = (
         "one of her papers weighs ice under rubble. "
@@ -285,7 +285,7 @@ def test_a_quote_answers_what_is_asked_beyond_which_paper() -> None:
 
 
 def test_each_asked_part_is_quoted_from_its_own_sentence_once() -> None:
-    from assistant.jobs.verdicts import part_quotes
+    from assistant.jobs.named import part_quotes
 
     paper = Paper(
         id="crust",

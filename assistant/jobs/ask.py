@@ -29,6 +29,7 @@ from assistant.jobs.named import (
     named_papers,
     named_source,
     paper_metadata,
+    part_quotes,
 )
 from assistant.jobs.prepared import Prepared
 from assistant.jobs.relevance import (
@@ -54,7 +55,6 @@ from assistant.jobs.verdicts import (
     not_covered,
     not_stated,
     nothing_in_filter,
-    part_quotes,
     slot_answer,
     topic_answer,
 )

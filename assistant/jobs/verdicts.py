@@ -14,17 +14,15 @@ from assistant.evidence.asked import (
     holds_named,
     mentions,
     not_stated_text,
-    parts,
     subject,
     the,
 )
-from assistant.evidence.attributes import AUX
 from assistant.evidence.compress import Compressor
 from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import Composer, Source, compose, mint_sources
 from assistant.evidence.select import on_topic
 from assistant.evidence.slots import Slot, fills, names_slot, slot_of
-from assistant.jobs.named import quote
+from assistant.jobs.named import IDENTIFY, part_quotes, quote
 from assistant.settings import AnswerSettings
 from assistant.types import NOT_COVERED, Answer, Citation, Sentence
 from retrieval.models import Hit, Paper
@@ -67,62 +65,8 @@ def not_stated(asked: Sequence[Asked], papers: Sequence[Paper]) -> Answer:
     )
 
 
-# "Which paper argues ...", "which of her papers ...", "I'm looking for work on ...", "which
-# one is that?": the answer is a paper, by its title.
-IDENTIFY = re.compile(
-    r"\b(?:which|what)\s+(?:(?:one\s+)?of\s+(?:his|her|their|the|these|(?:[\w.-]+\s+){0,2}[\w.-]+['’]s?)\s+)?"
-    r"(?:papers?|works?|stud(?:y|ies)|articles?|publications?)\b"
-    r"|\b(?:looking\s+for|searching\s+for|know\s+of)\s+(?:a\s+|the\s+|any\s+)?"
-    r"(?:papers?|work|stud(?:y|ies)|articles?)\b|\bwhich\s+one\s+(?:is|was)\s+(?:that|it)\b",
-    re.I,
-)
-
-
 # A single paper referred to by a description: "the tax cut paper", "in that study".
 ONE_PAPER = re.compile(r"\b(?:paper|study|article)\b(?!['’]s)", re.I)
-
-
-# A direct question: a wh-word, then within two words a verb that asks ("where did they",
-# "how many params does it have", "what's").
-ASKED = re.compile(
-    rf"^\W*(?:and\s+)?(?:what|which|how|where|when|who|why)(?:['’]s|\s+(?:[\w-]+\s+){{0,2}}{AUX}\b)",
-    re.I,
-)
-
-
-def beyond_which(question: str) -> list[str]:
-    """What a record's quotes should answer, a part each: "Which paper was that, and where
-    did they find its training data?" asks beyond which paper, and the description that
-    found the paper is no longer the question; else every part of the question."""
-    pieces = [a.text for a in parts(question)]
-    which = [i for i, piece in enumerate(pieces) if IDENTIFY.search(piece)]
-    rest = pieces[which[-1] + 1 :] if which else []
-    # a question of its own ("where did they ..."), not the description going on
-    # ("which paper is about X, and how posting online mixed with organising")
-    if rest and all(ASKED.match(p) for p in rest):
-        return rest
-    return pieces if len(pieces) > 1 and not which else [question]
-
-
-# "Is it partisanship that keeps them away, or is it mostly heavy users who look?": each
-# side of a closed choice is a question the record may answer in its own sentence
-CHOICES = re.compile(
-    r",?\s+or\s+(?=(?:is|are|was|were|do|does|did|has|have|had|can|could|would|will)\b)",
-    re.I,
-)
-
-
-def part_quotes(
-    key: str, paper: Paper, question: str, best: Callable[[Paper, str], str]
-) -> list[Sentence]:
-    """The record's sentence nearest each asked part, quoted once each, in the record's order:
-    "who sees fact checks, and what gets blamed?" is two sentences, not the one nearest both."""
-    pieces = [alt for piece in beyond_which(question) for alt in CHOICES.split(piece) if alt]
-    said = dict.fromkeys(best(paper, piece) for piece in pieces[:3])
-    order = split_sentences(paper.abstract)
-    ranked = sorted(said, key=lambda s: order.index(s) if s in order else len(order))
-    kept = [sentence for sentence in ranked if sentence]
-    return [quote(key, paper, sentence, again=i > 0) for i, sentence in enumerate(kept)]
 
 
 def _describes_one(question: str) -> bool:
