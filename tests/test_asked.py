@@ -519,3 +519,15 @@ def test_the_degree_a_subject_comes_to_is_its_attribute() -> None:
     assert (high.attribute, high.wants_value) == ("peak discharge", True)
     [slot] = slots([big])
     assert slot is None  # the clause "what the central bank does" asks nothing of its own
+
+
+def test_a_wh_phrase_describing_a_papers_topic_asks_nothing() -> None:
+    described = parts(
+        "there's one on how much of the rain on a tropical island runs off before it soaks in. "
+        "what kind of soil holds that back?"
+    )
+    assert [(a.attribute, a.detail) for a in described] == [("", ""), ("", "soil")]
+    [about] = parts("a paper about how many birds migrate at night")
+    assert about.attribute == ""
+    [asked] = parts("How much of the rain runs off?")
+    assert asked.wants_value  # asked, not described

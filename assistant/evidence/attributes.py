@@ -63,7 +63,8 @@ MEASURES = frozenset(
     concentration temperature pressure voltage elasticity multiplier fraction""".split()
 )
 PART_SPLIT = re.compile(
-    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+)(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
+    r"(?:,?\s+and\s+|,\s+|;\s*|\?\s+|(?<=[a-z]{2})\.\s+)"
+    r"(?=(?:(?:on|in|at|by|with|for|from|to|of|over|under)\s+)?"
     r"(?:what|how|which|who|whom|when|where|why|is\s+there|does|did)\b)",
     re.I,
 )
@@ -123,18 +124,27 @@ def detail_of(text: str) -> str:
     if words and words[0].lower().endswith("ly"):  # "what usually gets blamed": a subject asked
         return ""
     of = OF_NOUN.match(text, m.end("attr")) if m else None
-    if words and words[-1].lower() in SORT_NOUNS and of:
+    if m and m["attr"].split()[-1].lower() in SORT_NOUNS and of:
         words = _clean(of["noun"])  # "which range of sols": the sols are what is asked of
     # "which of these papers": a choice among papers, no detail
     return "" if not words or is_function_word(words[0]) else " ".join(words)
 
 
+# "a paper on how much of the snow turns to vapour": a topic described, not a question
+TOPIC_OF = re.compile(r"\b(?:on|about|regarding|into|studying|studies|examines)\s+$", re.I)
+
+
+def _asked(m: re.Match[str] | None, text: str) -> re.Match[str] | None:
+    """The match, unless it only describes what a paper is on."""
+    return None if m is None or TOPIC_OF.search(text[: m.start()]) else m
+
+
 def attribute_of(text: str) -> tuple[str, bool]:
-    m = HOW_MANY.search(text)
+    m = _asked(HOW_MANY.search(text), text)
     if m:
         words = _clean(m["attr"])
         return (" ".join(words), True) if words else ("", False)
-    m = DEGREE.search(text)
+    m = _asked(DEGREE.search(text), text)
     if m:
         if m["noun"] and m["noun"].lower() not in GENERIC:
             return _compound(m["noun"], m["rest"]), True
