@@ -361,3 +361,13 @@ def test_a_part_held_only_by_the_title_gets_no_quote_of_it() -> None:
     assert title_held == []  # the title restates the question; it is not the abstract's
     held = fillers([part], {0: ("1", "Cloud cover limits radiation by 70%.")}, sources, [])
     assert [s.status for s in held] == ["quoted"]
+
+
+def test_two_verbs_joined_by_or_offer_no_choice() -> None:
+    for question in (
+        "FLOODSIM - which river did they test or demo the model on?",
+        "In the flood paper, which river did they test or demo the model on?",
+    ):
+        [slot] = slots(parts(question))
+        assert slot is not None and slot.noun == "river", question
+    assert slots(parts("Which is wetter, Assam or Kerala?")) == [None]

@@ -72,7 +72,9 @@ REPORT_WORDS = frozenset(
 )
 # "Which is faster, X or Y?": the answer is one of the question's own words; so may be the
 # answer to a yes/no question joined on ("..., and is it open source?").
-CHOICE = re.compile(rf"\bor\b|\band\s+{AUX}\b", re.I)
+# A closed choice: options offered after a break ("Which is cheaper, water or ethanol?") or
+# named ("Khumbu or Karakoram"); not two verbs ("which glacier did they test or demo it on")
+CHOICE = re.compile(rf"[,:;][^,:;?]*\bor\b|\b[A-Z0-9][\w-]*\s+or\b|\bor\s+[A-Z0-9]|\band\s+{AUX}\b")
 # "which country or which states": the same question asked again in other words, no choice
 ALTERNATIVE = re.compile(r"\bor\s+(?=(?:which|what|where|who|when|how)\b)", re.I)
 # "(TIP4P/Ice, SPC/E, ...)", "e.g. AAM": examples the asker offers; naming one answers.
@@ -114,7 +116,7 @@ def slot_of(part: Asked) -> Slot | None:
     if (
         wh is None
         or part.attribute
-        or CHOICE.search(ALTERNATIVE.sub(" ", EXAMPLES.sub(" ", text)))
+        or CHOICE.search(ALTERNATIVE.sub(" ", EXAMPLES.sub(" ", text[wh.start() :])))
         or not _leads(text[: wh.start()])
     ):
         return None
