@@ -39,6 +39,9 @@ LIST = re.compile(
     # "All the stuff she's done using X", "everything he worked on in Y": every paper on it.
     r"|^\s*(?:all\s+(?:(?:of\s+)?(?:the|her|his|their|my)\s+)?"
     rf"(?:stuff|things|work|research|{PAPER_NOUNS})|everything)\b"
+    # "What does the library have from The Cryosphere?": what the corpus holds
+    r"|^\s*what\s+(?:does|do|did)\s+(?:the|my|this|your|our)\s+"
+    r"(?:library|collection|corpus|bibliography|list)\s+(?:have|hold|contain|include)\b"
     # "Can you pull together everything he's done on X?": every paper on it, collected
     r"|\b(?:pull|put|bring|gather|round)\s+(?:together|up)\s+(?:all|everything|"
     rf"(?:his|her|their)\s+(?:work|research|{PAPER_NOUNS}))\b",
@@ -56,6 +59,11 @@ GATHER = re.compile(
     r"\b(?:pull|put|bring|gather|round)\s+(?:together|up)\b(?=\s+(?:all|everything|"
     rf"(?:his|her|their)\s+(?:work|research|{PAPER_NOUNS}))\b)",
     re.I,
+)
+# "her newest papers", "his latest publications": all of them, newest first (a list is),
+# the adjective no topic
+RECENT = re.compile(
+    rf"\b(?:most\s+recent|latest|newest|recent)(?=\s+(?:ones|{PAPER_NOUNS})\b)", re.I
 )
 # "set in India", "conducted in Kenya": where the work is, said with a verb that names
 # nothing; the place is the topic.

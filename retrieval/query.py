@@ -21,6 +21,7 @@ from retrieval.intent import (
     DONE,
     GATHER,
     IN_CORPUS,
+    RECENT,
     INCLUDED,
     LIST,
     ONE_OF,
@@ -299,6 +300,7 @@ def analyze(
     spans.extend(m.span() for m in WHERE.finditer(text))
     spans.extend(m.span() for m in DONE.finditer(text))
     spans.extend(m.span() for m in GATHER.finditer(text))
+    spans.extend(m.span() for m in RECENT.finditer(text))
 
     intent: Intent = "question"
     if COUNT.search(text):

@@ -69,7 +69,7 @@ def venue_in(
             if kind and j == i + 1 and token[0].isupper() and NAME_GOES_ON.match(question[end:]):
                 continue  # "the Journal of Glaciology" names one journal, not any journal
             name = kind if kind and j == i + 1 else question[start:end]
-            if not (_held(name, held) or _acronym(name, initials)):
+            if not (_held(name, held) or _acronym(name, initials) or _subtitled(name, venues)):
                 continue
             before = question[:start]
             if (
@@ -115,9 +115,25 @@ def _acronym(name: str, initials: list[str]) -> bool:
     return name.isalpha() and name.isupper() and len(name) >= 3 and any(name in i for i in initials)
 
 
+def _subtitled(name: str, venues: Collection[str]) -> bool:
+    """'AEJ: Macroeconomics' for "American Economic Journal: Macroeconomics": an acronym of
+    the title before the colon, and the words after it that the venue's subtitle opens with."""
+    short, colon, rest = name.partition(":")
+    if not colon or not rest.strip():
+        return False
+    for venue in venues:
+        title, _, subtitle = venue.partition(":")
+        if _acronym(short.strip(), [_initials(title)]) and " ".join(
+            subtitle.lower().split()
+        ).startswith(" ".join(rest.lower().split())):
+            return True
+    return False
+
+
 def venue_matches(name: str, venue: str | None) -> bool:
     """A record's venue holds the name (case and spacing aside), or writes out the acronym
     the name is."""
     if not venue:
         return False
-    return _held(name, [" ".join(venue.lower().split())]) or _acronym(name, [_initials(venue)])
+    held = _held(name, [" ".join(venue.lower().split())])
+    return held or _acronym(name, [_initials(venue)]) or _subtitled(name, [venue])

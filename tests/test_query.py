@@ -420,3 +420,12 @@ def test_asking_to_pull_the_work_together_is_a_list_of_it() -> None:
         assert (plan.intent, plan.topic) == ("list", topic), question
     # pulling things together inside a lookup is what a paper did
     assert analyze("how do they pull together the two datasets?").intent == "question"
+
+
+def test_what_the_library_has_and_the_newest_papers_are_lists() -> None:
+    held = analyze("What does the library have from Soil Biology?", venues=["Soil Biology"])
+    assert (held.intent, held.topic, held.filters.venue) == ("list", "", "Soil Biology")
+    newest = analyze("what are her newest papers?")
+    assert (newest.intent, newest.topic) == ("list", "")
+    latest = analyze("Which of his latest publications are about sea ice?")
+    assert latest.topic == "sea ice"

@@ -118,3 +118,11 @@ def test_an_acronym_names_a_venue_that_writes_it_out() -> None:
     assert venue_matches("GSMH", venues[0]) and venue_matches("GSMH", venues[1])
     assert not venue_matches("GM", venues[0])  # two letters: too many venues hold them
     assert not venue_matches("HSM", venues[0])  # not the initials in their order
+
+
+def test_an_acronym_with_its_subtitle_names_the_subtitled_venue() -> None:
+    venues = ["Annals of Soil Science: Microbiology, Volume 3", "Annals of Soil Science: Physics"]
+    plan = analyze("how many papers are in ASS: Microbiology?", venues=venues)
+    assert (plan.intent, plan.filters.venue, plan.topic) == ("count", "ASS: Microbiology", "")
+    assert venue_matches("ASS: Microbiology", venues[0])
+    assert not venue_matches("ASS: Microbiology", venues[1])
