@@ -325,7 +325,8 @@ class Assistant:
         before = previous_user_question(history)
         previous = self.pipeline.plan(before) if before else None
         names_paper = bool(named_papers(question, self.papers))
-        job = route(question, plan, previous, names_paper, self.pipeline.plan)
+        categories = bool(self.services.categories)
+        job = route(question, plan, previous, names_paper, self.pipeline.plan, categories)
         filters = None
         if job.job == "summarize" and job.topic is None:
             source = previous if previous is not None and not plan.topic else plan

@@ -56,3 +56,45 @@ def test_the_venues_of_the_papers_are_a_fact_with_one_paper_each() -> None:
     assert none == "The corpus's records give no venues" and nothing == []
     # what a paper's study looked at is not where the researcher publishes
     assert facts_for("which outlets did the media study look at?", "Ana", papers, None) == []
+
+
+def test_facts_of_the_papers_as_people_ask_them() -> None:
+    from assistant.evidence.facts import facts_for, of_the_papers
+
+    papers = [
+        Paper(
+            id="a",
+            title="A",
+            year=2019,
+            authors=["Ana Ruiz", "Bo Chen"],
+            venue="Geoderma, Volume 3(1), 1-9",
+        ),
+        Paper(
+            id="b",
+            title="B",
+            year=2021,
+            authors=["Ana Ruiz", "Bo Chen", "Cy Diaz"],
+            venue="Geoderma, Volume 5(2), 10-19",
+        ),
+        Paper(
+            id="c", title="C", year=2021, authors=["Ana Ruiz"], venue="Soil Notes Working Paper 12"
+        ),
+    ]
+    [(busy, cited)] = facts_for("Which year did she publish the most?", "Ana Ruiz", papers, None)
+    assert busy == "The most papers in one year: 2, in 2021" and {p.id for p in cited} == {"b", "c"}
+    [(people, _)] = facts_for("How many co-authors does she have?", "Ana Ruiz", papers, None)
+    assert people == "The author lists name 2 different co-authors"
+    [(start, _)] = facts_for("When did she start publishing?", "Ana Ruiz", papers, None)
+    assert start == "The papers here span 2019 to 2021"
+    [(cited_most, _)] = facts_for("What's her most cited paper?", "Ana Ruiz", papers, None)
+    assert cited_most == "The records give no citation count for any one paper"
+    [(header, _)] = facts_for("What is her h-index?", "Ana Ruiz", papers, None)
+    assert header.startswith("The corpus has no profile header")
+    # a venue's volume and pages are not another venue
+    [(venues, _)] = facts_for("which journals has she published in?", "Ana Ruiz", papers, None)
+    assert (
+        venues
+        == "The records name 2 venues: Geoderma (2 papers); Soil Notes Working Paper (1 paper)"
+    )
+    assert of_the_papers("which years do her papers cover?")
+    assert not of_the_papers("which soils did they sample?")

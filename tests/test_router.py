@@ -164,3 +164,12 @@ def test_a_summary_topic_ends_with_its_sentence() -> None:
     assert (r.job, r.topic) == ("summarize", "peatlands and carbon loss")
     kept = _route("Summarize his work on U.S. monetary policy.")
     assert kept.topic is not None and "monetary policy" in kept.topic  # no sentence ends at "U.S."
+
+
+def test_research_areas_without_categories_are_the_bios_threads() -> None:
+    for question in ("What are her main research areas?", "What topics does he work on?"):
+        assert route(question, analyze(question), categories=False).job == "bio", question
+        # where the corpus has categories, the areas are a fact the pipeline states
+        assert route(question, analyze(question)).job == "ask", question
+    other = "What are the main findings of the flood paper?"
+    assert route(other, analyze(other), categories=False).job == "ask"

@@ -4,7 +4,6 @@ their sources, and the code checks them. Count and list questions never reach th
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -12,12 +11,10 @@ from functools import partial
 import numpy as np
 
 from assistant.evidence.asked import holding_sentence, parts
-from assistant.evidence.facts import Fact, facts_for
+from assistant.evidence.facts import Fact
 from assistant.evidence.grounding import (
     Checker,
     Composer,
-    allowed_words,
-    claims,
     mint_sources,
 )
 from assistant.evidence.select import calibrated, coined_names, of_the_names, relevant
@@ -46,6 +43,7 @@ from assistant.jobs.sections import drafts
 from assistant.jobs.services import Services
 from assistant.jobs.shown import answer_messages, prefix_messages, shown_texts
 from assistant.jobs.verdicts import (
+    corpus_facts_asked,
     evidenced,
     facts_answer,
     fillers,
@@ -73,8 +71,6 @@ from assistant.types import (
 from retrieval.models import Hit, Paper
 from retrieval.query import QueryPlan
 from retrieval.venues import venue_asked
-
-PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
 
 
 class AskPipeline:
@@ -252,16 +248,8 @@ class AskPipeline:
         return prepared.query_vector
 
     def facts_asked(self, question: str, plan: QueryPlan) -> list[Fact]:
-        """'What is his h-index?', 'Who are his frequent co-authors?': corpus facts, exact.
-        Not when the question names something else (a paper, a method)."""
-        if plan.intent != "question" or not plan.filters.is_empty():
-            return []
-        if claims(question, allowed_words(self.allowed_names())) or PAPER_WORD.search(question):
-            return []
-        if named_papers(question, self.searcher.catalog.papers):  # "<title>: which years ...?"
-            return []
-        owner = self.info.owner if self.info else "The researcher"
-        return facts_for(question, owner, self.searcher.catalog.papers, self.info)
+        papers = self.searcher.catalog.papers
+        return corpus_facts_asked(question, plan, self.allowed_names(), papers, self.info)
 
     def relevant(
         self, question: str, topic: str, hit: Hit, listing: bool = False, by_author: bool = False

@@ -57,6 +57,14 @@ OVERVIEW = re.compile(
     rf"(?:\s+(?i:about|on))?|(?i:kind|sort|type)s?\s+of\s+(?i:research|work)\s+(?i:does|did)\s+"
     rf"{_WHO}\s+(?i:do))\s*[?.!]?\s*$"
 )
+# "What are her main research areas?", "What topics does he work on?": the threads of the
+# work, which the corpus's categories state as a fact where it has them, else the short bio.
+AREAS = re.compile(
+    rf"^\s*(?i:what)(?:['’]s|\s+(?i:are|were|is))\s+{_HIS}\s+(?i:(?:main|key|major|primary)\s+)?"
+    r"(?i:(?:research\s+)?(?:areas?|topics?|interests?|fields?|themes?|directions?))\b"
+    rf"|^\s*(?i:what|which)\s+(?i:topics|areas|fields|themes)\s+(?i:does|did|do)\s+{_WHO}\s+"
+    r"(?i:work\s+on|study|research|cover|publish\s+on|write\s+about)\b"
+)
 BIO = re.compile(
     r"\b(?:draft|write|compose|prepare|give\s+me)\b.*\b(?:bio|biography|"
     r"(?:talk|speaker)\s+intro(?:duction)?|"
@@ -113,11 +121,14 @@ def route(
     previous: QueryPlan | None = None,
     names_paper: bool = False,
     plan_of: Callable[[str], QueryPlan] = analyze,
+    categories: bool = True,
 ) -> Route:
     """The job and its options; a summary of "those" reuses the previous question's topic.
     A message that names a paper (`names_paper`) asks about it, whatever it calls it. A
     summary's topic is what follows the request ("... overview of <topic>"), planned by
-    `plan_of`, so the request's own words ("tl;dr", "what has he done on") are not in it."""
+    `plan_of`, so the request's own words ("tl;dr", "what has he done on") are not in it.
+    A corpus without `categories` has no areas to state: "what are his research areas?" is
+    answered by the short bio's threads of the work."""
     if BIO.search(question):
         about = ABOUT.search(question)
         topic = BASED_ON.sub("", about["topic"]).strip() if about else None
@@ -141,7 +152,7 @@ def route(
     body = None if ONE_PAPER.search(question) else BODY_OF_WORK.search(question)
     if (names_paper and not body) or NOT_SUMMARY.search(question):
         return Route()
-    if OVERVIEW.match(question):
+    if OVERVIEW.match(question) or (not categories and AREAS.match(question)):
         return Route(job="bio")
     summary = None if names_paper else SUMMARY.search(question)
     asked = summary or body

@@ -18,14 +18,21 @@ from assistant.evidence.asked import (
     the,
 )
 from assistant.evidence.compress import Compressor
-from assistant.evidence.facts import Fact
-from assistant.evidence.grounding import Composer, Source, compose, mint_sources
+from assistant.evidence.facts import PER_PAPER_CITED, Fact, facts_for, of_the_papers
+from assistant.evidence.grounding import (
+    Composer,
+    Source,
+    allowed_words,
+    claims,
+    compose,
+    mint_sources,
+)
 from assistant.evidence.select import on_topic
 from assistant.evidence.slots import Slot, fills, names_slot, slot_of
-from assistant.jobs.named import IDENTIFY, part_quotes, quote
+from assistant.jobs.named import IDENTIFY, named_papers, part_quotes, quote
 from assistant.settings import AnswerSettings
 from assistant.types import NOT_COVERED, Answer, Citation, Sentence
-from retrieval.models import Hit, Paper
+from retrieval.models import CorpusInfo, Hit, Paper
 from retrieval.query import QueryPlan
 from retrieval.text import split_sentences, tokenize
 
@@ -343,3 +350,26 @@ def topic_answer(
         sentences=[Sentence(text=line, status="fact") for line in lines],
         model="retrieval",
     )
+
+
+# "this paper", "this work": a question about one paper, which no corpus fact answers
+PAPER_WORD = re.compile(r"\bpaper\b|\bthis\s+work\b", re.I)
+
+
+def corpus_facts_asked(
+    question: str,
+    plan: QueryPlan,
+    names: Sequence[str],
+    papers: Sequence[Paper],
+    info: CorpusInfo | None,
+) -> list[Fact]:
+    """'What is his h-index?', 'Who are his co-authors?': corpus facts, exact; not when
+    the question names something else (a paper, a method)."""
+    # "which years do his papers cover?" reads as a list; "<title>: which years ...?" no
+    listed = plan.intent != "question" and not of_the_papers(question)
+    named = claims(question, allowed_words(names)) or named_papers(question, papers)
+    paper = PAPER_WORD.search(question) and not PER_PAPER_CITED.search(question)
+    if listed or not plan.filters.is_empty() or named or paper:
+        return []
+    owner = info.owner if info and info.owner else "The researcher"
+    return facts_for(question, owner, papers, info)
