@@ -102,3 +102,20 @@ ONE_OF = re.compile(
 # worked best?": whatever the verb's number, a topic this long describes one paper.
 WHICH_OF = re.compile(_WHICH_OF + r"\b", re.I)
 DESCRIBES_ONE = 8
+# "the most recent paper", "his first paper": one paper by date.
+PICK_NEWEST = re.compile(
+    r"\b(?:most\s+recent|latest|newest|last)\s+(?:paper|publication|work|article)\b"
+    # "what did he publish most recently?"
+    r"|\b(?:publish(?:ed)?|put\s+out|release[sd]?|wr(?:ote|itten))\s+most\s+recently\b",
+    re.I,
+)
+# "the three most recent papers", "his 2 earliest publications": that many, by date
+PICK_SOME = re.compile(
+    r"\b(?:the\s+|(?:his|her|their)\s+)?(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\s+(?P<which>most\s+recent|latest|newest|last|first|earliest|oldest)\s+"
+    r"(?:papers|publications|works|articles|pubs)\b",
+    re.I,
+)
+PICK_OLDEST = re.compile(
+    r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article)\b", re.I
+)

@@ -24,6 +24,9 @@ from retrieval.intent import (
     INCLUDED,
     LIST,
     ONE_OF,
+    PICK_NEWEST,
+    PICK_OLDEST,
+    PICK_SOME,
     RECENT,
     WHERE,
     WHICH_OF,
@@ -67,10 +70,14 @@ CATEGORY_PATTERNS = [
         re.I,
     ),
     re.compile(rf"\b(?P<code>{_CODES})\s+(?:papers?|category)\b"),
+    # "in cs.CL", "stat.ML papers": an arXiv category as arXiv writes it
+    re.compile(rf"\b(?:cs|stat|eess|math|q-fin|econ|physics)\.(?P<code>{_CODES})\b"),
     re.compile(rf"\bin\s+(?:the\s+)?(?P<cat>{_CAT_NAMES}|{_CODES})\s+category\b", re.I),
 ]
 YEAR = r"((?:19|20)\d\d)"
 YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # "his 2024 and 2025 papers": two years in a row are the range they span
+    (re.compile(rf"\b{YEAR}\s*(?:and|or|&|,|/)\s*{YEAR}\b", re.I), "pair"),
     (re.compile(rf"\bbetween\s+{YEAR}\s+and\s+{YEAR}\b", re.I), "range"),
     (re.compile(rf"\bfrom\s+{YEAR}\s+(?:to|until|through)\s+{YEAR}\b", re.I), "range"),
     (re.compile(rf"\b{YEAR}\s*[-–]\s*{YEAR}\b"), "range"),
@@ -102,12 +109,6 @@ LAST_YEARS = re.compile(
 )
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 NUMBER_WORDS |= {"nine": 9, "ten": 10}
-PICK_NEWEST = re.compile(
-    r"\b(?:most\s+recent|latest|newest|last)\s+(?:paper|publication|work|article)\b", re.I
-)
-PICK_OLDEST = re.compile(
-    r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article)\b", re.I
-)
 # A topic made only of these is no topic: the question is a metadata list.
 EMPTY_TOPIC = frozenset(
     """co author authors authored coauthor coauthors co-author co-authors co-authored joint
@@ -121,7 +122,10 @@ EMPTY_TOPIC = frozenset(
 CODE_YES = re.compile(
     r"\b(?:with|have|has|having|that\s+(?:have|has)|released|release|providing|"
     r"(?:publicly\s+)?available)\s+(?:public\s+|released\s+|open[- ]source\s+|source\s+)?code\b"
-    r"|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public)\b|\bopen[- ]sourced?\b",
+    r"|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public)\b|\bopen[- ]sourced?\b"
+    # "which have github repos?", "with a repository"
+    r"|\b(?:with|have|has|having)\s+(?:an?\s+|public\s+)?(?:github|gitlab|code)?\s*"
+    r"(?:repos?|repositor(?:y|ies))\b|\b(?:with|have|has|having)\s+(?:a\s+)?github\b",
     re.I,
 )
 CODE_NO = re.compile(r"\b(?:without|no|lacking)\s+(?:public\s+|released\s+)?code\b", re.I)
@@ -146,6 +150,7 @@ class QueryPlan(BaseModel):
     pick: Literal["newest", "oldest"] | None = Field(
         default=None, description="'most recent paper' / 'first paper': one paper by date."
     )
+    picks: int = Field(default=1, description="'the three most recent papers': how many.")
 
     @property
     def query(self) -> str:
@@ -198,7 +203,9 @@ def analyze(
         if not m:
             continue
         years = [int(g) for g in m.groups()]
-        if kind == "range":
+        if kind == "pair" and abs(years[0] - years[1]) != 1:
+            continue  # "2019 and 2023" is not every year between them
+        if kind in ("range", "pair"):
             filters["year_from"], filters["year_to"] = min(years), max(years)
         elif kind == "since":
             filters["year_from"] = years[0]
@@ -234,7 +241,8 @@ def analyze(
             chosen = code or CATEGORY_ALIASES.get(name, name.upper())
             if known(chosen):
                 filters["categories"] = [chosen]
-                spans.append(m.span("code") if code else m.span("cat"))
+                # "cs.CL": the archive goes with its code
+                spans.append(m.span() if "." in m.group() else m.span("code" if code else "cat"))
             break
 
     m_no = CODE_NO.search(text)
@@ -289,7 +297,15 @@ def analyze(
             spans.extend(m.span() for m in said)
 
     pick: Literal["newest", "oldest"] | None = None
-    for pattern, which in ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):
+    picks = 1
+    some = PICK_SOME.search(text)
+    if some:
+        n = some["n"].lower()
+        picks = int(n) if n.isdigit() else NUMBER_WORDS[n]
+        newest = some["which"].lower().split()[-1] in ("recent", "latest", "newest", "last")
+        pick = "newest" if newest else "oldest"
+        spans.append(some.span())
+    for pattern, which in [] if some else ((PICK_NEWEST, "newest"), (PICK_OLDEST, "oldest")):
         m = pattern.search(text)
         if m:
             pick = which  # type: ignore[assignment]
@@ -335,7 +351,12 @@ def analyze(
     }:
         topic = ""
     return QueryPlan(
-        question=question, intent=intent, filters=Filters(**filters), topic=topic, pick=pick
+        question=question,
+        intent=intent,
+        filters=Filters(**filters),
+        topic=topic,
+        pick=pick,
+        picks=picks,
     )
 
 

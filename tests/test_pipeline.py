@@ -590,3 +590,16 @@ def test_a_described_paper_whose_records_lack_the_asked_value_is_decided_without
     answer = make_assistant(fake).ask(question)
     assert not answer.answered and "does not state the number of GPUs" in answer.text
     assert fake.calls == []  # no close record holds a GPU count: no paper to choose
+
+
+def test_the_n_most_recent_and_earliest_papers_are_listed_by_date() -> None:
+    from assistant.jobs.verdicts import metadata_answer
+    from retrieval.models import Paper
+    from retrieval.query import analyze
+
+    papers = [Paper(id=f"p{y}", title=f"Paper {y}", year=y) for y in (2024, 2022, 2020)]
+    newest = metadata_answer(analyze("the two most recent papers"), papers)
+    assert newest.text.startswith("The 2 most recent papers in the corpus:")
+    assert [c.paper.id for c in newest.citations] == ["p2024", "p2022"]
+    first = metadata_answer(analyze("what was her first paper?"), papers)
+    assert [c.paper.id for c in first.citations] == ["p2020"]

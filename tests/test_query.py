@@ -429,3 +429,20 @@ def test_what_the_library_has_and_the_newest_papers_are_lists() -> None:
     assert (newest.intent, newest.topic) == ("list", "")
     latest = analyze("Which of his latest publications are about sea ice?")
     assert latest.topic == "sea ice"
+
+
+def test_more_metadata_phrasings_are_filters() -> None:
+    pair = analyze("list her 2020 and 2021 papers")
+    assert (pair.filters.year_from, pair.filters.year_to, pair.topic) == (2020, 2021, "")
+    apart = analyze("papers from 2015 and 2021")
+    assert apart.filters.year_to != 2021 or apart.filters.year_from == 2021  # no 2016-2020
+    repos = analyze("which of her papers have github repos?")
+    assert (repos.filters.has_code, repos.topic) == (True, "")
+    latest = analyze("what did she publish most recently?")
+    assert (latest.intent, latest.pick, latest.topic) == ("list", "newest", "")
+    some = analyze("show me the three most recent papers")
+    assert (some.pick, some.picks, some.topic) == ("newest", 3, "")
+    oldest = analyze("her 2 earliest publications")
+    assert (oldest.pick, oldest.picks) == ("oldest", 2)
+    arxiv = analyze("Which papers are in cs.CL?", categories=["CL", "CV"])
+    assert (arxiv.filters.categories, arxiv.topic) == (["CL"], "")

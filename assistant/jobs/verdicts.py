@@ -188,9 +188,11 @@ def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
     description = plan.filters.describe()
     matching = f" match ({description})" if description else ""
     if plan.pick and papers:
-        papers = [papers[0] if plan.pick == "newest" else papers[-1]]
+        n = min(plan.picks, len(papers))  # newest first: the oldest are at the end
+        papers = papers[:n] if plan.pick == "newest" else papers[::-1][:n]
         which = "most recent" if plan.pick == "newest" else "earliest"
-        head = f"The {which} paper in the corpus{matching and ' (' + description + ')'}:"
+        what = f"{n} {which} papers" if n > 1 else f"{which} paper"
+        head = f"The {what} in the corpus{matching and ' (' + description + ')'}:"
     else:
         noun = "paper" if len(papers) == 1 else "papers"
         head = f"{len(papers)} {noun}{matching or ' in the corpus'}:"
