@@ -79,7 +79,9 @@ ABOUT_VERB = re.compile(
 )
 # "in the library", "from my collection": where the papers are, said of the corpus itself.
 IN_CORPUS = re.compile(
-    r"\b(?:in|from|of)\s+(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)\b",
+    r"\b(?:in|from|of)\s+(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)\b"
+    # "the library's papers on X"
+    r"|\b(?:the|my|this|your|our)\s+(?:library|collection|corpus|bibliography)['’]s(?!\w)",
     re.I,
 )
 # "Bhalla's papers" in a corpus whose owner is not known: a possessive name before the
@@ -104,7 +106,7 @@ WHICH_OF = re.compile(_WHICH_OF + r"\b", re.I)
 DESCRIBES_ONE = 8
 # "the most recent paper", "his first paper": one paper by date.
 PICK_NEWEST = re.compile(
-    r"\b(?:most\s+recent|latest|newest|last)\s+(?:paper|publication|work|article)\b"
+    r"\b(?:most\s+recent|latest|newest|last)\s+(?:paper|publication|work|article|item|entry|one)\b"
     # "what did he publish most recently?"
     r"|\b(?:publish(?:ed)?|put\s+out|release[sd]?|wr(?:ote|itten))\s+most\s+recently\b",
     re.I,
@@ -117,5 +119,5 @@ PICK_SOME = re.compile(
     re.I,
 )
 PICK_OLDEST = re.compile(
-    r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article)\b", re.I
+    r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article|item|entry|one)\b", re.I
 )

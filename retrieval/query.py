@@ -76,6 +76,11 @@ CATEGORY_PATTERNS = [
 ]
 YEAR = r"((?:19|20)\d\d)"
 YEAR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # "in the 2010s", "the 1990's": a decade is its ten years
+    (
+        re.compile(r"\b(?:in\s+|from\s+|during\s+)?(?:the\s+)?((?:19|20)\d0)['’]?s\b", re.I),
+        "decade",
+    ),
     # "his 2024 and 2025 papers": two years in a row are the range they span
     (re.compile(rf"\b{YEAR}\s*(?:and|or|&|,|/)\s*{YEAR}\b", re.I), "pair"),
     (re.compile(rf"\bbetween\s+{YEAR}\s+and\s+{YEAR}\b", re.I), "range"),
@@ -205,7 +210,9 @@ def analyze(
         years = [int(g) for g in m.groups()]
         if kind == "pair" and abs(years[0] - years[1]) != 1:
             continue  # "2019 and 2023" is not every year between them
-        if kind in ("range", "pair"):
+        if kind == "decade":
+            filters["year_from"], filters["year_to"] = years[0], years[0] + 9
+        elif kind in ("range", "pair"):
             filters["year_from"], filters["year_to"] = min(years), max(years)
         elif kind == "since":
             filters["year_from"] = years[0]

@@ -598,6 +598,7 @@ def test_the_n_most_recent_and_earliest_papers_are_listed_by_date() -> None:
     from retrieval.query import analyze
 
     papers = [Paper(id=f"p{y}", title=f"Paper {y}", year=y) for y in (2024, 2022, 2020)]
+    papers.append(Paper(id="undated", title="Scan.pdf"))  # no date: neither newest nor oldest
     newest = metadata_answer(analyze("the two most recent papers"), papers)
     assert newest.text.startswith("The 2 most recent papers in the corpus:")
     assert [c.paper.id for c in newest.citations] == ["p2024", "p2022"]

@@ -446,3 +446,17 @@ def test_more_metadata_phrasings_are_filters() -> None:
     assert (oldest.pick, oldest.picks) == ("oldest", 2)
     arxiv = analyze("Which papers are in cs.CL?", categories=["CL", "CV"])
     assert (arxiv.filters.categories, arxiv.topic) == (["CL"], "")
+
+
+def test_a_decade_and_the_librarys_own_papers() -> None:
+    decade = analyze("how many library items came out in the 2010s?")
+    assert (decade.intent, decade.filters.year_from, decade.filters.year_to, decade.topic) == (
+        "count",
+        2010,
+        2019,
+        "",
+    )
+    owned = analyze("list the library's papers on ice stupas")
+    assert (owned.intent, owned.topic) == ("list", "ice stupas")
+    oldest = analyze("what's the oldest item in the library?")
+    assert (oldest.pick, oldest.topic) == ("oldest", "")

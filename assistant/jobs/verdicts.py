@@ -187,9 +187,11 @@ def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
     """Exact answers to count/list questions, straight from the catalog."""
     description = plan.filters.describe()
     matching = f" match ({description})" if description else ""
-    if plan.pick and papers:
-        n = min(plan.picks, len(papers))  # newest first: the oldest are at the end
-        papers = papers[:n] if plan.pick == "newest" else papers[::-1][:n]
+    # newest first by year; an undated record is neither new nor old
+    dated = sorted((p for p in papers if p.year), key=lambda p: p.year or 0, reverse=True)
+    if plan.pick and dated:
+        n = min(plan.picks, len(dated))  # newest first: the oldest are at the end
+        papers = dated[:n] if plan.pick == "newest" else dated[::-1][:n]
         which = "most recent" if plan.pick == "newest" else "earliest"
         what = f"{n} {which} papers" if n > 1 else f"{which} paper"
         head = f"The {what} in the corpus{matching and ' (' + description + ')'}:"
