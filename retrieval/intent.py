@@ -15,7 +15,7 @@ PUT_OUT = (
 )
 COUNT = re.compile(
     # "how many of yichi's papers", "how many of the library's papers"
-    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:[\w'’]+\s+){{0,3}}?{PAPER_NOUNS}\b"
+    rf"\b(?:how\s+many|number\s+of|count\s+(?:the\s+)?)\s*(?:[\w'’-]+\s+){{0,3}}?{PAPER_NOUNS}\b"
     rf"|\bhow\s+many\s+(?:\w+\s+){{1,2}}?{PUT_OUT}"
     # "how many things on her list are from 2025?": what the list holds
     r"|\bhow\s+many\s+(?:things|ones)\s+(?:on|in)\s+(?:\w+\s+)?(?:list|library|collection)\b"
@@ -120,4 +120,10 @@ PICK_SOME = re.compile(
 )
 PICK_OLDEST = re.compile(
     r"\b(?:first|earliest|oldest)\s+(?:paper|publication|work|article|item|entry|one)\b", re.I
+)
+# "first-author papers", "where she is lead author": the owner (or the name given) first
+FIRST_AUTHOR = re.compile(
+    r"\b(?:first|lead)[- ]author(?:ed|ship)?\b"
+    r"|\b(?:as|is|was)\s+(?:the\s+)?(?:first|lead)\s+author\b",
+    re.I,
 )

@@ -178,6 +178,9 @@ class Filters(BaseModel):
         default=None, description="A second author the paper must have too ('by A and B')."
     )
     has_code: bool | None = None
+    first_author: str | None = Field(
+        default=None, description="The paper's first listed author ('first-author papers')."
+    )
     venue: str | None = Field(
         default=None,
         description="A name the venue must hold, case aside ('AAAI', 'Journal of Glaciology', "
@@ -201,6 +204,8 @@ class Filters(BaseModel):
         if self.author:
             both = f" and {self.coauthor}" if self.coauthor else ""
             parts.append(f"with {self.author}{both}")
+        if self.first_author:
+            parts.append(f"first-authored by {self.first_author}")
         if self.has_code is not None:
             parts.append("with code" if self.has_code else "without code")
         if self.venue:

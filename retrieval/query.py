@@ -19,6 +19,7 @@ from retrieval.intent import (
     COUNT,
     DESCRIBES_ONE,
     DONE,
+    FIRST_AUTHOR,
     GATHER,
     IN_CORPUS,
     INCLUDED,
@@ -303,6 +304,10 @@ def analyze(
             )
             spans.extend(m.span() for m in said)
 
+    first = FIRST_AUTHOR.search(text)
+    if first and (author or owner):  # "papers where Ray is first author", "her first-author papers"
+        filters["first_author"] = filters.pop("author") if author else owner
+        spans.append(first.span())
     pick: Literal["newest", "oldest"] | None = None
     picks = 1
     some = PICK_SOME.search(text)

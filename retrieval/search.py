@@ -65,6 +65,10 @@ class Catalog:
             mask &= self.has_code == filters.has_code
         if filters.venue:
             mask &= self.venue_mask(filters.venue)
+        if filters.first_author:
+            first = np.zeros(len(self.papers), dtype=bool)
+            first[list(self.first_author_rows(filters.first_author))] = True
+            mask &= first
         for name in (filters.author, filters.coauthor):
             if name:
                 author_mask = np.zeros(len(self.papers), dtype=bool)
@@ -79,6 +83,18 @@ class Catalog:
             for p in self.papers
         ]
         return np.array(held, dtype=np.bool_)
+
+    def first_author_rows(self, name: str) -> set[int]:
+        """The papers whose first listed author is the person: the name, or its surname
+        with the same first initial ("H.-Y. Shum" for "Heung-Yeung Shum")."""
+        key = normalise_name(name)
+        rows = set()
+        for i, paper in enumerate(self.papers):
+            first = normalise_name(paper.authors[0]) if paper.authors else ""
+            same = first.split()[-1:] == key.split()[-1:] and first[:1] == key[:1]
+            if first and (first == key or same):
+                rows.add(i)
+        return rows
 
     def author_rows(self, name: str) -> set[int]:
         key = normalise_name(name)

@@ -90,3 +90,20 @@ def test_a_title_typed_without_its_commas_names_the_paper() -> None:
         "dry soils wet springs moisture memory in prairies - which sites?", papers
     ) == [0]
     assert named_papers("what did the 'dry soils' paper find?", papers) == []
+
+
+def test_the_journal_of_a_named_paper_is_its_records_venue_or_none() -> None:
+    from assistant.evidence.grounding import mint_sources
+    from assistant.jobs.named import paper_metadata
+    from retrieval.models import Paper
+
+    [known, unknown] = mint_sources(
+        [
+            Paper(id="a", title="SoilNet: Mapping Soils", venue="Geoderma"),
+            Paper(id="b", title="RiverNet: Mapping Rivers"),
+        ]
+    )
+    [said] = paper_metadata("what journal was the SoilNet paper in?", known)
+    assert (said.text, said.keys, said.status) == ("SoilNet appeared in Geoderma", ["1"], "fact")
+    [none] = paper_metadata("which conference was RiverNet at?", unknown)
+    assert none.text == "RiverNet's record gives no venue"

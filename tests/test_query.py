@@ -460,3 +460,23 @@ def test_a_decade_and_the_librarys_own_papers() -> None:
     assert (owned.intent, owned.topic) == ("list", "ice stupas")
     oldest = analyze("what's the oldest item in the library?")
     assert (oldest.pick, oldest.topic) == ("oldest", "")
+
+
+def test_first_author_papers_are_those_the_person_leads() -> None:
+    from retrieval.models import Paper
+    from retrieval.search import Catalog
+
+    own = analyze("how many first-author papers does she have?", owner="Ana Ruiz")
+    assert (own.intent, own.filters.first_author, own.topic) == ("count", "Ana Ruiz", "")
+    named = analyze("papers where Chen is lead author", authors=["Bo Chen"], owner="Ana Ruiz")
+    assert (named.filters.first_author, named.filters.author) == ("Bo Chen", None)
+    # no owner and no name: nobody to be first, so no filter
+    assert analyze("how many first-author papers are there?").filters.first_author is None
+    papers = [
+        Paper(id="a", title="A", authors=["A. Ruiz", "Bo Chen"]),
+        Paper(id="b", title="B", authors=["Bo Chen", "Ana Ruiz"]),
+        Paper(id="c", title="C", authors=[]),
+    ]
+    catalog = Catalog(papers)
+    assert [p.id for p in catalog.select(own.filters)] == ["a"]  # "A. Ruiz" is Ana Ruiz
+    assert [p.id for p in catalog.select(named.filters)] == ["b"]

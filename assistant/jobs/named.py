@@ -117,8 +117,11 @@ def paper_metadata(question: str, source: Source) -> list[Sentence]:
             out.append(f"{name} lists {len(p.authors)} authors: {listed}")
     if re.search(r"\byear\b|\bwhen\b", question, re.I) and p.year:
         out.append(f"{name} is dated {p.year}")
-    if re.search(r"\bvenue\b|\bwhere\b", question, re.I) and p.venue:
-        out.append(f"{name} appeared in {p.venue}")
+    if re.search(r"\bvenue\b|\bwhere\b|\bjournal\b|\bconference\b", question, re.I):
+        # "what journal was X in?": the record's venue, or that it gives none
+        out.append(
+            f"{name} appeared in {p.venue}" if p.venue else f"{name}'s record gives no venue"
+        )
     return [Sentence(text=t, keys=[source.key], status="fact") for t in out]
 
 

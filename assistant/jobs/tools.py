@@ -89,6 +89,7 @@ class CorpusTools:
             author=own.author or author,
             coauthor=own.coauthor,
             has_code=own.has_code if own.has_code is not None else has_code,
+            first_author=own.first_author,
             venue=own.venue,
         )
 
