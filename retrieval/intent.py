@@ -39,6 +39,8 @@ LIST = re.compile(
     # "All the stuff she's done using X", "everything he worked on in Y": every paper on it.
     r"|^\s*(?:all\s+(?:(?:of\s+)?(?:the|her|his|their|my)\s+)?"
     rf"(?:stuff|things|work|research|{PAPER_NOUNS})|everything)\b"
+    # "papers in the Journal of X", "publications from 2020": a list, typed as a search
+    rf"|^\s*{PAPER_NOUNS}\s+(?:in|at|from|by|with|on|about)\b"
     # "What does the library have from The Cryosphere?": what the corpus holds
     r"|^\s*what\s+(?:does|do|did)\s+(?:the|my|this|your|our)\s+"
     r"(?:library|collection|corpus|bibliography|list)\s+(?:have|hold|contain|include)\b"

@@ -37,8 +37,11 @@ KIND_BEFORE = re.compile(r"\b(?:are|were|as|any|only)\s+(?:\w+\s+)?$", re.I)
 KINDS = {"workshop", "journal", "conference", "symposium", "preprint"}
 WORD = re.compile(r"[A-Za-z][\w&+-]*")
 NAME_GOES_ON = re.compile(r"\s+(?:of|on|for|in)\s+[A-Z]")
+NAME_GOES_ON_FULLY = re.compile(
+    r"(?:\s+(?:of|on|for|in|and|&)\s+[A-Z][\w&+-]*(?:\s+[A-Z][\w&+-]*)*)+"
+)
 JOINERS = {"of", "on", "in", "for", "and", "the", "&", "to", "at"}
-LONGEST = 6  # words in a venue name as a question writes it ("Journal of Selected Topics ...")
+LONGEST = 12  # words in a venue name as a question writes it ("Journal of Selected Topics ...")
 
 
 LEAD_IN = re.compile(r"\s*(?::|[-–—]\s)")
@@ -80,6 +83,12 @@ def venue_in(
                 or AFTER.match(question[end:])
                 or (kind and KIND_BEFORE.search(before))
             ):
+                # "in Remote Sensing of Environment" where the corpus has "Remote Sensing": the
+                # name the question gives goes on, and names a venue no record has
+                more = NAME_GOES_ON_FULLY.match(question[end:])
+                if more and not kind:
+                    end += more.end()
+                    return question[start:end], (start, end)
                 return name, (start, end)
     return None
 
@@ -97,9 +106,14 @@ def _kind(token: str) -> str:
     return singular if singular in KINDS else ""
 
 
+BETWEEN = r"[\s()\[\],;:]+"
+
+
 def _held(name: str, venues: list[str]) -> bool:
-    # "Workshops" in a venue holds "workshop"
-    pattern = re.compile(rf"(?<![\w-]){re.escape(' '.join(name.lower().split()))}s?(?![\w-])")
+    # "Workshops" in a venue holds "workshop"; "NeurIPS workshops" is held by "(NeurIPS)
+    # Workshops": brackets and commas between the words are no words
+    joined = BETWEEN.join(re.escape(w) for w in name.lower().split())
+    pattern = re.compile(rf"(?<![\w-]){joined}s?(?![\w-])")
     return any(pattern.search(v) for v in venues)
 
 

@@ -126,3 +126,23 @@ def test_an_acronym_with_its_subtitle_names_the_subtitled_venue() -> None:
     assert (plan.intent, plan.filters.venue, plan.topic) == ("count", "ASS: Microbiology", "")
     assert venue_matches("ASS: Microbiology", venues[0])
     assert not venue_matches("ASS: Microbiology", venues[1])
+
+
+def test_venue_names_as_questions_type_them() -> None:
+    venues = [
+        "Conference on Soil Systems (SoilSys) Workshops",
+        "Soil Science",
+        "Journal of Selected Topics in Applied Soil Observations and Remote Sensing",
+    ]
+    workshops = analyze("how many papers at SoilSys workshops?", venues=venues)
+    assert (workshops.filters.venue, workshops.topic) == ("SoilSys workshops", "")
+    assert venue_matches("SoilSys workshops", venues[0])  # brackets are no words
+    other = analyze("Did she publish anything in Soil Science of America?", venues=venues)
+    # a longer name than any venue: a venue no record has, so no paper matches it
+    assert other.filters.venue == "Soil Science of America" and other.topic == ""
+    assert not venue_matches("Soil Science of America", venues[1])
+    long = analyze(
+        "papers in the Journal of Selected Topics in Applied Soil Observations and Remote Sensing",
+        venues=venues,
+    )
+    assert (long.intent, long.filters.venue) == ("list", venues[2])

@@ -197,6 +197,8 @@ def metadata_answer(plan: QueryPlan, papers: list[Paper]) -> Answer:
         head = f"The {what} in the corpus{matching and ' (' + description + ')'}:"
     else:
         noun = "paper" if len(papers) == 1 else "papers"
+        if len(papers) == 1:
+            matching = matching.replace(" match (", " matches (", 1)
         head = f"{len(papers)} {noun}{matching or ' in the corpus'}:"
         if plan.intent == "count":
             head = f"{len(papers)} {noun} in the corpus{matching}:"
