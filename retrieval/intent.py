@@ -129,3 +129,9 @@ FIRST_AUTHOR = re.compile(
     r"|\b(?:as|is|was)\s+(?:the\s+)?(?:first|lead)\s+author\b",
     re.I,
 )
+# "solo-authored papers", "anything she wrote alone": one listed author
+SOLO = re.compile(
+    r"\b(?:solo|single|sole)[- ]author(?:ed)?\b|\b(?:wrote|written|authored|published)\s+alone\b"
+    r"|\bby\s+(?:him|her|them)sel(?:f|ves)\b|\bon\s+(?:his|her|their)\s+own\b",
+    re.I,
+)

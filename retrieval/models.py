@@ -181,6 +181,9 @@ class Filters(BaseModel):
     first_author: str | None = Field(
         default=None, description="The paper's first listed author ('first-author papers')."
     )
+    solo: bool | None = Field(
+        default=None, description="Papers with a single listed author ('solo-authored')."
+    )
     venue: str | None = Field(
         default=None,
         description="A name the venue must hold, case aside ('AAAI', 'Journal of Glaciology', "
@@ -206,6 +209,8 @@ class Filters(BaseModel):
             parts.append(f"with {self.author}{both}")
         if self.first_author:
             parts.append(f"first-authored by {self.first_author}")
+        if self.solo:
+            parts.append("with a single author")
         if self.has_code is not None:
             parts.append("with code" if self.has_code else "without code")
         if self.venue:

@@ -30,6 +30,7 @@ from retrieval.intent import (
     PICK_OLDEST,
     PICK_SOME,
     RECENT,
+    SOLO,
     WHERE,
     WHICH_OF,
     WHOSE,
@@ -265,6 +266,9 @@ def analyze(
             )
             spans.extend(m.span() for m in said)
 
+    if solo := SOLO.search(text):
+        filters["solo"] = True
+        spans.append(solo.span())
     first = FIRST_AUTHOR.search(text)
     if first and (author or owner):  # "papers where Ray is first author", "her first-author papers"
         filters["first_author"] = filters.pop("author") if author else owner

@@ -65,6 +65,8 @@ class Catalog:
             mask &= self.has_code == filters.has_code
         if filters.venue:
             mask &= self.venue_mask(filters.venue)
+        if filters.solo is not None:
+            mask &= np.array([(len(p.authors) == 1) == filters.solo for p in self.papers])
         if filters.first_author:
             first = np.zeros(len(self.papers), dtype=bool)
             first[list(self.first_author_rows(filters.first_author))] = True

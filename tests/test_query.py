@@ -480,3 +480,17 @@ def test_first_author_papers_are_those_the_person_leads() -> None:
     catalog = Catalog(papers)
     assert [p.id for p in catalog.select(own.filters)] == ["a"]  # "A. Ruiz" is Ana Ruiz
     assert [p.id for p in catalog.select(named.filters)] == ["b"]
+
+
+def test_solo_authored_papers_have_one_listed_author() -> None:
+    from retrieval.models import Paper
+    from retrieval.search import Catalog
+
+    for question in ("anything she wrote alone?", "how many single-authored papers?"):
+        plan = analyze(question)
+        assert (plan.filters.solo, plan.topic) == (True, ""), question
+    papers = [
+        Paper(id="a", title="A", authors=["Ana Ruiz"]),
+        Paper(id="b", title="B", authors=["Ana Ruiz", "Bo Chen"]),
+    ]
+    assert [p.id for p in Catalog(papers).select(analyze("solo-authored papers").filters)] == ["a"]

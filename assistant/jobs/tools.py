@@ -90,6 +90,7 @@ class CorpusTools:
             coauthor=own.coauthor,
             has_code=own.has_code if own.has_code is not None else has_code,
             first_author=own.first_author,
+            solo=own.solo,
             venue=own.venue,
         )
 
