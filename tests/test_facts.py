@@ -56,6 +56,7 @@ def test_the_venues_of_the_papers_are_a_fact_with_one_paper_each() -> None:
     assert none == "The corpus's records give no venues" and nothing == []
     # what a paper's study looked at is not where the researcher publishes
     assert facts_for("which outlets did the media study look at?", "Ana", papers, None) == []
+    assert facts_for("where did they publish the soil dataset?", "Ana", papers, None) == []
 
 
 def test_facts_of_the_papers_as_people_ask_them() -> None:

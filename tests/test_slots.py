@@ -344,6 +344,8 @@ def test_a_place_is_named_by_a_name_not_an_acronym_or_a_count() -> None:
     assert slot is not None
     assert not fills(slot, "The TC model was validated at two sites.", question, [GLACIER])
     assert fills(slot, "It was also tested at Queenstown.", question, [GLACIER])
+    # where a benchmark is named as the place of a test, an acronym names it
+    assert fills(slot, "It was also tested on KITTI.", question, [GLACIER])
 
 
 def test_a_part_held_only_by_the_title_gets_no_quote_of_it() -> None:

@@ -37,7 +37,9 @@ HOW_MANY_COAUTHORS = re.compile(r"\bhow\s+many\s+(?:different\s+)?co-?authors\b"
 VENUES = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+)?(?:journals?|venues?|conferences?|outlets?)\b.*"
     r"\b(?:publish\w*|appear\w*)"
-    r"|\bwhere\s+(?:has|have|did|does|do)\b.*\bpublish\w*"
+    # "Where does he publish?", not "where did they publish the dataset?"
+    r"|\bwhere\s+(?:has|have|did|does|do)\s+\S+(?:\s+\S+)?\s+publish(?:ed)?\s*"
+    r"(?:most(?:ly)?|usually|often|in|at)?\s*[?.!]*\s*$"
     r"|\b(?:publish\w*|appear\w*)\s+(?:in|at)\s+(?:which|what)\s+(?:journals?|venues?|conferences?)",
     re.I,
 )

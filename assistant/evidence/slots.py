@@ -228,8 +228,12 @@ def fills(slot: Slot, text: str, question: str, papers: Sequence[Paper]) -> bool
     if slot.kind == "number":  # a count, not a rank: "the 21st century" counts nothing
         ranks = set(ORDINAL.findall(text)) - set(CARDINAL.findall(text))
         return any(c[0].isdigit() and c not in ranks for c in fresh)
-    if slot.place:  # a name, not a number ("two cities" names none) nor an acronym ("TC")
-        return any(re.fullmatch(r"[A-Z][a-z][\w'-]*", w) for c in fresh for w in c.split())
+    if slot.place:  # a name, not a number ("two cities" names none); an acronym only where
+        # a place is named ("tested on COCO", not "TC at two sites")
+        names = [c for c in fresh if not c[0].isdigit()]
+        titled = any(re.fullmatch(r"[A-Z][a-z][\w'-]*", w) for c in names for w in c.split())
+        placed = (rf"\b(?:on|in|at|from|across|over)\s+(?:the\s+)?{re.escape(c)}" for c in names)
+        return titled or any(re.search(p, text) for p in placed)
     if fresh:
         return True
     # "a contrastive loss" for "which loss": the asked noun, with a word of its own
