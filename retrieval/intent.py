@@ -125,8 +125,12 @@ PICK_OLDEST = re.compile(
 )
 # "first-author papers", "where she is lead author": the owner (or the name given) first
 FIRST_AUTHOR = re.compile(
-    r"\b(?:first|lead)[- ]author(?:ed|ship)?\b"
-    r"|\b(?:as|is|was)\s+(?:the\s+)?(?:first|lead)\s+author\b",
+    r"\b(?:first|lead)[- ]author(?:ed)?\s+(?:papers?|publications?|works?|articles?|pubs)\b"
+    r"|\b(?:first|lead)[- ]authored\b|\bas\s+(?:the\s+)?(?:first|lead)\s+author\b"
+    # "where she is first author", "is he the lead author" (not "who is the first author of X")
+    r"|\b(?:he|she|they|(?!(?:Who|What|Which)\b)[A-Z][\w'-]+)\s+(?:is|was|are|were)\s+(?:the\s+)?"
+    r"(?:first|lead)\s+author\b"
+    r"|\b(?:is|was|are|were)\s+(?:he|she|they)\s+(?:the\s+)?(?:first|lead)\s+author\b",
     re.I,
 )
 # "solo-authored papers", "anything she wrote alone": one listed author

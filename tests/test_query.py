@@ -472,6 +472,9 @@ def test_first_author_papers_are_those_the_person_leads() -> None:
     assert (named.filters.first_author, named.filters.author) == ("Bo Chen", None)
     # no owner and no name: nobody to be first, so no filter
     assert analyze("how many first-author papers are there?").filters.first_author is None
+    # asking who is first on a paper is a question about that paper, no filter
+    who = analyze("who is the first author of the flood paper?", owner="Ana Ruiz")
+    assert who.filters.first_author is None and who.intent == "question"
     papers = [
         Paper(id="a", title="A", authors=["A. Ruiz", "Bo Chen"]),
         Paper(id="b", title="B", authors=["Bo Chen", "Ana Ruiz"]),
