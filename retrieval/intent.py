@@ -136,6 +136,7 @@ FIRST_AUTHOR = re.compile(
 # "solo-authored papers", "anything she wrote alone": one listed author
 SOLO = re.compile(
     r"\b(?:solo|single|sole)[- ]author(?:ed)?\b|\b(?:wrote|written|authored|published)\s+alone\b"
-    r"|\bby\s+(?:him|her|them)sel(?:f|ves)\b|\bon\s+(?:his|her|their)\s+own\b",
+    # a person's, not things' ("robots that learn on their own")
+    r"|\bby\s+(?:him|her)self\b|\bon\s+(?:his|her)\s+own\b",
     re.I,
 )

@@ -497,3 +497,4 @@ def test_solo_authored_papers_have_one_listed_author() -> None:
         Paper(id="b", title="B", authors=["Ana Ruiz", "Bo Chen"]),
     ]
     assert [p.id for p in Catalog(papers).select(analyze("solo-authored papers").filters)] == ["a"]
+    assert analyze("Which papers study robots that learn on their own?").filters.solo is None
