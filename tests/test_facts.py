@@ -99,3 +99,10 @@ def test_facts_of_the_papers_as_people_ask_them() -> None:
     )
     assert of_the_papers("which years do her papers cover?")
     assert not of_the_papers("which soils did they sample?")
+    # a year or a start said of the research's subject is no fact of the papers
+    for question in (
+        "In which year did the glacier lose the most mass?",
+        "when did the glacier start retreating?",
+        "Which years did the drought last?",
+    ):
+        assert facts_for(question, "Ana Ruiz", papers, None) == [], question

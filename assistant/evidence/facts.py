@@ -17,19 +17,21 @@ AREAS = re.compile(r"\b(?:research\s+)?(?:areas?|fields?|topics?|interests?)\b",
 COAUTHORS = re.compile(
     r"\b(?:collaborat(?:ors?|es?|ed|ing|ion)|co-?authors?|work(?:s|ed)?\s+with\s+most)\b", re.I
 )
+# Said of the papers: a question about a glacier's years is not one about the corpus's.
+_PAPERS = r"(?=.*\b(?:papers?|publications?|publish\w*|wr(?:ote|itten|ite)|works?|research|output|library|collection)\b)"
 SPAN = re.compile(
-    r"\b(?:what|which)\s+years?\b(?!.*\bmost\b)|\bspan\b|\bfirst\s+paper\b"
+    rf"{_PAPERS}\b(?:what|which)\s+years?\b(?!.*\bmost\b)|\bspan\b|\bfirst\s+paper\b"
     # "When did she start publishing?", "how long has he been publishing?"
-    r"|\bwhen\s+did\s+\w+(?:\s+\w+)?\s+(?:start|begin)\b|\bhow\s+long\s+has\b.*\bpublish",
+    r"|\bwhen\s+did\s+\w+(?:\s+\w+)?\s+(?:start|begin)\s+(?:to\s+)?(?:publish|writ)\w*"
+    r"|\bhow\s+long\s+has\b.*\bpublish",
     re.I,
 )
 # "Which year did he publish the most?", "her most productive year"
 BUSIEST = re.compile(
-    r"\b(?:what|which)\s+years?\b.*\bmost\b|\bmost\s+(?:productive|prolific)\s+year\b"
+    rf"{_PAPERS}\b(?:what|which)\s+years?\b.*\bmost\b|\bmost\s+(?:productive|prolific)\s+year\b"
     r"|\bbusiest\s+year\b",
     re.I,
 )
-# "What's his most cited paper?": a count per paper, which no record here holds
 PER_PAPER_CITED = re.compile(r"\bmost[- ](?:cited|citations)\b|\bcited\s+the\s+most\b", re.I)
 HOW_MANY_COAUTHORS = re.compile(r"\bhow\s+many\s+(?:different\s+)?co-?authors\b", re.I)
 # "Which journals has she published in?", "Where does he publish?": the venues of the
