@@ -18,7 +18,10 @@ COAUTHORS = re.compile(
     r"\b(?:collaborat(?:ors?|es?|ed|ing|ion)|co-?authors?|work(?:s|ed)?\s+with\s+most)\b", re.I
 )
 # Said of the papers: a question about a glacier's years is not one about the corpus's.
-_PAPERS = r"(?=.*\b(?:papers?|publications?|publish\w*|wr(?:ote|itten|ite)|works?|research|output|library|collection)\b)"
+_PAPERS = (
+    r"(?=.*\b(?:papers?|publications?|publish\w*|wr(?:ote|itten|ite)|works?|research|output|"
+    r"library|collection|corpus)\b)"
+)
 SPAN = re.compile(
     rf"{_PAPERS}\b(?:what|which)\s+years?\b(?!.*\bmost\b)|\bspan\b|\bfirst\s+paper\b"
     # "When did she start publishing?", "how long has he been publishing?"
