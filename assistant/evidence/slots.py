@@ -128,8 +128,8 @@ def slot_of(part: Asked) -> Slot | None:
         return Slot("number", "", text)
     # the noun of the wh-word that asks, not of a later one ("what actually makes X jump?
     # it's not what people assume": what makes it jump is asked, openly)
-    m = NOUN.match(text, wh.start())
-    if wh["wh"].lower() not in ("what", "which") or m is None:
+    named = _named_slot(text, wh)
+    if named is None:
         # "where were they based - which country?": the later wh-part names what is asked
         later = (
             _named_slot(text, n)
@@ -138,7 +138,7 @@ def slot_of(part: Asked) -> Slot | None:
             if re.search(r"(?:[,:;]|\s[-–—]|\bor)\s*$", text[: n.start()], re.I)
         )
         return next((s for s in later if s and s.kind != "open"), Slot("open", "", text))
-    return _named_slot(text, wh) or Slot("open", "", text)
+    return named
 
 
 def _named_slot(text: str, wh: re.Match[str]) -> Slot | None:
